@@ -1,0 +1,172 @@
+"""French analysis: the one chain that turns text into index terms.
+
+The chain, in order, and why that order:
+
+1. normalise: Unicode NFC, so that ``é`` typed as ``e`` + combining accent is ``é``.
+2. tokenize: words, digit groups (``13’000``, ``13.000``, ``13 000`` with a no-break
+   space become ``13000``); a hyphen separates words, so ``États-Unis`` is the two
+   consecutive tokens ``États`` ``Unis`` and matches ``Etats Unis`` as a phrase.
+3. strip elisions (``l’``, ``d'``, ``qu’``, ``jusqu’``…) before lowercasing, so that
+   ``L’Ukraine`` and ``l'Ukraine`` lose the same prefix; the token's span then
+   starts after the apostrophe, which is what highlighting marks.
+4. lowercase.
+5. drop French stop words (Snowball's list, without the English words that
+   Whoosh's ``LanguageAnalyzer`` mixes in).
+6. stem with Snowball French on the *accented* word, then fold accents with
+   unidecode (``cœur`` → ``coeur``). Snowball French reads accents (``-ée``,
+   ``-ère``…); folding first loses conflations, see ``benchmarks/conflation.py``.
+
+Every stage keeps character offsets into the original text, so a match can be
+shown in the words as written. Word forms follow Zipf's law, so the
+word → term step is cached.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from unidecode import unidecode
+
+__all__ = ["Token", "analyze", "fold", "term_for_word", "tokenize", "is_stop_word"]
+
+APOSTROPHES = "'’‘ʼ"
+"""ASCII apostrophe, typographic right and left quotes, modifier letter apostrophe."""
+
+# A thousands group separator inside a number: apostrophe (Swiss style), dot,
+# no-break space, narrow no-break space, thin space. A plain space is not one:
+# "le 10 000" is rare and "en 2014 000" would be wrong.
+_GROUP_SEPARATORS = "'’.\u00a0\u202f\u2009"
+
+_TOKEN_RE = re.compile(
+    rf"""
+    (?P<number>(?<![\w.,])\d{{1,3}}(?:[{_GROUP_SEPARATORS}]\d{{3}})+(?![\w]|[.,]\d))
+    | (?P<word>\w+(?:[{APOSTROPHES}]\w+)*)
+    """,
+    re.VERBOSE,
+)
+_NOT_DIGIT = re.compile(r"\D")
+_NOT_TERM_CHAR = re.compile(r"[^a-z0-9']")
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+
+ELISIONS = frozenset(
+    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split()
+)
+"""Elided words that attach to the next word with an apostrophe: ``l’Ukraine``."""
+
+# Snowball's French stop list (snowballstem.org, algorithms/french/stop.txt),
+# minus two forms that are far more often nouns in news text: "été" (summer)
+# and "avions" (planes). Plus "a", the commonest form of "avoir", which the
+# list leaves out.
+STOP_WORDS = frozenset(
+    """
+    au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais
+    me même mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
+    son sur ta te tes toi ton tu un une vos votre vous c d j l à m n s t y
+    étée étées étés étant suis es est sommes êtes sont serai seras sera serons
+    serez seront serais serait serions seriez seraient étais était étions étiez
+    étaient fus fut fûmes fûtes furent sois soit soyons soyez soient fusse fusses
+    fût fussions fussiez fussent ayant eu eue eues eus ai as avons avez ont aurai
+    auras aura aurons aurez auront aurais aurait aurions auriez auraient avais
+    avait aviez avaient eut eûmes eûtes eurent aie aies ait ayons ayez aient
+    eusse eusses eût eussions eussiez eussent ceci cela celà cet cette ici ils
+    les leurs quel quels quelle quelles sans soi a
+    """.split()
+)
+# The same words as someone types them without accents ("etait", "a").
+# Applied only to words typed without accents, so that "sûr" is not "sur".
+_STOP_WORDS_FOLDED = frozenset(unidecode(w) for w in STOP_WORDS)
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One indexed word: its term, its span in the original text, its position."""
+
+    term: str
+    start: int
+    end: int
+    position: int
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII spelling of ``text``: ``Crimée`` → ``crimee``, ``œ`` → ``oe``."""
+    return unidecode(text).lower()
+
+
+def is_stop_word(lowered: str) -> bool:
+    """True for a French function word (``lowered`` is already lowercase)."""
+    if lowered in STOP_WORDS:
+        return True
+    return lowered.isascii() and lowered in _STOP_WORDS_FOLDED
+
+
+@lru_cache(maxsize=300_000)
+def term_for_word(lowered: str) -> str:
+    """Index term of one lowercase word: Snowball stem of the accented word, folded.
+
+    >>> term_for_word("sanctions"), term_for_word("crimée"), term_for_word("cœur")
+    ('sanction', 'crim', 'coeur')
+
+    Returns "" for a word that has no Latin letters or digits (an emoji, say).
+    """
+    if lowered.isdigit():
+        return lowered
+    stem = _stemmer.stemWord(lowered)
+    return _NOT_TERM_CHAR.sub("", unidecode(stem).lower())
+
+
+def _strip_elision(word: str) -> int:
+    """Length of the elided prefix of ``word`` including its apostrophe, or 0."""
+    match = _APOSTROPHE_RE.search(word)
+    if match is None:
+        return 0
+    if word[: match.start()].lower() in ELISIONS:
+        return match.end()
+    return 0
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Tokens of ``text`` with their term, span and position, stop words skipped.
+
+    Positions count stop words too, so a phrase query keeps its gaps.
+    ``text`` should be NFC; ``analyze`` normalises for you.
+    """
+    position = -1
+    for match in _TOKEN_RE.finditer(text):
+        position += 1
+        number = match.group("number")
+        if number is not None:
+            yield Token(_NOT_DIGIT.sub("", number), match.start(), match.end(), position)
+            continue
+        word = match.group("word")
+        start = match.start()
+        cut = _strip_elision(word)
+        if cut:
+            word = word[cut:]
+            start += cut
+        lowered = _APOSTROPHE_RE.sub("'", word.lower())
+        if is_stop_word(lowered):
+            continue
+        term = term_for_word(lowered)
+        if term:
+            yield Token(term, start, match.end(), position)
+
+
+def normalize(text: str) -> str:
+    """NFC form of ``text``; offsets of tokens refer to this form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of French ``text``, in order; the same analysis serves queries.
+
+    >>> analyze("Les sanctions qu’ils brandissent contre l'Ukraine")
+    ['sanction', 'brand', 'contr', 'ukrain']
+    """
+    return [token.term for token in tokenize(normalize(text))]

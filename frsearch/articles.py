@@ -1,0 +1,313 @@
+"""Reading articles: files and folders in, articles split into passages out.
+
+Two input formats:
+
+* text (``*.txt``): paragraphs separated by blank lines. The first line is either
+  `` date YYYY-MM Title`` or a title line, possibly followed, before the first
+  paragraph, by page residue (``• Copié``) and a byline (``Alexis Guilleux, édité
+  par Manon Fossat``). Short lines without final punctuation are section headings.
+* JSON Lines (``*.jsonl``): one article a line,
+  ``{"id", "title", "date"?, "paragraphs": [...]}`` or ``"text"`` instead of
+  ``"paragraphs"`` (split on blank lines).
+
+The headline is passage 0, so an article whose body never repeats its headline's
+words is still found by them. A file that cannot be read is reported to the
+caller's ``on_problem`` and skipped; the other files are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "Article",
+    "InputProblem",
+    "Passage",
+    "parse_text_article",
+    "read_articles",
+]
+
+FORMAT_VERSION = "1"
+"""Bumped when parsing changes, so that re-indexing replaces every article."""
+
+TEXT_SUFFIXES = (".txt",)
+JSONL_SUFFIXES = (".jsonl",)
+
+_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+(.+?)\s*$")
+# "Biden/Poutine 1:13": a video player's duration glued to the title.
+_DURATION = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
+# Share buttons and similar page furniture: a bullet or arrow and a word or two.
+_RESIDUE = re.compile(r"^[•·►▶|*–—-]\s*[\w\s]{0,24}$")
+_RESIDUE_WORDS = frozenset({"copié", "copier", "partager", "imprimer", "lire la suite"})
+_BYLINE = re.compile(
+    r"^(?:par\s+\w+|[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)+\s*(?:,|$|\s+et\s))",
+)
+_SENTENCE_END = ".!?…:;,"
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# A no-break space between digit groups is a thousands separator: kept.
+_GROUPED_NUMBER = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+_KEEP_GROUP = "\u202f"
+
+MAX_HEADING_CHARS = 80
+MAX_HEADING_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One searchable unit: the headline, a section heading or a paragraph.
+
+    ``number`` is 0 for the headline and counts on through the body, so
+    ``<article id>:<number>`` names the passage across re-indexing.
+    ``heading`` is the section heading the passage sits under, if any.
+    """
+
+    number: int
+    text: str
+    heading: str | None = None
+    kind: str = "paragraph"  # "headline", "heading" or "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as read from its source, split into passages."""
+
+    id: str
+    title: str
+    date: str | None
+    passages: tuple[Passage, ...]
+    source: str
+    byline: str | None = None
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """Why an input (a file, or one line of a JSON Lines file) was skipped."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+def _clean_line(line: str) -> str:
+    line = unicodedata.normalize("NFC", line)
+    line = _GROUPED_NUMBER.sub(_KEEP_GROUP, line)
+    return _SPACES.sub(lambda m: _KEEP_GROUP if m.group() == _KEEP_GROUP else " ", line).strip()
+
+
+def _blocks(lines: Iterable[str]) -> list[list[str]]:
+    """Groups of consecutive non-blank lines."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _is_heading(text: str) -> bool:
+    return (
+        len(text) <= MAX_HEADING_CHARS
+        and len(text.split()) <= MAX_HEADING_WORDS
+        and text[-1] not in _SENTENCE_END
+    )
+
+
+def _is_residue(line: str) -> bool:
+    return bool(_RESIDUE.match(line)) or line.lower().strip("•· ") in _RESIDUE_WORDS
+
+
+def _is_byline(line: str) -> bool:
+    return (
+        len(line) <= 100
+        and line[-1] not in _SENTENCE_END
+        and (" par " in line or bool(_BYLINE.match(line)))
+    )
+
+
+def _passages(title: str, body: list[list[str]]) -> tuple[Passage, ...]:
+    """Headline, then one passage per block; a short final-punctuation-free
+    block that is not the last one is a heading for the blocks under it."""
+    passages = [Passage(0, title, None, "headline")] if title else []
+    heading: str | None = None
+    for index, block in enumerate(body):
+        text = " ".join(block)
+        number = len(passages) if title else len(passages) + 1
+        if len(block) == 1 and index < len(body) - 1 and _is_heading(text):
+            heading = text
+            passages.append(Passage(number, text, None, "heading"))
+        else:
+            passages.append(Passage(number, text, heading, "paragraph"))
+    return tuple(passages)
+
+
+def parse_text_article(text: str, article_id: str, source: str = "") -> Article:
+    """Parse one article in the seed text format (see the module docstring)."""
+    lines = [_clean_line(line) for line in text.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if not lines:
+        raise ValueError("empty file")
+    date: str | None = None
+    byline: str | None = None
+    dated = _DATE_LINE.match(lines[0])
+    if dated:
+        date, title = dated.group(1), dated.group(2)
+        body = _blocks(lines[1:])
+    else:
+        blocks = _blocks(lines)
+        head, body = blocks[0], blocks[1:]
+        title = _DURATION.sub("", head[0])
+        rest = head[1:]
+        # Page furniture sits between the title and the first paragraph.
+        while rest and _is_heading(rest[0]) and (_is_residue(rest[0]) or _is_byline(rest[0])):
+            if not _is_residue(rest[0]) and byline is None:
+                byline = rest[0]
+            rest = rest[1:]
+        if rest:
+            body = [rest, *body]
+        if len(title) > 200:  # no title line: the file starts with a paragraph
+            body = [[title], *body]
+            title = ""
+    return Article(
+        id=article_id,
+        title=title,
+        date=date,
+        passages=_passages(title, body),
+        source=source,
+        byline=byline,
+        fingerprint=_fingerprint(text),
+    )
+
+
+def _article_from_json(record: object, source: str) -> Article:
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    article_id = record.get("id")
+    if not isinstance(article_id, (str, int)) or str(article_id).strip() == "":
+        raise ValueError('missing "id"')
+    title = _clean_line(str(record.get("title") or ""))
+    date = record.get("date")
+    paragraphs = record.get("paragraphs")
+    if paragraphs is None:
+        text = record.get("text")
+        if not isinstance(text, str):
+            raise ValueError('needs "paragraphs" (a list of strings) or "text"')
+        body = _blocks(_clean_line(line) for line in text.splitlines())
+    elif isinstance(paragraphs, list) and all(isinstance(p, str) for p in paragraphs):
+        body = [[_clean_line(p)] for p in paragraphs if _clean_line(p)]
+    else:
+        raise ValueError('"paragraphs" must be a list of strings')
+    passages = [Passage(0, title, None, "headline")] if title else []
+    for block in body:
+        passages.append(Passage(len(passages) + (0 if title else 1), " ".join(block)))
+    return Article(
+        id=str(article_id),
+        title=title,
+        date=str(date) if date else None,
+        passages=tuple(passages),
+        source=source,
+        fingerprint=_fingerprint(json.dumps(record, sort_keys=True, ensure_ascii=False)),
+    )
+
+
+def _fingerprint(content: str) -> str:
+    digest = hashlib.blake2b(content.encode("utf-8", "surrogatepass"), digest_size=12)
+    digest.update(FORMAT_VERSION.encode())
+    return digest.hexdigest()
+
+
+def decode_bytes(data: bytes) -> str:
+    """Text of a file: UTF-8 if it is, else Windows-1252 (Latin-1's superset).
+
+    Raises ValueError for what is not text (NUL bytes, control characters).
+    """
+    sample = data[:65536]
+    if b"\x00" in sample:
+        raise ValueError("binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise ValueError("binary file, not text")
+    return text
+
+
+def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
+    try:
+        text = decode_bytes(path.read_bytes())
+    except OSError as error:
+        on_problem(InputProblem(str(path), error.strerror or str(error)))
+        return
+    except ValueError as error:
+        on_problem(InputProblem(str(path), str(error)))
+        return
+    if not text.strip():
+        on_problem(InputProblem(str(path), "empty file"))
+        return
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        found = False
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                article = _article_from_json(json.loads(line), str(path))
+            except json.JSONDecodeError as error:
+                on_problem(InputProblem(f"{path}:{number}", f"invalid JSON ({error.msg})"))
+                continue
+            except ValueError as error:
+                on_problem(InputProblem(f"{path}:{number}", str(error)))
+                continue
+            found = True
+            yield article
+        if not found:
+            on_problem(InputProblem(str(path), "no article in this file"))
+        return
+    try:
+        article = parse_text_article(text, path.stem, str(path))
+    except ValueError as error:
+        on_problem(InputProblem(str(path), str(error)))
+        return
+    yield article
+
+
+def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Path]:
+    if path.is_dir():
+        suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES
+        for child in sorted(path.rglob("*")):
+            if child.suffix.lower() in suffixes and child.is_file():
+                yield child
+    elif path.is_file():
+        yield path
+    elif path.exists():
+        on_problem(InputProblem(str(path), "not a regular file"))
+    else:
+        on_problem(InputProblem(str(path), "no such file or directory"))
+
+
+def read_articles(
+    paths: Iterable[str | Path],
+    on_problem: Callable[[InputProblem], None] | None = None,
+) -> Iterator[Article]:
+    """Articles of the given files and folders (folders recursively: ``*.txt``,
+    ``*.jsonl``), in path order. Unreadable inputs go to ``on_problem``.
+    """
+    report = on_problem or (lambda problem: None)
+    for path in paths:
+        for file in _files(Path(path), report):
+            yield from _read_file(file, report)

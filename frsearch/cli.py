@@ -1,0 +1,203 @@
+"""The ``frsearch`` command: a thin layer over the Python API.
+
+Exit status: 0 done (``query``: passages found), 1 ``query`` found nothing or
+``index`` skipped some input, 2 error (missing or damaged index, nothing
+readable, locked index). Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from frsearch.errors import FrsearchError, IndexNotFoundError
+from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
+
+EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
+PLAIN_MARK = ("**", "**")
+COLOUR_MARK = ("\x1b[1;33m", "\x1b[0m")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frsearch",
+        description="Full-text passage search over French articles.",
+        epilog=f"The index is kept in {default_index_dir()} unless --index or "
+               f"${INDEX_ENV} says otherwise.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_index(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--index", metavar="DIR", type=Path,
+                         help=f"index folder (default: ${INDEX_ENV} or {default_index_dir()})")
+
+    index = commands.add_parser("index", help="add or update articles in the index")
+    index.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or folders (*.txt, *.jsonl); none: the built-in seeds")
+    with_index(index)
+    index.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
+                       help="wait this long for another writer to finish (default: 0)")
+
+    query = commands.add_parser("query", help="search the index")
+    query.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
+    with_index(query)
+    query.add_argument("--limit", type=int, default=10, metavar="N",
+                       help="show at most N passages (default: 10)")
+    query.add_argument("--json", action="store_true", help="print one JSON object")
+
+    stats = commands.add_parser("stats", help="what the index holds")
+    with_index(stats)
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _error(message: str) -> int:
+    print(f"frsearch: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+class _Progress:
+    """Progress on stderr once a run has taken more than a second: one updating
+    line on a terminal, a line every ten seconds otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, progress) -> None:
+        now = time.monotonic()
+        if now - self.started < 1.0 or (not self.tty and now - self.last < 10.0):
+            return
+        self.last = now
+        rate = progress.passages / max(progress.seconds, 1e-9)
+        line = (f"indexing: {progress.articles:,} articles, {progress.passages:,} passages "
+                f"({rate:,.0f} passages/s)")
+        if self.tty:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            print(file=sys.stderr)
+
+
+def _index_dir(args: argparse.Namespace) -> Path:
+    return args.index if args.index is not None else default_index_dir()
+
+
+def _run_index(args: argparse.Namespace) -> int:
+    from frsearch.index import open_index
+
+    paths = args.paths or [seeds_dir()]
+    index = open_index(_index_dir(args), create=True)
+    progress = _Progress()
+    started = time.monotonic()
+    try:
+        report = index.add(paths, progress=progress, lock_timeout=args.lock_timeout)
+    finally:
+        progress.finish()
+        index.close()
+    for problem in report.problems:
+        print(f"frsearch: skipped {problem}", file=sys.stderr)
+    print(
+        f"{report.articles} articles read: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged; {report.passages} passages written to {index.path} "
+        f"in {time.monotonic() - started:.2f} s",
+        file=sys.stderr,
+    )
+    if report.problems:
+        return EXIT_ERROR if report.articles == 0 else EXIT_NONE
+    return EXIT_OK
+
+
+def _open_for_reading(args: argparse.Namespace):
+    """The index to search; the default one is built from the seeds on first use."""
+    from frsearch.index import open_index
+
+    folder = _index_dir(args)
+    try:
+        return open_index(folder)
+    except IndexNotFoundError:
+        if args.index is not None or os.environ.get(INDEX_ENV):
+            raise
+    print(f"frsearch: no index yet, building {folder} from the built-in seed articles",
+          file=sys.stderr)
+    index = open_index(folder, create=True)
+    index.add([seeds_dir()])
+    return index
+
+
+def _print_result(result, colour: bool) -> None:
+    from frsearch.highlight import render
+
+    mark = COLOUR_MARK if colour else PLAIN_MARK
+    shown = len(result.hits)
+    noun = "passage" if result.total == 1 else "passages"
+    more = f", showing {shown}" if shown < result.total else ""
+    print(f"{result.total} {noun} for {result.query!r}{more}")
+    for rank, hit in enumerate(result.hits, start=1):
+        where = " — ".join(part for part in (hit.date, hit.heading) if part)
+        title = hit.title or hit.article_id
+        print(f"\n{rank}. {title}" + (f" ({where})" if where else ""))
+        print(f"   [{hit.passage_id}] score {hit.score:.2f}")
+        print("   " + render(hit.text, hit.matches, mark, escape=str))
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    text = " ".join(args.query)
+    if args.limit < 1:
+        return _error("--limit must be at least 1")
+    index = _open_for_reading(args)
+    try:
+        result = index.search(text, limit=args.limit)
+    finally:
+        index.close()
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        _print_result(result, colour)
+    return EXIT_OK if result.hits else EXIT_NONE
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from frsearch.index import open_index
+
+    with open_index(_index_dir(args)) as index:
+        stats = index.stats()
+    if args.json:
+        print(json.dumps({
+            "articles": stats.articles, "passages": stats.passages, "terms": stats.terms,
+            "size_bytes": stats.size_bytes, "path": stats.path,
+        }, indent=2))
+    else:
+        print(f"index     {stats.path}\narticles  {stats.articles:,}\n"
+              f"passages  {stats.passages:,}\nterms     {stats.terms:,}\n"
+              f"size      {stats.size_bytes / 1e6:,.2f} MB")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    run = {"index": _run_index, "query": _run_query, "stats": _run_stats}[args.command]
+    try:
+        return run(args)
+    except FrsearchError as error:
+        return _error(str(error))
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        return _error(f"{error.strerror or error}{where}")
+    except KeyboardInterrupt:
+        return _error("interrupted; the index keeps its last complete update")
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # never a traceback for the person at the terminal
+        return _error(f"internal error ({type(error).__name__}: {error}); please report it")

@@ -1,0 +1,32 @@
+"""The errors frsearch raises: one class per thing a caller can act on."""
+
+from __future__ import annotations
+
+__all__ = [
+    "FrsearchError",
+    "IndexDamagedError",
+    "IndexExistsError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+]
+
+
+class FrsearchError(Exception):
+    """Base of every error frsearch raises on purpose; its message is one line
+    that says what happened and what to do."""
+
+
+class IndexNotFoundError(FrsearchError):
+    """No index at the given path: build one with ``frsearch index``."""
+
+
+class IndexExistsError(FrsearchError):
+    """The path holds something that is not an frsearch index; it is left alone."""
+
+
+class IndexDamagedError(FrsearchError):
+    """The index cannot be read (damaged files, or written by an incompatible version)."""
+
+
+class IndexLockedError(FrsearchError):
+    """Another process is writing to the index and did not finish in time."""

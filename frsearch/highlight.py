@@ -1,0 +1,153 @@
+"""Highlighting: which words of a passage matched, and a snippet around them.
+
+The passage as written is analysed again with the same chain as at indexing,
+so each token knows its term and its span in the original text. A word is
+marked when its term is one the query searched for (for a phrase, only where
+the phrase occurs; for ``prefix*``, any term so starting). The span starts after
+an elided article: in ``l’Ukraine`` only ``Ukraine`` is marked.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from frsearch.analysis import Token, normalize, tokenize
+
+__all__ = [
+    "PrefixPattern",
+    "SequencePattern",
+    "TermPattern",
+    "find_matches",
+    "make_snippet",
+    "render",
+]
+
+SNIPPET_CHARS = 240
+"""About how long a snippet is; the whole passage when it is not much longer."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermPattern:
+    """Any one of these terms."""
+
+    terms: frozenset[str]
+
+    def mark(self, tokens: Sequence[Token], marked: set[int]) -> None:
+        for index, token in enumerate(tokens):
+            if token.term in self.terms:
+                marked.add(index)
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixPattern:
+    """Any term starting with one of these prefixes."""
+
+    prefixes: tuple[str, ...]
+
+    def mark(self, tokens: Sequence[Token], marked: set[int]) -> None:
+        for index, token in enumerate(tokens):
+            if token.term.startswith(self.prefixes):
+                marked.add(index)
+
+
+@dataclass(frozen=True, slots=True)
+class SequencePattern:
+    """A phrase: one term set per word, each word at most ``slop`` positions
+    after the previous one (stop words between them count as positions)."""
+
+    steps: tuple[frozenset[str], ...]
+    slop: int = 1
+
+    def mark(self, tokens: Sequence[Token], marked: set[int]) -> None:
+        for first, token in enumerate(tokens):
+            if token.term not in self.steps[0]:
+                continue
+            chain = [first]
+            for step in self.steps[1:]:
+                previous = tokens[chain[-1]]
+                following = chain[-1] + 1
+                if (
+                    following < len(tokens)
+                    and tokens[following].term in step
+                    and 1 <= tokens[following].position - previous.position <= self.slop
+                ):
+                    chain.append(following)
+                else:
+                    break
+            if len(chain) == len(self.steps):
+                marked.update(chain)
+
+
+Pattern = TermPattern | PrefixPattern | SequencePattern
+
+
+def find_matches(text: str, patterns: Iterable[Pattern]) -> list[tuple[int, int]]:
+    """Character spans in ``text`` of every word that one of ``patterns`` matches."""
+    tokens = list(tokenize(normalize(text)))
+    marked: set[int] = set()
+    for pattern in patterns:
+        pattern.mark(tokens, marked)
+    return [(tokens[index].start, tokens[index].end) for index in sorted(marked)]
+
+
+def _window(text: str, matches: Sequence[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The ``size``-character stretch of ``text`` holding the most matched words
+    (distinct ones first), widened to word boundaries."""
+    if len(text) <= size + size // 4:
+        return 0, len(text)
+    best = (-1, -1, 0)
+    best_start = 0
+    for first, (start, _end) in enumerate(matches):
+        window_start = max(0, start - size // 5)
+        window_end = window_start + size
+        inside = [text[s:e].lower() for s, e in matches[first:] if e <= window_end]
+        # also count matches just before `start` that still fit
+        inside += [text[s:e].lower() for s, e in matches[:first] if s >= window_start]
+        score = (len(set(inside)), len(inside), -start)
+        if score > best:
+            best, best_start = score, window_start
+    start = best_start
+    end = min(len(text), start + size)
+    if start > 0:
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and start - space < 40 else start
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if 0 <= space and space - end < 40 else end
+    return start, end
+
+
+def render(
+    text: str,
+    matches: Sequence[tuple[int, int]],
+    mark: tuple[str, str],
+    escape=html.escape,
+    size: int = SNIPPET_CHARS,
+) -> str:
+    """The part of ``text`` around its best matches, each match wrapped in
+    ``mark`` (an opening and a closing string), the rest passed through ``escape``.
+    "…" shows where the passage was cut."""
+    start, end = _window(text, matches, size)
+    parts = ["…"] if start > 0 else []
+    cursor = start
+    for match_start, match_end in matches:
+        if match_end <= start or match_start >= end:
+            continue
+        parts.append(escape(text[cursor:match_start]))
+        parts.append(mark[0] + escape(text[match_start:match_end]) + mark[1])
+        cursor = match_end
+    parts.append(escape(text[cursor:end]))
+    if end < len(text):
+        parts.append("…")
+    return "".join(parts)
+
+
+def make_snippet(text: str, matches: Sequence[tuple[int, int]], size: int = SNIPPET_CHARS) -> str:
+    """HTML fragment of ``text`` around its best matches, matches in ``<mark>``.
+
+    Everything but the ``<mark>`` tags is escaped, so a passage holding
+    ``<script>`` shows it as text.
+    """
+    return render(text, matches, ("<mark>", "</mark>"), html.escape, size)

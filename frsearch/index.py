@@ -1,0 +1,184 @@
+"""The index on disk: its lifecycle (create, open, write, search, close).
+
+A thin owner of the Whoosh index that ties the stages together: articles are
+read by ``articles``, written by ``indexing``, queries are parsed by ``query`` and
+run by ``searching``. One searcher is kept open between searches and refreshed
+when another process commits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from frsearch.articles import read_articles
+from frsearch.errors import (
+    IndexDamagedError,
+    IndexExistsError,
+    IndexLockedError,
+    IndexNotFoundError,
+)
+from frsearch.indexing import IndexProgress, IndexReport, build_schema, write_articles
+from frsearch.query import parse_query
+from frsearch.searching import SearchResult, compile_query, make_hit
+
+__all__ = ["Index", "IndexStats", "open_index"]
+
+INDEX_NAME = "passages"
+MAX_QUERY_CHARS = 10_000
+"""Longer queries are cut here: nobody types more, and every word costs a lookup."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    articles: int
+    passages: int
+    terms: int
+    size_bytes: int
+    path: str
+
+
+class Index:
+    """An frsearch index in a folder. Get one with :func:`open_index`.
+
+    >>> index = open_index("~/news-index", create=True)      # doctest: +SKIP
+    >>> index.add(["articles/"]).passages                    # doctest: +SKIP
+    42
+    >>> index.search("sanctions").hits[0].snippet           # doctest: +SKIP
+    '… de «fortes <mark>sanctions</mark>» …'
+    """
+
+    def __init__(self, path: Path, whoosh_ix):
+        self.path = path
+        self._ix = whoosh_ix
+        self._searcher = None
+
+    # -- writing -------------------------------------------------------------
+
+    def add(
+        self,
+        paths: Iterable[str | os.PathLike],
+        progress: Callable[[IndexProgress], None] | None = None,
+        lock_timeout: float = 0.0,
+    ) -> IndexReport:
+        """Index the articles of ``paths`` (files or folders), in one commit.
+
+        Articles already indexed unchanged are skipped, changed ones replaced.
+        Unreadable inputs are listed in the report's ``problems``; the rest is
+        indexed. Raises IndexLockedError if another writer holds the index for
+        longer than ``lock_timeout`` seconds.
+        """
+        report = IndexReport()
+        articles = read_articles(paths, report.problems.append)
+        try:
+            writer = self._ix.writer(timeout=lock_timeout, delay=0.1)
+        except LockError:
+            raise IndexLockedError(
+                f"index is locked by another frsearch process: {self.path} "
+                "(wait for it, or pass a longer lock timeout)"
+            ) from None
+        try:
+            with self._ix.reader() as reader:
+                write_articles(writer, reader, articles, report, progress)
+        except BaseException:
+            writer.cancel()
+            raise
+        if report.passages:
+            writer.commit()
+        else:
+            writer.cancel()
+        return report
+
+    # -- searching -----------------------------------------------------------
+
+    def _current_searcher(self):
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def search(self, query: str, limit: int = 10) -> SearchResult:
+        """Passages matching ``query``, best first, with highlights.
+
+        Any string is a valid query (see ``frsearch.query``): what does not parse
+        is searched as words.
+        """
+        searcher = self._current_searcher()
+        compiled = compile_query(parse_query(query[:MAX_QUERY_CHARS]), searcher.reader())
+        if compiled.query is None:
+            return SearchResult(query, 0, [])
+        results = searcher.search(compiled.query, limit=max(1, limit),
+                                  filter=compiled.allowed, mask=compiled.excluded)
+        hits = [make_hit(hit.fields(), hit.score, compiled) for hit in results][:limit]
+        return SearchResult(query, len(results), hits)
+
+    # -- inspecting ----------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        """How many articles, passages and distinct terms; bytes on disk."""
+        searcher = self._current_searcher()
+        reader = searcher.reader()
+        articles = sum(
+            1 for term in reader.lexicon("version")
+            if reader.postings("version", term).is_active()
+        )
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return IndexStats(
+            articles=articles,
+            passages=searcher.doc_count(),
+            terms=sum(1 for _ in reader.lexicon("text")),
+            size_bytes=size,
+            path=str(self.path),
+        )
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def open_index(path: str | os.PathLike, create: bool = False) -> Index:
+    """Open the index in folder ``path``; with ``create``, make it if absent.
+
+    Raises IndexNotFoundError if there is none (and not ``create``),
+    IndexExistsError if the folder holds other files, IndexDamagedError if the
+    index cannot be read.
+    """
+    folder = Path(path).expanduser()
+    try:
+        exists = whoosh_index.exists_in(str(folder), indexname=INDEX_NAME)
+    except Exception as error:  # unreadable table of contents
+        raise IndexDamagedError(f"index at {folder} cannot be read: {error}") from None
+    if not exists:
+        if not create:
+            raise IndexNotFoundError(
+                f"no index at {folder}: build one with 'frsearch index' first")
+        if folder.exists() and not folder.is_dir():
+            raise IndexExistsError(f"{folder} is a file, not an index folder")
+        if folder.is_dir() and any(folder.iterdir()):
+            raise IndexExistsError(
+                f"{folder} is not empty and holds no frsearch index; choose another folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        whoosh_ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+        return Index(folder, whoosh_ix)
+    try:
+        whoosh_ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+        names = set(whoosh_ix.schema.names())
+    except Exception as error:
+        raise IndexDamagedError(f"index at {folder} cannot be read: {error}") from None
+    if names != set(build_schema().names()):
+        raise IndexDamagedError(
+            f"index at {folder} was built by another version of frsearch; rebuild it")
+    return Index(folder, whoosh_ix)

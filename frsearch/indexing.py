@@ -1,0 +1,200 @@
+"""Indexing: articles in, one Whoosh document per passage out, one commit per run.
+
+The schema keeps what a hit shows (ids, title, date, heading, paragraph number,
+the passage as written) and indexes three text fields with the French analysis:
+the passage itself, and its headline and section heading as context.
+
+Re-indexing is by article: each article's first passage carries a version term
+(``<article id>`` + fingerprint of its content). An article whose version is
+already in the index is skipped; a changed one has all its passages deleted and
+added again in the same commit, so a run never leaves duplicates and never
+leaves half an update visible.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from whoosh import fields
+from whoosh.analysis import Analyzer
+from whoosh.analysis import Token as WhooshToken
+from whoosh.formats import Positions
+
+from frsearch.analysis import normalize, tokenize
+from frsearch.articles import Article, InputProblem
+
+__all__ = ["FrenchAnalyzer", "FrenchText", "IndexProgress", "IndexReport", "build_schema"]
+
+VERSION_SEPARATOR = "\x1f"
+
+
+class FrenchAnalyzer(Analyzer):
+    """Whoosh adapter of ``frsearch.analysis.tokenize``, for Whoosh's own tools
+    (its query parser, highlighter, ``field.process_text``)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchAnalyzer)
+
+    def __hash__(self) -> int:
+        return hash(FrenchAnalyzer)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for found in tokenize(normalize(value)):
+            token.text = found.term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[found.start:found.end]
+            if positions:
+                token.pos = start_pos + found.position
+            if chars:
+                token.startchar = start_char + found.start
+                token.endchar = start_char + found.end
+            yield token
+
+
+class FrenchText(fields.TEXT):
+    """A TEXT field whose postings come straight from ``tokenize``.
+
+    Same terms and positions as going through ``FrenchAnalyzer``, without building
+    a Whoosh token object per word: indexing spends its time here.
+    """
+
+    def __init__(self, stored: bool = False, field_boost: float = 1.0):
+        super().__init__(analyzer=FrenchAnalyzer(), phrase=True, stored=stored,
+                         field_boost=field_boost)
+
+    def index(self, value, **kwargs):
+        positions: dict[str, list[int]] = {}
+        for token in tokenize(normalize(value)):
+            found = positions.get(token.term)
+            if found is None:
+                positions[token.term] = [token.position]
+            else:
+                found.append(token.position)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        for term, posting in positions.items():
+            yield term.encode("utf-8"), len(posting), len(posting) * boost, encode(posting)
+
+
+assert isinstance(FrenchText().format, Positions)
+
+
+def build_schema() -> fields.Schema:
+    """One document per passage."""
+    return fields.Schema(
+        passage_id=fields.ID(stored=True, unique=True),
+        article_id=fields.ID(stored=True),
+        version=fields.ID(),
+        date=fields.ID(stored=True),
+        paragraph=fields.STORED(),
+        kind=fields.STORED(),
+        title=FrenchText(stored=True),
+        heading=FrenchText(stored=True),
+        text=FrenchText(stored=True),
+    )
+
+
+def version_term(article: Article) -> str:
+    return f"{article.id}{VERSION_SEPARATOR}{article.fingerprint}"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexProgress:
+    """Where a long indexing run is, for a progress display."""
+
+    articles: int
+    passages: int
+    seconds: float
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What one indexing run did."""
+
+    added: int = 0
+    """Articles new to the index."""
+    updated: int = 0
+    """Articles whose content changed: their passages were replaced."""
+    unchanged: int = 0
+    """Articles already indexed as they are: left alone."""
+    passages: int = 0
+    """Passages written in this run."""
+    problems: list[InputProblem] = field(default_factory=list)
+    """Inputs that were skipped, with the reason."""
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+def _document(article: Article, passage_index: int) -> dict:
+    passage = article.passages[passage_index]
+    document = {
+        "passage_id": f"{article.id}:{passage.number}",
+        "article_id": article.id,
+        "paragraph": passage.number,
+        "kind": passage.kind,
+        "title": article.title,
+        "text": passage.text,
+    }
+    if article.date:
+        document["date"] = article.date
+    if passage.heading:
+        document["heading"] = passage.heading
+    if passage_index == 0:
+        document["version"] = version_term(article)
+    return document
+
+
+def write_articles(
+    writer,
+    reader,
+    articles: Iterable[Article],
+    report: IndexReport,
+    progress: Callable[[IndexProgress], None] | None = None,
+    progress_every: float = 1.0,
+) -> None:
+    """Add or replace ``articles`` through an open Whoosh ``writer``.
+
+    ``reader`` is a reader of the last commit (to find what is already indexed);
+    the caller commits or cancels.
+    """
+    started = time.monotonic()
+    next_report = started + progress_every
+    seen: dict[str, str] = {}
+    indexed_before = reader.doc_count_all() > 0
+    for article in articles:
+        if article.id in seen:
+            report.problems.append(InputProblem(
+                article.source, f"article id {article.id!r} already read from {seen[article.id]}"))
+            continue
+        seen[article.id] = article.source
+        if indexed_before and reader.doc_frequency("version", version_term(article)):
+            if _has_live_version(reader, article):
+                report.unchanged += 1
+                continue
+        if indexed_before and reader.doc_frequency("article_id", article.id):
+            writer.delete_by_term("article_id", article.id)
+            report.updated += 1
+        else:
+            report.added += 1
+        for index in range(len(article.passages)):
+            writer.add_document(**_document(article, index))
+        report.passages += len(article.passages)
+        if progress is not None and time.monotonic() >= next_report:
+            next_report = time.monotonic() + progress_every
+            progress(IndexProgress(report.articles, report.passages,
+                                   time.monotonic() - started))
+
+
+def _has_live_version(reader, article: Article) -> bool:
+    """True if a passage not deleted holds this article's version term."""
+    postings = reader.postings("version", version_term(article))
+    return postings.is_active()

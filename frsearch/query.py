@@ -1,0 +1,226 @@
+"""Reading what a user typed: any string becomes a query tree, never an error.
+
+Syntax, from loosest to tightest binding::
+
+    words side by side    soft AND: passages holding all rank first, some follow
+    a OR b                either
+    a AND b               both
+    NOT a, -a             without a
+    (a b)                 grouping
+    "a phrase"            the words in this order («guillemets» and “quotes” too)
+    prefix*               any word starting so
+    title:word, titre:"…" a filter on the headline
+    date:2021-12          a filter on the date (any prefix of YYYY-MM-DD)
+
+What does not parse is read as words: an unbalanced quote or parenthesis is
+dropped, an operator with nothing to apply to is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["And", "FieldFilter", "Not", "Or", "Phrase", "Prefix", "Soft", "Word", "parse_query"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """Words typed without quotes; several tokens (``États-Unis``) make a phrase."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFilter:
+    """``title:…`` or ``date:…``: passages must match, it adds nothing to the score."""
+
+    field: str
+    value: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Soft:
+    """Clauses side by side: each one held in the passage raises its rank."""
+
+    children: tuple[Node, ...]
+
+
+Node = Word | Phrase | Prefix | FieldFilter | Not | And | Or | Soft
+
+FIELD_NAMES = {"title": "title", "titre": "title", "date": "date"}
+OPEN_QUOTES = "\"«“„"
+CLOSE_QUOTES = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
+
+_LEXEME = re.compile(
+    r"""
+    (?P<space>\s+)
+    | (?P<open>\()
+    | (?P<close>\))
+    | (?P<field>[A-Za-z]+):(?=\S)
+    | (?P<quote>["«“„])
+    | (?P<minus>-)(?=[\w"«“„(])
+    | (?P<word>[^\s()"«»“”„]+)
+    """,
+    re.VERBOSE,
+)
+_WORDLIKE = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexeme:
+    kind: str
+    text: str
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    """Cut the query into lexemes; a quoted phrase is one lexeme."""
+    lexemes: list[_Lexeme] = []
+    position = 0
+    while position < len(text):
+        match = _LEXEME.match(text, position)
+        if match is None:  # a stray closing quote: skip it
+            position += 1
+            continue
+        kind = match.lastgroup or "space"
+        position = match.end()
+        if kind == "space":
+            continue
+        if kind == "quote":
+            closer = CLOSE_QUOTES[match.group()]
+            end = text.find(closer, position)
+            if end < 0:  # unbalanced: the rest is words
+                continue
+            lexemes.append(_Lexeme("phrase", text[position:end]))
+            position = end + 1
+            continue
+        if kind == "field":
+            name = match.group("field").lower()
+            if name not in FIELD_NAMES:
+                # "http:" or "Note:" are words, not fields
+                lexemes.append(_Lexeme("word", match.group("field")))
+                continue
+            lexemes.append(_Lexeme("field", FIELD_NAMES[name]))
+            continue
+        word = match.group()
+        if kind == "word" and word in ("AND", "OR", "NOT"):
+            lexemes.append(_Lexeme(word, word))
+        else:
+            lexemes.append(_Lexeme(kind, word))
+    return lexemes
+
+
+class _Parser:
+    def __init__(self, lexemes: list[_Lexeme]):
+        self.lexemes = lexemes
+        self.at = 0
+
+    def peek(self) -> _Lexeme | None:
+        return self.lexemes[self.at] if self.at < len(self.lexemes) else None
+
+    def take(self) -> _Lexeme:
+        lexeme = self.lexemes[self.at]
+        self.at += 1
+        return lexeme
+
+    def soft(self, inside: bool) -> Node | None:
+        children: list[Node] = []
+        while (lexeme := self.peek()) is not None:
+            if lexeme.kind == "close":
+                self.take()
+                if inside:
+                    break
+                continue  # unbalanced ")": ignore it
+            node = self.either()
+            if node is not None:
+                children.append(node)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Soft(tuple(children))
+
+    def either(self) -> Node | None:
+        children = [self.both()]
+        while (lexeme := self.peek()) is not None and lexeme.kind == "OR":
+            self.take()
+            children.append(self.both())
+        kept = [child for child in children if child is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Or(tuple(kept))
+
+    def both(self) -> Node | None:
+        children = [self.unary()]
+        while (lexeme := self.peek()) is not None and lexeme.kind == "AND":
+            self.take()
+            children.append(self.unary())
+        kept = [child for child in children if child is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else And(tuple(kept))
+
+    def unary(self) -> Node | None:
+        lexeme = self.peek()
+        if lexeme is None:
+            return None
+        if lexeme.kind in ("NOT", "minus"):
+            self.take()
+            child = self.unary()
+            return Not(child) if child is not None else None
+        return self.atom()
+
+    def atom(self) -> Node | None:
+        lexeme = self.peek()
+        if lexeme is None or lexeme.kind == "close":
+            return None
+        self.take()
+        if lexeme.kind in ("AND", "OR"):  # an operator with nothing before it
+            return None
+        if lexeme.kind == "open":
+            return self.soft(inside=True)
+        if lexeme.kind == "phrase":
+            return Phrase(lexeme.text) if _WORDLIKE.search(lexeme.text) else None
+        if lexeme.kind == "field":
+            value = self.peek()
+            if value is None or value.kind not in ("word", "phrase"):
+                return None
+            self.take()
+            return FieldFilter(lexeme.text, value.text, phrase=value.kind == "phrase")
+        text = lexeme.text
+        if text.endswith("*") and _WORDLIKE.search(text):
+            return Prefix(text.rstrip("*"))
+        return Word(text) if _WORDLIKE.search(text) else None
+
+
+def parse_query(text: str) -> Node | None:
+    """The query tree of ``text``, or None when it holds nothing to search for.
+
+    >>> parse_query('sanctions -Russie "lignes rouges"')
+    Soft(children=(Word(text='sanctions'), Not(child=Word(text='Russie')), Phrase(text='lignes rouges')))
+    """
+    return _Parser(_lex(text)).soft(inside=False)

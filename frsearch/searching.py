@@ -1,0 +1,304 @@
+"""Searching: a query tree in, ranked passages with their highlights out.
+
+Ranking, in order of precedence:
+
+1. how many of the query's clauses (words, phrases… typed side by side) the
+   passage holds *itself*: passages holding every word come first, then those
+   holding some, so one unknown word never empties the results;
+2. BM25F over the passage and its context: the headline and section heading
+   count, at a lower weight, so that among passages holding the same words,
+   those of an article about the rest of the query rank higher.
+
+A passage must hold at least one word of the query itself; context alone never
+makes a hit (otherwise every passage of an article would match its headline).
+
+Words typed without accents are looked up among the index's own terms: Snowball
+stems ``crimée`` to ``crim`` but ``crimee`` to ``crime``, so an unaccented word is
+also tried with the accents French puts in word endings, and the terms of those
+spellings that the index holds are searched too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.query.spans import SpanNear2, SpanOr
+
+from frsearch.analysis import APOSTROPHES, fold, normalize, term_for_word, tokenize
+from frsearch.highlight import (
+    Pattern,
+    PrefixPattern,
+    SequencePattern,
+    TermPattern,
+    find_matches,
+    make_snippet,
+)
+from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
+
+__all__ = ["Hit", "SearchResult", "compile_query"]
+
+CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
+"""Weight of a word found in the headline or the section heading, against 1 in
+the passage itself."""
+
+TIER = 1000.0
+"""Score added per clause held in the passage itself; BM25F stays far below it."""
+
+# Accents that change Snowball's French stem when they sit in a word's ending.
+_ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
+_ENDING = 6
+_MAX_SPELLINGS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One passage found, with what a reader needs to show it."""
+
+    passage_id: str
+    article_id: str
+    title: str
+    date: str | None
+    paragraph: int
+    heading: str | None
+    score: float
+    text: str
+    matches: list[tuple[int, int]]
+    """``[start, end)`` spans in ``text`` of every word that matched."""
+    snippet: str
+    """HTML: the text around the best matches, matches in ``<mark>``, the rest escaped."""
+
+    def to_dict(self) -> dict:
+        return {
+            "passage_id": self.passage_id,
+            "article_id": self.article_id,
+            "title": self.title,
+            "date": self.date,
+            "paragraph": self.paragraph,
+            "heading": self.heading,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "matches": [list(span) for span in self.matches],
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The passages a query found: ``total`` in all, the best ``hits`` first."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(slots=True)
+class _Compiled:
+    """A query clause as Whoosh queries: ``text`` must match in the passage itself,
+    ``scored`` ranks it with its context; ``patterns`` mark it in the text."""
+
+    text: wq.Query
+    scored: wq.Query
+    patterns: list[Pattern] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CompiledQuery:
+    """A whole query ready to run, with each top-level clause's patterns."""
+
+    query: wq.Query | None
+    """Scores passages; None when the query holds nothing to search for."""
+    allowed: wq.Query | None
+    """Passages must match this (a word held in the passage itself, filters)."""
+    excluded: wq.Query | None
+    """Passages matching this are left out (``-word``, ``NOT``)."""
+    clause_patterns: list[list[Pattern]]
+
+    @property
+    def patterns(self) -> list[Pattern]:
+        return [pattern for patterns in self.clause_patterns for pattern in patterns]
+
+
+def _spellings(lowered: str) -> list[str]:
+    """``lowered`` with the accents French puts on the vowels of word endings."""
+    tail_start = max(0, len(lowered) - _ENDING)
+    choices = [
+        _ACCENTED.get(char, char) if index >= tail_start else char
+        for index, char in enumerate(lowered)
+    ]
+    return ["".join(letters) for letters in itertools.islice(itertools.product(*choices),
+                                                             _MAX_SPELLINGS)]
+
+
+class _Compiler:
+    def __init__(self, reader):
+        self.reader = reader
+
+    def has_term(self, term: str) -> bool:
+        return ("text", term) in self.reader
+
+    def terms(self, written: str, term: str) -> frozenset[str]:
+        """The index terms a query word stands for."""
+        lowered = written.lower()
+        for apostrophe in APOSTROPHES[1:]:
+            lowered = lowered.replace(apostrophe, "'")
+        if not lowered.isascii() or lowered.isdigit():
+            return frozenset({term})
+        found = {t for t in map(term_for_word, _spellings(lowered)) if t and self.has_term(t)}
+        return frozenset(found or {term})
+
+    def word_sets(self, text: str) -> tuple[list[frozenset[str]], int]:
+        """Term sets of each word of ``text``, and the largest position gap."""
+        normalized = normalize(text)
+        tokens = list(tokenize(normalized))
+        sets = [self.terms(normalized[t.start:t.end], t.term) for t in tokens]
+        gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:])]
+        return sets, max(gaps, default=1)
+
+    @staticmethod
+    def field_query(fieldname: str, sets: list[frozenset[str]], slop: int) -> wq.Query:
+        if len(sets) == 1:
+            terms = sorted(sets[0])
+            if len(terms) == 1:
+                return wq.Term(fieldname, terms[0])
+            return wq.Or([wq.Term(fieldname, t) for t in terms])
+        if all(len(s) == 1 for s in sets):
+            return wq.Phrase(fieldname, [next(iter(s)) for s in sets], slop=slop)
+        spans = [SpanOr([wq.Term(fieldname, t) for t in sorted(s)]) for s in sets]
+        return SpanNear2(spans, slop=slop, ordered=True)
+
+    def words(self, text: str) -> _Compiled | None:
+        sets, slop = self.word_sets(text)
+        if not sets:
+            return None
+        text_query = self.field_query("text", sets, slop)
+        context = [
+            self.field_query(name, sets, slop).with_boost(boost)
+            for name, boost in CONTEXT_BOOSTS.items()
+        ]
+        if len(sets) == 1:
+            pattern: Pattern = TermPattern(sets[0])
+        else:
+            pattern = SequencePattern(tuple(sets), slop)
+        return _Compiled(text_query, wq.Or([text_query, *context]), [pattern])
+
+    def prefix(self, text: str) -> _Compiled | None:
+        folded = "".join(ch for ch in fold(normalize(text)) if ch.isalnum())
+        if not folded:
+            return None
+        prefixes = tuple(sorted({folded, term_for_word(text.lower()) or folded}))
+        text_query = wq.Or([wq.Prefix("text", p) for p in prefixes])
+        context = [
+            wq.Or([wq.Prefix(name, p) for p in prefixes]).with_boost(boost)
+            for name, boost in CONTEXT_BOOSTS.items()
+        ]
+        return _Compiled(text_query, wq.Or([text_query, *context]), [PrefixPattern(prefixes)])
+
+    def filter(self, node: FieldFilter) -> wq.Query | None:
+        if node.field == "date":
+            value = node.value.strip()
+            return wq.Prefix("date", value) if value else None
+        sets, slop = self.word_sets(node.value)
+        return self.field_query("title", sets, slop) if sets else None
+
+    def split(self, nodes: tuple[Node, ...]):
+        """Children of a group, sorted into clauses, filters and exclusions."""
+        clauses: list[_Compiled] = []
+        filters: list[wq.Query] = []
+        exclusions: list[wq.Query] = []
+        for node in nodes:
+            if isinstance(node, Not):
+                excluded = self.clause(node.child)
+                if excluded is not None:
+                    exclusions.append(excluded.text)
+            elif isinstance(node, FieldFilter):
+                found = self.filter(node)
+                if found is not None:
+                    filters.append(found)
+            else:
+                compiled = self.clause(node)
+                if compiled is not None:
+                    clauses.append(compiled)
+        return clauses, filters, exclusions
+
+    def clause(self, node: Node) -> _Compiled | None:
+        if isinstance(node, Word):
+            return self.words(node.text)
+        if isinstance(node, Phrase):
+            return self.words(node.text)
+        if isinstance(node, Prefix):
+            return self.prefix(node.text)
+        if isinstance(node, FieldFilter):
+            found = self.filter(node)
+            return None if found is None else _Compiled(found, wq.ConstantScoreQuery(found, 1e-6))
+        if isinstance(node, Not):
+            return None  # a lone negation inside OR: nothing positive to add
+        clauses, filters, exclusions = self.split(node.children)
+        if not clauses and not filters:
+            return None
+        patterns = [p for c in clauses for p in c.patterns]
+        if isinstance(node, And):
+            required = [c.text for c in clauses] + filters
+            text_query: wq.Query = wq.And(required)
+            scored: wq.Query = wq.And([c.scored for c in clauses]
+                                      + [wq.ConstantScoreQuery(f, 1e-6) for f in filters])
+        else:  # Or, or a parenthesised soft group
+            assert isinstance(node, (Or, Soft))
+            text_query = wq.Or([c.text for c in clauses] + filters)
+            scored = wq.Or([c.scored for c in clauses] + filters)
+        if exclusions:
+            text_query = wq.AndNot(text_query, wq.Or(exclusions))
+            scored = wq.AndNot(scored, wq.Or(exclusions))
+        return _Compiled(text_query, scored, patterns)
+
+
+def compile_query(tree: Node | None, reader) -> CompiledQuery:
+    """Whoosh query for a parsed query, over the terms ``reader``'s index holds."""
+    if tree is None:
+        return CompiledQuery(None, None, None, [])
+    compiler = _Compiler(reader)
+    top = tree.children if isinstance(tree, Soft) else (tree,)
+    clauses, filters, exclusions = compiler.split(top)
+    mask = wq.Or(exclusions) if exclusions else None
+    if clauses:
+        tiers = [wq.Or([wq.ConstantScoreQuery(c.text, TIER), c.scored]) for c in clauses]
+        # Whoosh 2.7's Require returns the wrong documents once scores are
+        # optimised; a search filter does the same job correctly.
+        held = wq.Or([c.text for c in clauses])
+        allowed = wq.And([held, *filters]) if filters else held
+        return CompiledQuery(wq.Or(tiers), allowed, mask, [c.patterns for c in clauses])
+    if filters:
+        return CompiledQuery(wq.Every(), wq.And(filters), mask, [])
+    if exclusions:
+        return CompiledQuery(wq.Every(), None, mask, [])
+    return CompiledQuery(None, None, None, [])
+
+
+def make_hit(stored: dict, score: float, compiled: CompiledQuery) -> Hit:
+    """A hit from a passage's stored fields; its score loses the tier bonus,
+    which only served to order the passages."""
+    text = stored.get("text", "")
+    matches = find_matches(text, compiled.patterns)
+    held = sum(1 for patterns in compiled.clause_patterns if find_matches(text, patterns))
+    return Hit(
+        passage_id=stored["passage_id"],
+        article_id=stored["article_id"],
+        title=stored.get("title", ""),
+        date=stored.get("date"),
+        paragraph=stored.get("paragraph", 0),
+        heading=stored.get("heading"),
+        score=max(0.0, score - TIER * held),
+        text=text,
+        matches=matches,
+        snippet=make_snippet(text, matches),
+    )
