@@ -38,7 +38,27 @@ _EXPORTS = {
     "SearchResult": "frsearch.searching",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Article",
+    "FrsearchError",
+    "Hit",
+    "Index",
+    "IndexDamagedError",
+    "IndexExistsError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexProgress",
+    "IndexReport",
+    "IndexStats",
+    "InputProblem",
+    "Passage",
+    "SearchResult",
+    "analyze",
+    "default_index_dir",
+    "open_index",
+    "read_articles",
+    "seeds_dir",
+]
 
 if TYPE_CHECKING:
     from frsearch.analysis import analyze

@@ -103,11 +103,12 @@ class Index:
             self._searcher = self._searcher.refresh()
         return self._searcher
 
-    def search(self, query: str, limit: int = 10) -> SearchResult:
+    def search(self, query: str, limit: int = 10, collapse: bool = True) -> SearchResult:
         """Passages matching ``query``, best first, with highlights.
 
         Any string is a valid query (see ``frsearch.query``): what does not parse
-        is searched as words.
+        is searched as words. With ``collapse``, near-duplicate passages (wire
+        copy repeated across articles) are grouped under the best-ranked one.
         """
         searcher = self._current_searcher()
         compiled = compile_query(parse_query(query[:MAX_QUERY_CHARS]), searcher.reader())

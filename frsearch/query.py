@@ -220,7 +220,8 @@ class _Parser:
 def parse_query(text: str) -> Node | None:
     """The query tree of ``text``, or None when it holds nothing to search for.
 
-    >>> parse_query('sanctions -Russie "lignes rouges"')
-    Soft(children=(Word(text='sanctions'), Not(child=Word(text='Russie')), Phrase(text='lignes rouges')))
+    >>> parse_query('sanctions -Russie "lignes rouges"')  # doctest: +NORMALIZE_WHITESPACE
+    Soft(children=(Word(text='sanctions'), Not(child=Word(text='Russie')),
+                   Phrase(text='lignes rouges')))
     """
     return _Parser(_lex(text)).soft(inside=False)

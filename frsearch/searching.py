@@ -162,7 +162,7 @@ class _Compiler:
         normalized = normalize(text)
         tokens = list(tokenize(normalized))
         sets = [self.terms(normalized[t.start:t.end], t.term) for t in tokens]
-        gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:])]
+        gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False)]
         return sets, max(gaps, default=1)
 
     @staticmethod
