@@ -20,6 +20,8 @@ from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
 EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
 PLAIN_MARK = ("**", "**")
 COLOUR_MARK = ("\x1b[1;33m", "\x1b[0m")
+TERMINAL_EXCERPT = 600
+"""Characters of a passage shown at the terminal: a news paragraph whole."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,9 +148,11 @@ def _print_result(result, colour: bool) -> None:
     for rank, hit in enumerate(result.hits, start=1):
         where = " — ".join(part for part in (hit.date, hit.heading) if part)
         title = hit.title or hit.article_id
+        if len(title) > 100:
+            title = title[:title.rfind(" ", 0, 100)] + " …"
         print(f"\n{rank}. {title}" + (f" ({where})" if where else ""))
         print(f"   [{hit.passage_id}] score {hit.score:.2f}")
-        print("   " + render(hit.text, hit.matches, mark, escape=str))
+        print("   " + render(hit.text, hit.matches, mark, escape=str, size=TERMINAL_EXCERPT))
 
 
 def _run_query(args: argparse.Namespace) -> int:

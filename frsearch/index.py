@@ -114,8 +114,7 @@ class Index:
         compiled = compile_query(parse_query(query[:MAX_QUERY_CHARS]), searcher.reader())
         if compiled.query is None:
             return SearchResult(query, 0, [])
-        results = searcher.search(compiled.query, limit=max(1, limit),
-                                  filter=compiled.allowed, mask=compiled.excluded)
+        results = searcher.search(compiled.query, limit=max(1, limit))
         hits = [make_hit(hit.fields(), hit.score, compiled) for hit in results][:limit]
         return SearchResult(query, len(results), hits)
 

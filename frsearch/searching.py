@@ -45,6 +45,10 @@ the passage itself."""
 
 TIER = 1000.0
 """Score added per clause held in the passage itself; BM25F stays far below it."""
+HELD_SCORE = 1.0
+FILTER_SCORE = 1e-9
+"""Constant scores of the required parts; taken off again in ``make_hit``
+(Whoosh reads a constant score of 0 as 1)."""
 
 # Accents that change Snowball's French stem when they sit in a word's ending.
 _ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
@@ -117,11 +121,7 @@ class CompiledQuery:
     """A whole query ready to run, with each top-level clause's patterns."""
 
     query: wq.Query | None
-    """Scores passages; None when the query holds nothing to search for."""
-    allowed: wq.Query | None
-    """Passages must match this (a word held in the passage itself, filters)."""
-    excluded: wq.Query | None
-    """Passages matching this are left out (``-word``, ``NOT``)."""
+    """None when the query holds nothing to search for."""
     clause_patterns: list[list[Pattern]]
 
     @property
@@ -240,7 +240,7 @@ class _Compiler:
             return self.prefix(node.text)
         if isinstance(node, FieldFilter):
             found = self.filter(node)
-            return None if found is None else _Compiled(found, wq.ConstantScoreQuery(found, 1e-6))
+            return None if found is None else _Compiled(found, _constant(found, FILTER_SCORE))
         if isinstance(node, Not):
             return None  # a lone negation inside OR: nothing positive to add
         clauses, filters, exclusions = self.split(node.children)
@@ -251,7 +251,7 @@ class _Compiler:
             required = [c.text for c in clauses] + filters
             text_query: wq.Query = wq.And(required)
             scored: wq.Query = wq.And([c.scored for c in clauses]
-                                      + [wq.ConstantScoreQuery(f, 1e-6) for f in filters])
+                                      + [_constant(f, FILTER_SCORE) for f in filters])
         else:  # Or, or a parenthesised soft group
             assert isinstance(node, (Or, Soft))
             text_query = wq.Or([c.text for c in clauses] + filters)
@@ -265,23 +265,31 @@ class _Compiler:
 def compile_query(tree: Node | None, reader) -> CompiledQuery:
     """Whoosh query for a parsed query, over the terms ``reader``'s index holds."""
     if tree is None:
-        return CompiledQuery(None, None, None, [])
+        return CompiledQuery(None, [])
     compiler = _Compiler(reader)
     top = tree.children if isinstance(tree, Soft) else (tree,)
     clauses, filters, exclusions = compiler.split(top)
-    mask = wq.Or(exclusions) if exclusions else None
+    # Whoosh 2.7's Require returns wrong documents once scores are optimised,
+    # and a search filter spoils the result count: AndMaybe does both right.
+    required = [_constant(f, FILTER_SCORE) for f in filters]
     if clauses:
-        tiers = [wq.Or([wq.ConstantScoreQuery(c.text, TIER), c.scored]) for c in clauses]
-        # Whoosh 2.7's Require returns the wrong documents once scores are
-        # optimised; a search filter does the same job correctly.
-        held = wq.Or([c.text for c in clauses])
-        allowed = wq.And([held, *filters]) if filters else held
-        return CompiledQuery(wq.Or(tiers), allowed, mask, [c.patterns for c in clauses])
-    if filters:
-        return CompiledQuery(wq.Every(), wq.And(filters), mask, [])
+        held = _constant(wq.Or([c.text for c in clauses]), HELD_SCORE)
+        tiers = [wq.Or([_constant(c.text, TIER), c.scored]) for c in clauses]
+        query: wq.Query = wq.AndMaybe(wq.And([held, *required]) if required else held,
+                                      wq.Or(tiers))
+    elif required:
+        query = wq.And(required)
+    elif exclusions:
+        query = wq.Every()
+    else:
+        return CompiledQuery(None, [])
     if exclusions:
-        return CompiledQuery(wq.Every(), None, mask, [])
-    return CompiledQuery(None, None, None, [])
+        query = wq.AndNot(query, wq.Or(exclusions))
+    return CompiledQuery(query, [c.patterns for c in clauses])
+
+
+def _constant(query: wq.Query, score: float) -> wq.Query:
+    return wq.ConstantScoreQuery(query, score)
 
 
 def make_hit(stored: dict, score: float, compiled: CompiledQuery) -> Hit:
@@ -297,7 +305,7 @@ def make_hit(stored: dict, score: float, compiled: CompiledQuery) -> Hit:
         date=stored.get("date"),
         paragraph=stored.get("paragraph", 0),
         heading=stored.get("heading"),
-        score=max(0.0, score - TIER * held),
+        score=max(0.0, score - TIER * held - (HELD_SCORE if held else 0.0)),
         text=text,
         matches=matches,
         snippet=make_snippet(text, matches),

@@ -1,0 +1,96 @@
+"""The French analyzer on the seeds' hard cases: each test shows the French it handles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from frsearch import analyze
+from frsearch.analysis import tokenize
+
+
+def test_elisions_with_both_apostrophes_and_any_case():
+    assert analyze("l’Ukraine") == analyze("l'Ukraine") == analyze("L’UKRAINE") == ["ukrain"]
+    assert analyze("d’une escalade") == analyze("d'une escalade") == ["escalad"]
+    assert analyze("qu’ils se retrouvent") == ["retrouvent"]
+    assert analyze("jusqu’à lorsqu'il puisqu’elle quoiqu'on") == []
+
+
+def test_elided_word_is_not_a_contraction_of_another_word():
+    # "aujourd’hui" keeps its apostrophe: "aujourd" is not an elided article
+    assert analyze("aujourd’hui") == analyze("aujourd'hui") == ["aujourd'hui"]
+
+
+def test_token_span_starts_after_the_elided_article():
+    text = "à la frontière avec l’Ukraine"
+    (frontiere, ukraine) = list(tokenize(text))
+    assert text[ukraine.start:ukraine.end] == "Ukraine"
+    assert text[frontiere.start:frontiere.end] == "frontière"
+
+
+def test_stem_then_fold_accents_and_ligatures():
+    assert analyze("cœur") == analyze("coeur") == ["coeur"]
+    assert analyze("Genève") == analyze("geneve") == ["genev"]
+    assert analyze("présidents américains") == analyze("president americain")
+    assert analyze("sanctions") == analyze("sanction") == analyze("SANCTIONS")
+
+
+def test_snowball_reads_accented_endings():
+    # The reason to stem before folding: "-ée" is a suffix only with its accent.
+    assert analyze("Crimée") == ["crim"]
+    assert analyze("crimee") == ["crime"]  # the searcher handles this one, see test_search
+
+
+def test_hyphenated_names_are_consecutive_words():
+    assert analyze("États-Unis") == analyze("Etats Unis") == ["etat", "unis"]
+    assert analyze("etats-unis") == ["etat", "unis"]
+    assert analyze("Maison-Blanche") == analyze("Maison Blanche") == ["maison", "blanch"]
+    positions = [t.position for t in tokenize("les États-Unis")]
+    assert positions[1] - positions[0] == 1
+
+
+@pytest.mark.parametrize("written", ["13’000", "13.000", "13\u00a0000", "13\u202f000", "13'000"])
+def test_numbers_with_thousands_separators(written):
+    assert analyze(f"plus de {written} morts") == ["plus", "13000", "mort"]
+
+
+def test_decimal_numbers_and_times_are_not_grouped():
+    assert analyze("3.5") == ["3", "5"]
+    assert analyze("15h07 GMT") == ["15h07", "gmt"]
+    assert analyze("en 2014") == ["2014"]
+
+
+def test_french_stop_words_only():
+    # Snowball's French list: no English words mixed in ("a", "the" of Whoosh's list)
+    assert analyze("le la les des du de et à en une un") == []
+    assert analyze("the best") == ["the", "best"]
+    # "été" (summer) and "avions" (planes) are kept: in news they are nouns
+    assert analyze("des avions cet été") == ["avion", "ete"]
+    # typed without accents, a stop word is still one...
+    assert analyze("etait") == []
+    # ...but an accented content word is not taken for its unaccented stop word
+    assert analyze("sûr") != []
+
+
+def test_quotes_and_typographic_marks_do_not_stick_to_words():
+    assert analyze("«fortes sanctions»") == analyze('"fortes sanctions"') == ["fort", "sanction"]
+    assert analyze("“Situation Room”") == ["situat", "room"]
+
+
+def test_nfc_normalisation():
+    decomposed = "Gene\u0300ve"  # e + combining grave accent
+    assert analyze(decomposed) == analyze("Genève")
+
+
+def test_words_without_latin_letters_are_dropped_or_transliterated():
+    assert analyze("😀 !!!") == []
+    assert analyze("Путин") == ["putin"]
+
+
+def test_analysis_of_every_seed_passage_keeps_spans_on_the_words(seed_passages):
+    for text in seed_passages.values():
+        for token in tokenize(text):
+            word = text[token.start:token.end]
+            assert word and word[0].isalnum(), (word, text)
+            assert not re.match(r"(?i)(l|d|j|m|n|s|t|c|qu|jusqu)['’]", word), word
