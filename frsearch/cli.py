@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     with_index(index)
     index.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
                        help="wait this long for another writer to finish (default: 0)")
+    index.add_argument("--synonyms", metavar="FILE", type=Path,
+                       help="record this synonym file in the index: every later search uses it")
 
     query = commands.add_parser("query", help="search the index")
     query.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
@@ -50,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=10, metavar="N",
                        help="show at most N passages (default: 10)")
     query.add_argument("--json", action="store_true", help="print one JSON object")
+    query.add_argument("--all", action="store_true",
+                       help="show every passage, near-duplicates (wire copy) included")
+    query.add_argument("--synonyms", metavar="FILE", type=Path,
+                       help="synonym groups to use with the built-in ones, for this query")
 
     stats = commands.add_parser("stats", help="what the index holds")
     with_index(stats)
@@ -100,6 +106,8 @@ def _run_index(args: argparse.Namespace) -> int:
 
     paths = args.paths or [seeds_dir()]
     index = open_index(_index_dir(args), create=True)
+    if args.synonyms is not None:
+        index.use_synonyms(args.synonyms)
     progress = _Progress()
     started = time.monotonic()
     try:
@@ -126,15 +134,23 @@ def _open_for_reading(args: argparse.Namespace):
 
     folder = _index_dir(args)
     try:
-        return open_index(folder)
+        return open_index(folder, synonyms=args.synonyms)
     except IndexNotFoundError:
         if args.index is not None or os.environ.get(INDEX_ENV):
             raise
     print(f"frsearch: no index yet, building {folder} from the built-in seed articles",
           file=sys.stderr)
-    index = open_index(folder, create=True)
+    index = open_index(folder, create=True, synonyms=args.synonyms)
     index.add([seeds_dir()])
     return index
+
+
+def _short(title: str, width: int = 100) -> str:
+    """A headline cut to ``width`` at a space: some are whole paragraphs."""
+    if len(title) <= width:
+        return title
+    cut = title.rfind(" ", 0, width)
+    return title[:cut if cut > 0 else width] + " …"
 
 
 def _print_result(result, colour: bool) -> None:
@@ -145,14 +161,17 @@ def _print_result(result, colour: bool) -> None:
     noun = "passage" if result.total == 1 else "passages"
     more = f", showing {shown}" if shown < result.total else ""
     print(f"{result.total} {noun} for {result.query!r}{more}")
+    if result.suggestion:
+        print(f"did you mean: {result.suggestion}")
     for rank, hit in enumerate(result.hits, start=1):
         where = " — ".join(part for part in (hit.date, hit.heading) if part)
-        title = hit.title or hit.article_id
-        if len(title) > 100:
-            title = title[:title.rfind(" ", 0, 100)] + " …"
+        title = _short(hit.title or hit.article_id)
         print(f"\n{rank}. {title}" + (f" ({where})" if where else ""))
         print(f"   [{hit.passage_id}] score {hit.score:.2f}")
         print("   " + render(hit.text, hit.matches, mark, escape=str, size=TERMINAL_EXCERPT))
+        for duplicate in hit.duplicates:
+            print(f"   also in: {_short(duplicate.title or duplicate.article_id)} "
+                  f"[{duplicate.passage_id}]")
 
 
 def _run_query(args: argparse.Namespace) -> int:
@@ -161,7 +180,7 @@ def _run_query(args: argparse.Namespace) -> int:
         return _error("--limit must be at least 1")
     index = _open_for_reading(args)
     try:
-        result = index.search(text, limit=args.limit)
+        result = index.search(text, limit=args.limit, collapse=not args.all)
     finally:
         index.close()
     if args.json:

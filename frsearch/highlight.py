@@ -21,6 +21,7 @@ __all__ = [
     "TermPattern",
     "find_matches",
     "make_snippet",
+    "match_groups",
     "render",
 ]
 
@@ -85,11 +86,26 @@ Pattern = TermPattern | PrefixPattern | SequencePattern
 
 def find_matches(text: str, patterns: Iterable[Pattern]) -> list[tuple[int, int]]:
     """Character spans in ``text`` of every word that one of ``patterns`` matches."""
+    spans, _ = match_groups(text, [list(patterns)])
+    return spans
+
+
+def match_groups(
+    text: str, groups: Sequence[Sequence[Pattern]]
+) -> tuple[list[tuple[int, int]], list[bool]]:
+    """Spans of every matched word of ``text``, and for each group of patterns
+    (a query clause) whether it matched at all; the text is analysed once."""
     tokens = list(tokenize(normalize(text)))
     marked: set[int] = set()
-    for pattern in patterns:
-        pattern.mark(tokens, marked)
-    return [(tokens[index].start, tokens[index].end) for index in sorted(marked)]
+    held = []
+    for patterns in groups:
+        before = len(marked)
+        found: set[int] = set()
+        for pattern in patterns:
+            pattern.mark(tokens, found)
+        marked |= found
+        held.append(bool(found) or len(marked) > before)
+    return [(tokens[index].start, tokens[index].end) for index in sorted(marked)], held
 
 
 def _window(text: str, matches: Sequence[tuple[int, int]], size: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ when another process commits.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,11 +26,13 @@ from frsearch.errors import (
 )
 from frsearch.indexing import IndexProgress, IndexReport, build_schema, write_articles
 from frsearch.query import parse_query
-from frsearch.searching import SearchResult, compile_query, make_hit
+from frsearch.searching import SearchResult, compile_query, rank_hits, suggest
+from frsearch.synonyms import Synonyms, load_synonyms
 
 __all__ = ["Index", "IndexStats", "open_index"]
 
 INDEX_NAME = "passages"
+SETTINGS_FILE = "frsearch.json"
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
 
@@ -53,8 +56,10 @@ class Index:
     '… de «fortes <mark>sanctions</mark>» …'
     """
 
-    def __init__(self, path: Path, whoosh_ix):
+    def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms):
         self.path = path
+        self.synonyms = synonyms
+        """Name variants that find one another at query time."""
         self._ix = whoosh_ix
         self._searcher = None
 
@@ -94,6 +99,17 @@ class Index:
             writer.cancel()
         return report
 
+    def use_synonyms(self, path: str | os.PathLike) -> None:
+        """Record the synonym file ``path`` in the index's settings: later
+        searches, from any process, use its groups with the built-in ones."""
+        absolute = Path(path).expanduser().resolve()
+        self.synonyms = load_synonyms(absolute)  # refuses a file it cannot read
+        settings = _settings(self.path)
+        settings["synonyms"] = str(absolute)
+        temporary = self.path / (SETTINGS_FILE + ".tmp")
+        temporary.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        os.replace(temporary, self.path / SETTINGS_FILE)
+
     # -- searching -----------------------------------------------------------
 
     def _current_searcher(self):
@@ -111,12 +127,17 @@ class Index:
         copy repeated across articles) are grouped under the best-ranked one.
         """
         searcher = self._current_searcher()
-        compiled = compile_query(parse_query(query[:MAX_QUERY_CHARS]), searcher.reader())
+        compiled = compile_query(parse_query(query[:MAX_QUERY_CHARS]), searcher.reader(),
+                                 self.synonyms)
         if compiled.query is None:
             return SearchResult(query, 0, [])
-        results = searcher.search(compiled.query, limit=max(1, limit))
-        hits = [make_hit(hit.fields(), hit.score, compiled) for hit in results][:limit]
-        return SearchResult(query, len(results), hits)
+        limit = max(1, limit)
+        # with collapsing, copies take no place: fetch enough to fill the page
+        fetch = limit * 3 + 10 if collapse else limit
+        results = searcher.search(compiled.query, limit=fetch)
+        found = [(hit.fields(), hit.score) for hit in results]
+        hits = rank_hits(found, compiled, limit, collapse)
+        return SearchResult(query, len(results), hits, suggest(query, compiled, hits))
 
     # -- inspecting ----------------------------------------------------------
 
@@ -149,8 +170,26 @@ class Index:
         self.close()
 
 
-def open_index(path: str | os.PathLike, create: bool = False) -> Index:
+def _settings(folder: Path) -> dict:
+    try:
+        return json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise IndexDamagedError(f"settings of the index at {folder} cannot be read: {error}") \
+            from None
+
+
+def open_index(
+    path: str | os.PathLike,
+    create: bool = False,
+    synonyms: str | os.PathLike | None = None,
+) -> Index:
     """Open the index in folder ``path``; with ``create``, make it if absent.
+
+    ``synonyms`` names a synonym file (see ``frsearch.synonyms``) used on top of
+    the built-in name variants; without it, the file recorded in the index's
+    settings by :meth:`Index.use_synonyms`, if any.
 
     Raises IndexNotFoundError if there is none (and not ``create``),
     IndexExistsError if the folder holds other files, IndexDamagedError if the
@@ -172,7 +211,7 @@ def open_index(path: str | os.PathLike, create: bool = False) -> Index:
                 f"{folder} is not empty and holds no frsearch index; choose another folder")
         folder.mkdir(parents=True, exist_ok=True)
         whoosh_ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
-        return Index(folder, whoosh_ix)
+        return Index(folder, whoosh_ix, load_synonyms(synonyms))
     try:
         whoosh_ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
         names = set(whoosh_ix.schema.names())
@@ -181,4 +220,4 @@ def open_index(path: str | os.PathLike, create: bool = False) -> Index:
     if names != set(build_schema().names()):
         raise IndexDamagedError(
             f"index at {folder} was built by another version of frsearch; rebuild it")
-    return Index(folder, whoosh_ix)
+    return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")))

@@ -14,7 +14,7 @@ leaves half an update visible.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from whoosh import fields
@@ -22,8 +22,9 @@ from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.formats import Positions
 
-from frsearch.analysis import normalize, tokenize
+from frsearch.analysis import Token, normalize, tokenize
 from frsearch.articles import Article, InputProblem
+from frsearch.duplicates import sketch
 
 __all__ = ["FrenchAnalyzer", "FrenchText", "IndexProgress", "IndexReport", "build_schema"]
 
@@ -57,6 +58,26 @@ class FrenchAnalyzer(Analyzer):
             yield token
 
 
+class AnalysedText(str):
+    """A field value that carries its tokens, so text analysed once for one
+    purpose (a passage's duplicate sketch, a headline shared by all of an
+    article's passages) is not analysed again to index it."""
+
+    tokens: list[Token]
+
+    def __new__(cls, text: str, tokens: list[Token]):
+        value = super().__new__(cls, text)
+        value.tokens = tokens
+        return value
+
+    def __reduce__(self):  # picklable for Whoosh's multiprocessing writer
+        return (AnalysedText, (str(self), self.tokens))
+
+
+def analysed(text: str) -> AnalysedText:
+    return AnalysedText(text, list(tokenize(normalize(text))))
+
+
 class FrenchText(fields.TEXT):
     """A TEXT field whose postings come straight from ``tokenize``.
 
@@ -70,7 +91,8 @@ class FrenchText(fields.TEXT):
 
     def index(self, value, **kwargs):
         positions: dict[str, list[int]] = {}
-        for token in tokenize(normalize(value)):
+        tokens = value.tokens if isinstance(value, AnalysedText) else tokenize(normalize(value))
+        for token in tokens:
             found = positions.get(token.term)
             if found is None:
                 positions[token.term] = [token.position]
@@ -94,6 +116,7 @@ def build_schema() -> fields.Schema:
         date=fields.ID(stored=True),
         paragraph=fields.STORED(),
         kind=fields.STORED(),
+        sketch=fields.STORED(),
         title=FrenchText(stored=True),
         heading=FrenchText(stored=True),
         text=FrenchText(stored=True),
@@ -134,23 +157,34 @@ class IndexReport:
         return self.added + self.updated + self.unchanged
 
 
-def _document(article: Article, passage_index: int) -> dict:
-    passage = article.passages[passage_index]
-    document = {
-        "passage_id": f"{article.id}:{passage.number}",
-        "article_id": article.id,
-        "paragraph": passage.number,
-        "kind": passage.kind,
-        "title": article.title,
-        "text": passage.text,
-    }
-    if article.date:
-        document["date"] = article.date
-    if passage.heading:
-        document["heading"] = passage.heading
-    if passage_index == 0:
-        document["version"] = version_term(article)
-    return document
+def _documents(article: Article) -> Iterator[dict]:
+    """Whoosh documents of an article's passages; the headline and each heading
+    are analysed once for all the passages they head."""
+    title = analysed(article.title)
+    headings: dict[str, AnalysedText] = {}
+    for index, passage in enumerate(article.passages):
+        text = title if passage.text == article.title else analysed(passage.text)
+        document = {
+            "passage_id": f"{article.id}:{passage.number}",
+            "article_id": article.id,
+            "paragraph": passage.number,
+            "kind": passage.kind,
+            "title": title,
+            "_stored_title": article.title,
+            "text": text,
+            "_stored_text": passage.text,
+            "sketch": sketch([token.term for token in text.tokens]),
+        }
+        if article.date:
+            document["date"] = article.date
+        if passage.heading:
+            if passage.heading not in headings:
+                headings[passage.heading] = analysed(passage.heading)
+            document["heading"] = headings[passage.heading]
+            document["_stored_heading"] = passage.heading
+        if index == 0:
+            document["version"] = version_term(article)
+        yield document
 
 
 def write_articles(
@@ -185,8 +219,8 @@ def write_articles(
             report.updated += 1
         else:
             report.added += 1
-        for index in range(len(article.passages)):
-            writer.add_document(**_document(article, index))
+        for document in _documents(article):
+            writer.add_document(**document)
         report.passages += len(article.passages)
         if progress is not None and time.monotonic() >= next_report:
             next_report = time.monotonic() + progress_every

@@ -26,18 +26,21 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.query.spans import SpanNear2, SpanOr
 
-from frsearch.analysis import APOSTROPHES, fold, normalize, term_for_word, tokenize
+from frsearch.analysis import APOSTROPHES, Token, fold, normalize, term_for_word, tokenize
+from frsearch.duplicates import are_near_duplicates
 from frsearch.highlight import (
     Pattern,
     PrefixPattern,
     SequencePattern,
     TermPattern,
-    find_matches,
     make_snippet,
+    match_groups,
 )
 from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
+from frsearch.synonyms import Synonyms
+from frsearch.typos import Correction, correct
 
-__all__ = ["Hit", "SearchResult", "compile_query"]
+__all__ = ["Duplicate", "Hit", "SearchResult", "compile_query", "rank_hits", "suggest"]
 
 CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
 """Weight of a word found in the headline or the section heading, against 1 in
@@ -45,6 +48,9 @@ the passage itself."""
 
 TIER = 1000.0
 """Score added per clause held in the passage itself; BM25F stays far below it."""
+TYPO_TIER = 500.0
+"""The same for a clause held only through the correction of a typo: exact
+matches rank above typo matches."""
 HELD_SCORE = 1.0
 FILTER_SCORE = 1e-9
 """Constant scores of the required parts; taken off again in ``make_hit``
@@ -54,6 +60,20 @@ FILTER_SCORE = 1e-9
 _ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
 _ENDING = 6
 _MAX_SPELLINGS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A passage grouped under a hit because it says nearly the same thing."""
+
+    passage_id: str
+    article_id: str
+    title: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"passage_id": self.passage_id, "article_id": self.article_id,
+                "title": self.title, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +92,8 @@ class Hit:
     """``[start, end)`` spans in ``text`` of every word that matched."""
     snippet: str
     """HTML: the text around the best matches, matches in ``<mark>``, the rest escaped."""
+    duplicates: list[Duplicate] = field(default_factory=list)
+    """Near-duplicates of this passage (wire copy in other articles), grouped under it."""
 
     def to_dict(self) -> dict:
         return {
@@ -85,6 +107,7 @@ class Hit:
             "text": self.text,
             "matches": [list(span) for span in self.matches],
             "snippet": self.snippet,
+            "duplicates": [duplicate.to_dict() for duplicate in self.duplicates],
         }
 
 
@@ -114,6 +137,10 @@ class _Compiled:
     text: wq.Query
     scored: wq.Query
     patterns: list[Pattern] = field(default_factory=list)
+    tier: float = TIER
+    """What holding this clause adds to a passage's rank; less for a typo's correction."""
+    corrections: list[tuple[str, Correction]] = field(default_factory=list)
+    """Words as typed, and what each was corrected to."""
 
 
 @dataclass(slots=True)
@@ -122,11 +149,13 @@ class CompiledQuery:
 
     query: wq.Query | None
     """None when the query holds nothing to search for."""
-    clause_patterns: list[list[Pattern]]
+    clauses: list[tuple[float, list[Pattern]]]
+    """Each top-level clause's rank bonus and highlight patterns."""
+    corrections: list[tuple[str, Correction]] = field(default_factory=list)
 
     @property
     def patterns(self) -> list[Pattern]:
-        return [pattern for patterns in self.clause_patterns for pattern in patterns]
+        return [pattern for _, patterns in self.clauses for pattern in patterns]
 
 
 def _spellings(lowered: str) -> list[str]:
@@ -141,8 +170,9 @@ def _spellings(lowered: str) -> list[str]:
 
 
 class _Compiler:
-    def __init__(self, reader):
+    def __init__(self, reader, synonyms: Synonyms):
         self.reader = reader
+        self.synonyms = synonyms
 
     def has_term(self, term: str) -> bool:
         return ("text", term) in self.reader
@@ -157,10 +187,10 @@ class _Compiler:
         found = {t for t in map(term_for_word, _spellings(lowered)) if t and self.has_term(t)}
         return frozenset(found or {term})
 
-    def word_sets(self, text: str) -> tuple[list[frozenset[str]], int]:
-        """Term sets of each word of ``text``, and the largest position gap."""
-        normalized = normalize(text)
-        tokens = list(tokenize(normalized))
+    def word_sets(self, normalized: str, tokens: list[Token] | None = None):
+        """Term sets of each word of ``normalized`` text, and the largest position gap."""
+        if tokens is None:
+            tokens = list(tokenize(normalized))
         sets = [self.terms(normalized[t.start:t.end], t.term) for t in tokens]
         gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False)]
         return sets, max(gaps, default=1)
@@ -177,10 +207,8 @@ class _Compiler:
         spans = [SpanOr([wq.Term(fieldname, t) for t in sorted(s)]) for s in sets]
         return SpanNear2(spans, slop=slop, ordered=True)
 
-    def words(self, text: str) -> _Compiled | None:
-        sets, slop = self.word_sets(text)
-        if not sets:
-            return None
+    def sequence(self, sets: list[frozenset[str]], slop: int) -> _Compiled:
+        """A word (one term set) or a phrase (several), in the passage and its context."""
         text_query = self.field_query("text", sets, slop)
         context = [
             self.field_query(name, sets, slop).with_boost(boost)
@@ -191,6 +219,39 @@ class _Compiler:
         else:
             pattern = SequencePattern(tuple(sets), slop)
         return _Compiled(text_query, wq.Or([text_query, *context]), [pattern])
+
+    def words(self, text: str, phrase: bool = False) -> _Compiled | None:
+        """Words typed as they are: a synonym group's variants, the index terms
+        of the words (accents or not), or, for one unknown word, its correction."""
+        normalized = normalize(text)
+        tokens = list(tokenize(normalized))
+        if not tokens:
+            return None
+        variants = self.synonyms.variants(tuple(t.term for t in tokens))
+        if variants:
+            alternatives = [self.sequence([frozenset({t}) for t in v], 1) for v in variants]
+            return _Compiled(wq.Or([a.text for a in alternatives]),
+                             wq.Or([a.scored for a in alternatives]),
+                             [p for a in alternatives for p in a.patterns])
+        sets, slop = self.word_sets(normalized, tokens)
+        if len(sets) == 1 and not phrase and not any(self.has_term(t) for t in sets[0]):
+            correction = self.correct(normalized[tokens[0].start:tokens[0].end])
+            if correction is not None:
+                compiled = self.sequence([correction.terms], 1)
+                compiled.tier = TYPO_TIER
+                compiled.corrections.append((text, correction))
+                return compiled
+        return self.sequence(sets, slop)
+
+    def correct(self, written: str) -> Correction | None:
+        reader = self.reader
+        return correct(
+            written,
+            has_term=self.has_term,
+            frequency=lambda term: reader.doc_frequency("text", term),
+            terms_with_prefix=lambda prefix: (
+                term.decode("utf-8") for term in reader.expand_prefix("text", prefix)),
+        )
 
     def prefix(self, text: str) -> _Compiled | None:
         folded = "".join(ch for ch in fold(normalize(text)) if ch.isalnum())
@@ -208,7 +269,7 @@ class _Compiler:
         if node.field == "date":
             value = node.value.strip()
             return wq.Prefix("date", value) if value else None
-        sets, slop = self.word_sets(node.value)
+        sets, slop = self.word_sets(normalize(node.value))
         return self.field_query("title", sets, slop) if sets else None
 
     def split(self, nodes: tuple[Node, ...]):
@@ -235,7 +296,7 @@ class _Compiler:
         if isinstance(node, Word):
             return self.words(node.text)
         if isinstance(node, Phrase):
-            return self.words(node.text)
+            return self.words(node.text, phrase=True)
         if isinstance(node, Prefix):
             return self.prefix(node.text)
         if isinstance(node, FieldFilter):
@@ -259,14 +320,16 @@ class _Compiler:
         if exclusions:
             text_query = wq.AndNot(text_query, wq.Or(exclusions))
             scored = wq.AndNot(scored, wq.Or(exclusions))
-        return _Compiled(text_query, scored, patterns)
+        corrections = [found for c in clauses for found in c.corrections]
+        tier = max((c.tier for c in clauses), default=TIER)
+        return _Compiled(text_query, scored, patterns, tier, corrections)
 
 
-def compile_query(tree: Node | None, reader) -> CompiledQuery:
+def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -> CompiledQuery:
     """Whoosh query for a parsed query, over the terms ``reader``'s index holds."""
     if tree is None:
         return CompiledQuery(None, [])
-    compiler = _Compiler(reader)
+    compiler = _Compiler(reader, synonyms or Synonyms({}))
     top = tree.children if isinstance(tree, Soft) else (tree,)
     clauses, filters, exclusions = compiler.split(top)
     # Whoosh 2.7's Require returns wrong documents once scores are optimised,
@@ -274,7 +337,7 @@ def compile_query(tree: Node | None, reader) -> CompiledQuery:
     required = [_constant(f, FILTER_SCORE) for f in filters]
     if clauses:
         held = _constant(wq.Or([c.text for c in clauses]), HELD_SCORE)
-        tiers = [wq.Or([_constant(c.text, TIER), c.scored]) for c in clauses]
+        tiers = [wq.Or([_constant(c.text, c.tier), c.scored]) for c in clauses]
         query: wq.Query = wq.AndMaybe(wq.And([held, *required]) if required else held,
                                       wq.Or(tiers))
     elif required:
@@ -285,19 +348,21 @@ def compile_query(tree: Node | None, reader) -> CompiledQuery:
         return CompiledQuery(None, [])
     if exclusions:
         query = wq.AndNot(query, wq.Or(exclusions))
-    return CompiledQuery(query, [c.patterns for c in clauses])
+    return CompiledQuery(query, [(c.tier, c.patterns) for c in clauses],
+                         [found for c in clauses for found in c.corrections])
 
 
 def _constant(query: wq.Query, score: float) -> wq.Query:
     return wq.ConstantScoreQuery(query, score)
 
 
-def make_hit(stored: dict, score: float, compiled: CompiledQuery) -> Hit:
-    """A hit from a passage's stored fields; its score loses the tier bonus,
+def _hit(stored: dict, score: float, compiled: CompiledQuery,
+         duplicates: list[Duplicate]) -> Hit:
+    """A hit from a passage's stored fields; its score loses the rank bonuses,
     which only served to order the passages."""
     text = stored.get("text", "")
-    matches = find_matches(text, compiled.patterns)
-    held = sum(1 for patterns in compiled.clause_patterns if find_matches(text, patterns))
+    matches, held = match_groups(text, [patterns for _, patterns in compiled.clauses])
+    bonus = sum(tier for (tier, _), found in zip(compiled.clauses, held, strict=True) if found)
     return Hit(
         passage_id=stored["passage_id"],
         article_id=stored["article_id"],
@@ -305,8 +370,52 @@ def make_hit(stored: dict, score: float, compiled: CompiledQuery) -> Hit:
         date=stored.get("date"),
         paragraph=stored.get("paragraph", 0),
         heading=stored.get("heading"),
-        score=max(0.0, score - TIER * held - (HELD_SCORE if held else 0.0)),
+        score=max(0.0, score - bonus - (HELD_SCORE if bonus else 0.0)),
         text=text,
         matches=matches,
         snippet=make_snippet(text, matches),
+        duplicates=duplicates,
     )
+
+
+def rank_hits(
+    found: list[tuple[dict, float]], compiled: CompiledQuery, limit: int, collapse: bool
+) -> list[Hit]:
+    """The ``limit`` best hits from (stored fields, score) pairs in rank order.
+
+    With ``collapse``, a passage that nearly duplicates a better-ranked one is
+    listed under it instead of taking a place of its own.
+    """
+    groups: list[tuple[dict, float, list[dict]]] = []
+    for stored, score in found:
+        if collapse:
+            leader = next((g for g in groups
+                           if are_near_duplicates(g[0].get("sketch"), stored.get("sketch"))), None)
+            if leader is not None:
+                leader[2].append(stored)
+                continue
+        if len(groups) < limit:
+            groups.append((stored, score, []))
+    return [
+        _hit(stored, score, compiled, [
+            Duplicate(d["passage_id"], d["article_id"], d.get("title", ""), d.get("text", ""))
+            for d in copies])
+        for stored, score, copies in groups
+    ]
+
+
+def suggest(query: str, compiled: CompiledQuery, hits: list[Hit]) -> str | None:
+    """The query with each corrected word spelled as a passage found spells it."""
+    if not compiled.corrections:
+        return None
+    suggestion = query
+    for written, correction in compiled.corrections:
+        spelling = correction.spelling
+        for hit in hits:
+            seen = next((hit.text[t.start:t.end] for t in tokenize(hit.text)
+                         if t.term in correction.terms), None)
+            if seen is not None:
+                spelling = seen
+                break
+        suggestion = suggestion.replace(written, spelling, 1)
+    return suggestion
