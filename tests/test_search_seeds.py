@@ -178,3 +178,20 @@ def test_long_passage_snippet_is_cut_around_the_match(seed_index):
     assert hit.snippet.startswith("…") or "<mark>Zelensky</mark>" in hit.snippet[:300]
     assert "<mark>Zelensky</mark>" in hit.snippet
     assert len(hit.snippet) < len(hit.text)
+
+
+def test_every_accented_seed_word_typed_without_accents_finds_the_same(seed_index, seed_passages):
+    from unidecode import unidecode
+
+    from frsearch.analysis import is_stop_word, tokenize
+
+    words = {text[t.start:t.end].lower() for text in seed_passages.values()
+             for t in tokenize(text) if not text[t.start:t.end].isascii()}
+    assert len(words) > 100
+    for word in sorted(words):
+        plain = unidecode(word)
+        if is_stop_word(plain):  # "dès" → "des", "où" → "ou": function words
+            continue
+        accented = {h.passage_id for h in seed_index.search(word, limit=100, collapse=False).hits}
+        typed = {h.passage_id for h in seed_index.search(plain, limit=100, collapse=False).hits}
+        assert accented and accented <= typed, (word, plain)
