@@ -17,6 +17,7 @@ caller's ``on_problem`` and skipped; the other files are read.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -33,7 +34,7 @@ __all__ = [
     "read_articles",
 ]
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 """Bumped when parsing changes, so that re-indexing replaces every article."""
 
 TEXT_SUFFIXES = (".txt",)
@@ -50,10 +51,14 @@ _BYLINE = re.compile(
 )
 _SENTENCE_END = ".!?…:;,"
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# Control characters (a stray ESC would drive the terminal that shows a hit),
+# and lone surrogates, which JSON's "\ud800" escapes can make but UTF-8 cannot store.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # A no-break space between digit groups is a thousands separator: kept.
 _GROUPED_NUMBER = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
 _KEEP_GROUP = "\u202f"
 
+MAX_ID_CHARS = 200
 MAX_HEADING_CHARS = 80
 MAX_HEADING_WORDS = 12
 
@@ -98,7 +103,7 @@ class InputProblem:
 
 
 def _clean_line(line: str) -> str:
-    line = unicodedata.normalize("NFC", line)
+    line = unicodedata.normalize("NFC", _CONTROLS.sub(" ", line))
     line = _GROUPED_NUMBER.sub(_KEEP_GROUP, line)
     return _SPACES.sub(lambda m: _KEEP_GROUP if m.group() == _KEEP_GROUP else " ", line).strip()
 
@@ -197,8 +202,11 @@ def _article_from_json(record: object, source: str) -> Article:
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     article_id = record.get("id")
-    if not isinstance(article_id, (str, int)) or str(article_id).strip() == "":
+    if (not isinstance(article_id, (str, int)) or isinstance(article_id, bool)
+            or str(article_id).strip() == ""):
         raise ValueError('missing "id"')
+    if len(str(article_id)) > MAX_ID_CHARS or _CONTROLS.search(str(article_id)):
+        raise ValueError(f'"id" must be one line of at most {MAX_ID_CHARS} characters')
     title = _clean_line(str(record.get("title") or ""))
     date = record.get("date")
     paragraphs = record.get("paragraphs")
@@ -233,15 +241,28 @@ def _fingerprint(content: str) -> str:
 def decode_bytes(data: bytes) -> str:
     """Text of a file: UTF-8 if it is, else Windows-1252 (Latin-1's superset).
 
-    Raises ValueError for what is not text (NUL bytes, control characters).
+    UTF-16 with a byte order mark (Notepad's "Unicode") is read too, and UTF-8
+    with a few damaged bytes (a file cut in the middle of a character) stays
+    UTF-8. Raises ValueError for what is not text (NUL bytes, control characters).
     """
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom) and not data.startswith(codecs.BOM_UTF32_LE):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise ValueError("invalid UTF-16 text") from None
     sample = data[:65536]
     if b"\x00" in sample:
         raise ValueError("binary file, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        text = data.decode("utf-8-sig", errors="replace")
+        damaged = text.count("\ufffd")
+        if damaged >= sum(1 for ch in text if ord(ch) > 127) - damaged:
+            # more bytes that are not UTF-8 than characters that are: a
+            # Windows-1252 or Latin-1 file (its accents are never valid UTF-8)
+            text = data.decode("cp1252", errors="replace")
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > max(8, len(text[:65536]) // 100):
         raise ValueError("binary file, not text")
@@ -262,13 +283,18 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterat
         return
     if path.suffix.lower() in JSONL_SUFFIXES:
         found = False
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Only "\n" ends a record: str.splitlines() also cuts at U+2028 and
+        # U+0085, which JSON strings may hold as they are.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 article = _article_from_json(json.loads(line), str(path))
             except json.JSONDecodeError as error:
                 on_problem(InputProblem(f"{path}:{number}", f"invalid JSON ({error.msg})"))
+                continue
+            except RecursionError:
+                on_problem(InputProblem(f"{path}:{number}", "invalid JSON (nested too deeply)"))
                 continue
             except ValueError as error:
                 on_problem(InputProblem(f"{path}:{number}", str(error)))
@@ -289,9 +315,13 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterat
 def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Path]:
     if path.is_dir():
         suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES
+        found = False
         for child in sorted(path.rglob("*")):
             if child.suffix.lower() in suffixes and child.is_file():
+                found = True
                 yield child
+        if not found:
+            on_problem(InputProblem(str(path), "no *.txt or *.jsonl file in this folder"))
     elif path.is_file():
         yield path
     elif path.exists():

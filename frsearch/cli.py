@@ -20,6 +20,9 @@ from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
 EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
 PLAIN_MARK = ("**", "**")
 COLOUR_MARK = ("\x1b[1;33m", "\x1b[0m")
+# Bytes that are not UTF-8 reach argv as lone surrogates, which no output
+# (JSON above all) can carry: they become U+FFFD.
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
 TERMINAL_EXCERPT = 600
 """Characters of a passage shown at the terminal: a news paragraph whole."""
 
@@ -175,7 +178,7 @@ def _print_result(result, colour: bool) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    text = " ".join(args.query)
+    text = " ".join(args.query).translate(_SURROGATES)
     if args.limit < 1:
         return _error("--limit must be at least 1")
     index = _open_for_reading(args)
@@ -215,12 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except FrsearchError as error:
         return _error(str(error))
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         return _error(f"{error.strerror or error}{where}")
     except KeyboardInterrupt:
         return _error("interrupted; the index keeps its last complete update")
-    except BrokenPipeError:
-        return EXIT_OK
     except Exception as error:  # never a traceback for the person at the terminal
         return _error(f"internal error ({type(error).__name__}: {error}); please report it")

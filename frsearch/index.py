@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.collectors import TopCollector
 from whoosh.index import LockError
 
 from frsearch.articles import read_articles
@@ -25,7 +27,7 @@ from frsearch.errors import (
     IndexNotFoundError,
 )
 from frsearch.indexing import IndexProgress, IndexReport, build_schema, write_articles
-from frsearch.query import parse_query
+from frsearch.query import join_digit_groups, parse_query
 from frsearch.searching import SearchResult, compile_query, rank_hits, suggest
 from frsearch.synonyms import Synonyms, load_synonyms
 
@@ -35,6 +37,8 @@ INDEX_NAME = "passages"
 SETTINGS_FILE = "frsearch.json"
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
+_NESTING = re.compile(r"[()]|\b(?:AND|OR|NOT)\b|(?<!\S)-")
+"""What nests a query: without it, what is left is words side by side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +131,29 @@ class Index:
         copy repeated across articles) are grouped under the best-ranked one.
         """
         searcher = self._current_searcher()
-        compiled = compile_query(parse_query(query[:MAX_QUERY_CHARS]), searcher.reader(),
-                                 self.synonyms)
+        try:
+            compiled = compile_query(parse_query(join_digit_groups(query[:MAX_QUERY_CHARS])),
+                                 searcher.reader(),
+                                     self.synonyms)
+            return self._run(searcher, query, compiled, limit, collapse)
+        except RecursionError:
+            # nested deeper than the parser or Whoosh can recurse: its words alone
+            flat = _NESTING.sub(" ", query[:MAX_QUERY_CHARS])
+            compiled = compile_query(parse_query(flat), searcher.reader(), self.synonyms)
+            return self._run(searcher, query, compiled, limit, collapse)
+
+    def _run(self, searcher, query: str, compiled, limit: int, collapse: bool) -> SearchResult:
         if compiled.query is None:
             return SearchResult(query, 0, [])
         limit = max(1, limit)
         # with collapsing, copies take no place: fetch enough to fill the page
         fetch = limit * 3 + 10 if collapse else limit
-        results = searcher.search(compiled.query, limit=fetch)
+        # Whoosh's search-time shortcuts (skipping blocks that cannot reach the
+        # current top scores, replacing matchers on the fly) drop the constant
+        # rank bonuses of ``searching``: collect without them.
+        collector = TopCollector(limit=fetch, usequality=False, replace=0)
+        searcher.search_with_collector(compiled.query, collector)
+        results = collector.results()
         found = [(hit.fields(), hit.score) for hit in results]
         hits = rank_hits(found, compiled, limit, collapse)
         return SearchResult(query, len(results), hits, suggest(query, compiled, hits))
@@ -199,7 +218,9 @@ def open_index(
     try:
         exists = whoosh_index.exists_in(str(folder), indexname=INDEX_NAME)
     except Exception as error:  # unreadable table of contents
-        raise IndexDamagedError(f"index at {folder} cannot be read: {error}") from None
+        raise IndexDamagedError(
+            f"index at {folder} is damaged ({error or type(error).__name__}); "
+            "delete the folder and run 'frsearch index' again") from None
     if not exists:
         if not create:
             raise IndexNotFoundError(
@@ -215,8 +236,11 @@ def open_index(
     try:
         whoosh_ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
         names = set(whoosh_ix.schema.names())
+        whoosh_ix.reader().close()  # opens every segment: truncated or missing files show here
     except Exception as error:
-        raise IndexDamagedError(f"index at {folder} cannot be read: {error}") from None
+        raise IndexDamagedError(
+            f"index at {folder} is damaged ({error or type(error).__name__}); "
+            "delete the folder and run 'frsearch index' again") from None
     if names != set(build_schema().names()):
         raise IndexDamagedError(
             f"index at {folder} was built by another version of frsearch; rebuild it")

@@ -21,7 +21,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["And", "FieldFilter", "Not", "Or", "Phrase", "Prefix", "Soft", "Word", "parse_query"]
+__all__ = [
+    "And",
+    "FieldFilter",
+    "Not",
+    "Or",
+    "Phrase",
+    "Prefix",
+    "Soft",
+    "Word",
+    "join_digit_groups",
+    "parse_query",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +91,13 @@ CLOSE_QUOTES = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
 
 _LEXEME = re.compile(
     r"""
-    (?P<space>\s+)
+    (?P<space>(?:(?!\u202f)\s)+)          # a narrow no-break space joins digit groups
     | (?P<open>\()
     | (?P<close>\))
     | (?P<field>[A-Za-z]+):(?=\S)
     | (?P<quote>["«“„])
     | (?P<minus>-)(?=[\w"«“„(])
-    | (?P<word>[^\s()"«»“”„]+)
+    | (?P<word>(?:[^\s()"«»“”„]|\u202f)+)
     """,
     re.VERBOSE,
 )
@@ -215,6 +226,16 @@ class _Parser:
         if text.endswith("*") and _WORDLIKE.search(text):
             return Prefix(text.rstrip("*"))
         return Word(text) if _WORDLIKE.search(text) else None
+
+
+_SPACED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})((?: \d{3})+)(?![\d])")
+
+
+def join_digit_groups(text: str) -> str:
+    """``13 000`` typed with a plain space is one number in a query (in a text,
+    only a no-break space joins digit groups: "le 10 000" is rare in prose but
+    nobody types two numbers side by side in a search box)."""
+    return _SPACED_NUMBER.sub(lambda m: m.group(1) + m.group(2).replace(" ", "\u202f"), text)
 
 
 def parse_query(text: str) -> Node | None:

@@ -21,6 +21,7 @@ spellings that the index holds are searched too.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -48,9 +49,13 @@ the passage itself."""
 
 TIER = 1000.0
 """Score added per clause held in the passage itself; BM25F stays far below it."""
-TYPO_TIER = 500.0
-"""The same for a clause held only through the correction of a typo: exact
-matches rank above typo matches."""
+MIN_WEIGHT = 0.1
+TYPO_WEIGHT = 0.5
+"""A clause held only through the correction of a typo counts half the least
+exact word: exact matches rank above typo matches."""
+QUESTION_TERMS = frozenset({"quand", "pourquoi", "comment", "combien", "ou"})
+"""Terms of French question words, which say what kind of answer is wanted, not
+what it is about."""
 HELD_SCORE = 1.0
 FILTER_SCORE = 1e-9
 """Constant scores of the required parts; taken off again in ``make_hit``
@@ -137,8 +142,12 @@ class _Compiled:
     text: wq.Query
     scored: wq.Query
     patterns: list[Pattern] = field(default_factory=list)
-    tier: float = TIER
-    """What holding this clause adds to a passage's rank; less for a typo's correction."""
+    frequency: int | None = None
+    """In how many passages the clause's words occur (at most); None if unknown."""
+    typo: bool = False
+    """Held only through the correction of a typo: ranks below exact matches."""
+    question: bool = False
+    """A question word ("pourquoi", "quand"…): left out when the query has others."""
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
     """Words as typed, and what each was corrected to."""
 
@@ -218,7 +227,10 @@ class _Compiler:
             pattern: Pattern = TermPattern(sets[0])
         else:
             pattern = SequencePattern(tuple(sets), slop)
-        return _Compiled(text_query, wq.Or([text_query, *context]), [pattern])
+        frequency = min(sum(self.reader.doc_frequency("text", t) for t in s) for s in sets)
+        question = len(sets) == 1 and bool(sets[0] & QUESTION_TERMS)
+        return _Compiled(text_query, wq.Or([text_query, *context]), [pattern],
+                         frequency=frequency, question=question)
 
     def words(self, text: str, phrase: bool = False) -> _Compiled | None:
         """Words typed as they are: a synonym group's variants, the index terms
@@ -232,13 +244,14 @@ class _Compiler:
             alternatives = [self.sequence([frozenset({t}) for t in v], 1) for v in variants]
             return _Compiled(wq.Or([a.text for a in alternatives]),
                              wq.Or([a.scored for a in alternatives]),
-                             [p for a in alternatives for p in a.patterns])
+                             [p for a in alternatives for p in a.patterns],
+                             frequency=sum(a.frequency or 0 for a in alternatives))
         sets, slop = self.word_sets(normalized, tokens)
         if len(sets) == 1 and not phrase and not any(self.has_term(t) for t in sets[0]):
             correction = self.correct(normalized[tokens[0].start:tokens[0].end])
             if correction is not None:
                 compiled = self.sequence([correction.terms], 1)
-                compiled.tier = TYPO_TIER
+                compiled.typo = True
                 compiled.corrections.append((text, correction))
                 return compiled
         return self.sequence(sets, slop)
@@ -321,8 +334,10 @@ class _Compiler:
             text_query = wq.AndNot(text_query, wq.Or(exclusions))
             scored = wq.AndNot(scored, wq.Or(exclusions))
         corrections = [found for c in clauses for found in c.corrections]
-        tier = max((c.tier for c in clauses), default=TIER)
-        return _Compiled(text_query, scored, patterns, tier, corrections)
+        known = [c.frequency for c in clauses if c.frequency is not None]
+        frequency = (min(known) if isinstance(node, And) else sum(known)) if known else None
+        return _Compiled(text_query, scored, patterns, corrections=corrections,
+                         frequency=frequency, typo=all(c.typo for c in clauses))
 
 
 def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -> CompiledQuery:
@@ -332,12 +347,16 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
     compiler = _Compiler(reader, synonyms or Synonyms({}))
     top = tree.children if isinstance(tree, Soft) else (tree,)
     clauses, filters, exclusions = compiler.split(top)
+    if any(not c.question for c in clauses):
+        clauses = [c for c in clauses if not c.question]
+    tiers_of = _tiers(clauses, reader.doc_count())
     # Whoosh 2.7's Require returns wrong documents once scores are optimised,
     # and a search filter spoils the result count: AndMaybe does both right.
     required = [_constant(f, FILTER_SCORE) for f in filters]
     if clauses:
         held = _constant(wq.Or([c.text for c in clauses]), HELD_SCORE)
-        tiers = [wq.Or([_constant(c.text, c.tier), c.scored]) for c in clauses]
+        tiers = [wq.Or([_constant(c.text, tier), c.scored])
+                 for c, tier in zip(clauses, tiers_of, strict=True)]
         query: wq.Query = wq.AndMaybe(wq.And([held, *required]) if required else held,
                                       wq.Or(tiers))
     elif required:
@@ -348,8 +367,25 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
         return CompiledQuery(None, [])
     if exclusions:
         query = wq.AndNot(query, wq.Or(exclusions))
-    return CompiledQuery(query, [(c.tier, c.patterns) for c in clauses],
+    return CompiledQuery(query, [(tier, c.patterns) for c, tier in zip(clauses, tiers_of,
+                                                                        strict=True)],
                          [found for c in clauses for found in c.corrections])
+
+
+def _tiers(clauses: list[_Compiled], passages: int) -> list[float]:
+    """Rank bonus of each clause held: ``TIER`` for the rarest word of the query,
+    less for commoner ones (down to a quarter), and less than any exact word for
+    a typo's correction. Every bonus is positive, so a passage holding all the
+    words still ranks above one holding some; among the latter, rare words count."""
+    def rarity(frequency: int | None) -> float:
+        return math.log(1 + passages / (1 + (passages if frequency is None else frequency)))
+
+    rarest = max((rarity(c.frequency) for c in clauses), default=1.0) or 1.0
+    return [
+        TIER * (MIN_WEIGHT * TYPO_WEIGHT if c.typo
+                else max(MIN_WEIGHT, rarity(c.frequency) / rarest))
+        for c in clauses
+    ]
 
 
 def _constant(query: wq.Query, score: float) -> wq.Query:

@@ -31,6 +31,11 @@ OTAN, NATO
 Poutine, Putin
 États-Unis, USA
 Zelensky, Zelenskyy, Zelenskiy, Zelenskyi
+Biélorussie, Bélarus, Belarus
+Moldavie, Moldova
+Pékin, Beijing
+Union européenne, UE
+ONU, Nations unies
 """
 
 

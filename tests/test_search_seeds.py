@@ -54,6 +54,7 @@ EXPECTED = {
     "13000": (MORTS_13000, r"13.000"),
     "13.000": (MORTS_13000, r"13.000"),
     "13’000": (MORTS_13000, r"13.000"),
+    "13 000": (MORTS_13000, r"13.000"),
     '"lignes rouges"': (ids((A003, 0), (A003, 10)), r"lignes rouges|(?<=lignes )rouges"),
 }
 
