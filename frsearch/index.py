@@ -26,7 +26,13 @@ from frsearch.errors import (
     IndexLockedError,
     IndexNotFoundError,
 )
-from frsearch.indexing import IndexProgress, IndexReport, build_schema, write_articles
+from frsearch.indexing import (
+    IndexProgress,
+    IndexReport,
+    StoredPassage,
+    build_schema,
+    write_articles,
+)
 from frsearch.query import join_digit_groups, parse_query
 from frsearch.searching import SearchResult, compile_query, rank_hits, suggest
 from frsearch.synonyms import Synonyms, load_synonyms
@@ -154,7 +160,7 @@ class Index:
         collector = TopCollector(limit=fetch, usequality=False, replace=0)
         searcher.search_with_collector(compiled.query, collector)
         results = collector.results()
-        found = [(hit.fields(), hit.score) for hit in results]
+        found = [(StoredPassage.from_fields(hit.fields()), hit.score) for hit in results]
         hits = rank_hits(found, compiled, limit, collapse)
         return SearchResult(query, len(results), hits, suggest(query, compiled, hits))
 

@@ -37,6 +37,7 @@ from frsearch.highlight import (
     make_snippet,
     match_groups,
 )
+from frsearch.indexing import StoredPassage
 from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
 from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, correct
@@ -204,8 +205,11 @@ class _Compiler:
         gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False)]
         return sets, max(gaps, default=1)
 
-    @staticmethod
-    def field_query(fieldname: str, sets: list[frozenset[str]], slop: int) -> wq.Query:
+    def field_query(self, fieldname: str, sets: list[frozenset[str]], slop: int) -> wq.Query:
+        """The words (one term set each) as a term, alternatives or a phrase."""
+        # Terms this field does not hold would only add dead branches that
+        # Whoosh steps through for every passage.
+        sets = [frozenset(t for t in s if (fieldname, t) in self.reader) or s for s in sets]
         if len(sets) == 1:
             terms = sorted(sets[0])
             if len(terms) == 1:
@@ -222,6 +226,7 @@ class _Compiler:
         context = [
             self.field_query(name, sets, slop).with_boost(boost)
             for name, boost in CONTEXT_BOOSTS.items()
+            if all(any((name, t) in self.reader for t in s) for s in sets)
         ]
         if len(sets) == 1:
             pattern: Pattern = TermPattern(sets[0])
@@ -392,20 +397,20 @@ def _constant(query: wq.Query, score: float) -> wq.Query:
     return wq.ConstantScoreQuery(query, score)
 
 
-def _hit(stored: dict, score: float, compiled: CompiledQuery,
+def _hit(stored: StoredPassage, score: float, compiled: CompiledQuery,
          duplicates: list[Duplicate]) -> Hit:
     """A hit from a passage's stored fields; its score loses the rank bonuses,
     which only served to order the passages."""
-    text = stored.get("text", "")
+    text = stored.text
     matches, held = match_groups(text, [patterns for _, patterns in compiled.clauses])
     bonus = sum(tier for (tier, _), found in zip(compiled.clauses, held, strict=True) if found)
     return Hit(
-        passage_id=stored["passage_id"],
-        article_id=stored["article_id"],
-        title=stored.get("title", ""),
-        date=stored.get("date"),
-        paragraph=stored.get("paragraph", 0),
-        heading=stored.get("heading"),
+        passage_id=stored.passage_id,
+        article_id=stored.article_id,
+        title=stored.title,
+        date=stored.date,
+        paragraph=stored.paragraph,
+        heading=stored.heading,
         score=max(0.0, score - bonus - (HELD_SCORE if bonus else 0.0)),
         text=text,
         matches=matches,
@@ -415,18 +420,19 @@ def _hit(stored: dict, score: float, compiled: CompiledQuery,
 
 
 def rank_hits(
-    found: list[tuple[dict, float]], compiled: CompiledQuery, limit: int, collapse: bool
+    found: list[tuple[StoredPassage, float]], compiled: CompiledQuery, limit: int,
+    collapse: bool,
 ) -> list[Hit]:
     """The ``limit`` best hits from (stored fields, score) pairs in rank order.
 
     With ``collapse``, a passage that nearly duplicates a better-ranked one is
     listed under it instead of taking a place of its own.
     """
-    groups: list[tuple[dict, float, list[dict]]] = []
+    groups: list[tuple[StoredPassage, float, list[StoredPassage]]] = []
     for stored, score in found:
         if collapse:
             leader = next((g for g in groups
-                           if are_near_duplicates(g[0].get("sketch"), stored.get("sketch"))), None)
+                           if are_near_duplicates(g[0].sketch, stored.sketch)), None)
             if leader is not None:
                 leader[2].append(stored)
                 continue
@@ -434,8 +440,8 @@ def rank_hits(
             groups.append((stored, score, []))
     return [
         _hit(stored, score, compiled, [
-            Duplicate(d["passage_id"], d["article_id"], d.get("title", ""), d.get("text", ""))
-            for d in copies])
+            Duplicate(copy.passage_id, copy.article_id, copy.title, copy.text)
+            for copy in copies])
         for stored, score, copies in groups
     ]
 
