@@ -29,6 +29,7 @@ from frsearch.errors import (
 from frsearch.indexing import (
     IndexProgress,
     IndexReport,
+    LeanCodec,
     StoredPassage,
     build_schema,
     write_articles,
@@ -95,7 +96,8 @@ class Index:
         report = IndexReport()
         articles = read_articles(paths, report.problems.append)
         try:
-            writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB)
+            writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB,
+                                     codec=LeanCodec())
         except LockError:
             raise IndexLockedError(
                 f"index is locked by another frsearch process: {self.path} "

@@ -23,6 +23,7 @@ from typing import NamedTuple
 from whoosh import fields
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 
 from frsearch.analysis import Token, normalize, tokenize
@@ -34,6 +35,7 @@ __all__ = [
     "FrenchText",
     "IndexProgress",
     "IndexReport",
+    "LeanCodec",
     "StoredPassage",
     "build_schema",
 ]
@@ -88,6 +90,9 @@ def analysed(text: str) -> AnalysedText:
     return AnalysedText(text, list(tokenize(normalize(text))))
 
 
+_ONE_POSITION = [bytes((0, position)) for position in range(256)]
+
+
 class CompactPositions(Positions):
     """Word positions of a posting as bytes: one byte per gap when all gaps are
     under 256, as nearly all are (Whoosh's own format pickles a list of ints).
@@ -96,6 +101,8 @@ class CompactPositions(Positions):
     _BYTE_GAPS, _INT_GAPS = 0, 1
 
     def encode(self, poslist):
+        if len(poslist) == 1 and poslist[0] < 256:  # most postings: a word once
+            return _ONE_POSITION[poslist[0]]
         gaps = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
         if max(gaps) < 256:
             return b"\x00" + bytes(gaps)
@@ -146,6 +153,15 @@ class FrenchText(fields.TEXT):
 
 
 assert isinstance(FrenchText().format, Positions)
+
+
+class LeanCodec(W3Codec):
+    """Whoosh's codec without per-block length statistics: they only serve
+    Whoosh's score-bound shortcuts, which frsearch's ranking cannot use (see
+    ``index.Index.search``), and gathering them reads every posting's document
+    length back from disk: a third of the time of a commit."""
+
+    length_stats = False
 
 
 def build_schema() -> fields.Schema:
