@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.collectors import TopCollector
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from frsearch.articles import read_articles
@@ -42,6 +44,9 @@ __all__ = ["Index", "IndexStats", "open_index"]
 
 INDEX_NAME = "passages"
 SETTINGS_FILE = "frsearch.json"
+PARALLEL_FROM_BYTES = 4_000_000
+"""Inputs this large are indexed by two writer processes; below, starting them
+costs more than it saves."""
 WRITER_MB = 256
 """Whoosh's estimate of the postings it may hold in memory before sorting them
 to disk: below it, a 10 MB corpus never spills (spilling pickles each posting
@@ -94,10 +99,15 @@ class Index:
         longer than ``lock_timeout`` seconds.
         """
         report = IndexReport()
+        paths = list(paths)
+        parallel = _input_bytes(paths) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
         articles = read_articles(paths, report.problems.append)
         try:
+            # In parallel, two processes each write a segment of their own
+            # (multisegment): merging them would cost what the second core saved.
+            options = {"procs": 2, "multisegment": True} if parallel else {}
             writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB,
-                                     codec=LeanCodec())
+                                     codec=LeanCodec(), **options)
         except LockError:
             raise IndexLockedError(
                 f"index is locked by another frsearch process: {self.path} "
@@ -201,6 +211,23 @@ class Index:
         self.close()
 
 
+def _input_bytes(paths: list) -> int:
+    """Bytes of the files to index, as far as they can be seen (errors are the
+    reader's to report)."""
+    total = 0
+    for path in map(Path, paths):
+        try:
+            if path.is_dir():
+                total += sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            elif path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= PARALLEL_FROM_BYTES:
+            break
+    return total
+
+
 def _settings(folder: Path) -> dict:
     try:
         return json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
@@ -239,12 +266,10 @@ def open_index(
                 f"no index at {folder}: build one with 'frsearch index' first")
         if folder.exists() and not folder.is_dir():
             raise IndexExistsError(f"{folder} is a file, not an index folder")
-        if folder.is_dir() and any(folder.iterdir()):
+        if folder.is_dir() and any(not _is_index_file(f.name) for f in folder.iterdir()):
             raise IndexExistsError(
                 f"{folder} is not empty and holds no frsearch index; choose another folder")
-        folder.mkdir(parents=True, exist_ok=True)
-        whoosh_ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
-        return Index(folder, whoosh_ix, load_synonyms(synonyms))
+        _create(folder)
     try:
         whoosh_ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
         names = set(whoosh_ix.schema.names())
@@ -257,3 +282,36 @@ def open_index(
         raise IndexDamagedError(
             f"index at {folder} was built by another version of frsearch; rebuild it")
     return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")))
+
+
+def _is_index_file(name: str) -> bool:
+    """A file an frsearch index, or one being made, holds."""
+    return name.startswith(("_" + INDEX_NAME + "_", INDEX_NAME)) or name == SETTINGS_FILE
+
+
+def _create(folder: Path, timeout: float = 10.0) -> None:
+    """An empty index in ``folder``, unless another process makes one meanwhile.
+
+    Two first runs may start together, and Whoosh's ``create_in`` deletes the
+    index files it finds: creation holds the writers' lock, and looks again.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")
+    deadline = time.monotonic() + timeout
+    while not lock.acquire():
+        if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+            return  # made by the process holding the lock, now writing to it
+        if time.monotonic() > deadline:
+            raise IndexLockedError(f"index is locked by another frsearch process: {folder}")
+        time.sleep(0.05)
+    try:
+        if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+            return
+        if any(f.name != f"{INDEX_NAME}_WRITELOCK" and not f.name.startswith(f"_{INDEX_NAME}_")
+               for f in folder.iterdir()):
+            raise IndexDamagedError(
+                f"{folder} holds index files but no table of contents (_{INDEX_NAME}_*.toc); "
+                "delete the folder and run 'frsearch index' again")
+        whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+    finally:
+        lock.release()

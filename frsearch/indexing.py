@@ -82,8 +82,10 @@ class AnalysedText(str):
         value.tokens = tokens
         return value
 
-    def __reduce__(self):  # picklable for Whoosh's multiprocessing writer
-        return (AnalysedText, (str(self), self.tokens))
+    def __reduce__(self):
+        # Sent to a writer process as plain text: analysing it again there
+        # (words are cached) costs less than pickling the tokens.
+        return (str, (str(self),))
 
 
 def analysed(text: str) -> AnalysedText:
