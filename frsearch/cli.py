@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     with_index(index)
     index.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
                        help="wait this long for another writer to finish (default: 0)")
+    index.add_argument("--rebuild", action="store_true",
+                       help="delete the index's files first and index from scratch")
     index.add_argument("--synonyms", metavar="FILE", type=Path,
                        help="record this synonym file in the index: every later search uses it")
 
@@ -108,7 +110,7 @@ def _run_index(args: argparse.Namespace) -> int:
     from frsearch.index import open_index
 
     paths = args.paths or [seeds_dir()]
-    index = open_index(_index_dir(args), create=True)
+    index = open_index(_index_dir(args), create=True, rebuild=args.rebuild)
     if args.synonyms is not None:
         index.use_synonyms(args.synonyms)
     progress = _Progress()
@@ -178,7 +180,7 @@ def _print_result(result, colour: bool) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    text = " ".join(args.query).translate(_SURROGATES)
+    text = " ".join(word.strip() for word in args.query).translate(_SURROGATES)
     if args.limit < 1:
         return _error("--limit must be at least 1")
     index = _open_for_reading(args)
@@ -211,8 +213,28 @@ def _run_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_VALUE_OPTIONS = frozenset({"--index", "--limit", "--synonyms"})
+
+
+def _dash_words(argv: list[str]) -> list[str]:
+    """``frsearch query sanctions -Russie``: after ``query``, ``-word`` leaves a
+    word out; argparse would take it for an unknown option. A leading space
+    makes it a positional to argparse, and the query parser ignores it."""
+    if not argv or argv[0] != "query":
+        return argv
+    words = [argv[0]]
+    for previous, arg in zip(argv, argv[1:], strict=False):
+        if "--" in words:
+            pass
+        elif (len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg != "-h"
+                and previous not in _VALUE_OPTIONS):
+            arg = " " + arg
+        words.append(arg)
+    return words
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
     run = {"index": _run_index, "query": _run_query, "stats": _run_stats}[args.command]
     try:
         return run(args)

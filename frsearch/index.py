@@ -211,6 +211,27 @@ class Index:
         self.close()
 
 
+def _delete_index_files(folder: Path) -> None:
+    """Delete the index's own files in ``folder``, once no writer holds it."""
+    if not folder.is_dir():
+        return
+    foreign = sorted(f.name for f in folder.iterdir() if not _is_index_file(f.name))
+    if foreign:  # refuse before deleting anything
+        raise IndexExistsError(
+            f"{folder} holds files that are not an frsearch index ({', '.join(foreign[:3])}); "
+            "choose another folder")
+    lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")
+    if not lock.acquire(blocking=False):
+        raise IndexLockedError(f"index is locked by another frsearch process: {folder}")
+    try:
+        for file in folder.iterdir():
+            if (file.is_file() and _is_index_file(file.name)
+                    and file.name not in (f"{INDEX_NAME}_WRITELOCK", SETTINGS_FILE)):
+                file.unlink()
+    finally:
+        lock.release()
+
+
 def _input_bytes(paths: list) -> int:
     """Bytes of the files to index, as far as they can be seen (errors are the
     reader's to report)."""
@@ -242,8 +263,13 @@ def open_index(
     path: str | os.PathLike,
     create: bool = False,
     synonyms: str | os.PathLike | None = None,
+    rebuild: bool = False,
 ) -> Index:
     """Open the index in folder ``path``; with ``create``, make it if absent.
+
+    With ``rebuild``, the index files in the folder (even damaged, or written
+    by another version) are deleted first and an empty index is made: the way
+    to start over. Files that are not the index's are never touched.
 
     ``synonyms`` names a synonym file (see ``frsearch.synonyms``) used on top of
     the built-in name variants; without it, the file recorded in the index's
@@ -254,13 +280,20 @@ def open_index(
     index cannot be read.
     """
     folder = Path(path).expanduser()
+    if rebuild:
+        _delete_index_files(folder)
+        create = True
     try:
         exists = whoosh_index.exists_in(str(folder), indexname=INDEX_NAME)
     except Exception as error:  # unreadable table of contents
         raise IndexDamagedError(
             f"index at {folder} is damaged ({error or type(error).__name__}); "
-            "delete the folder and run 'frsearch index' again") from None
+            "start over with 'frsearch index --rebuild'") from None
     if not exists:
+        if folder.is_dir() and _holds_segments(folder):
+            raise IndexDamagedError(
+                f"{folder} holds index files but no table of contents (_{INDEX_NAME}_*.toc); "
+                "start over with 'frsearch index --rebuild'")
         if not create:
             raise IndexNotFoundError(
                 f"no index at {folder}: build one with 'frsearch index' first")
@@ -277,11 +310,18 @@ def open_index(
     except Exception as error:
         raise IndexDamagedError(
             f"index at {folder} is damaged ({error or type(error).__name__}); "
-            "delete the folder and run 'frsearch index' again") from None
+            "start over with 'frsearch index --rebuild'") from None
     if names != set(build_schema().names()):
         raise IndexDamagedError(
-            f"index at {folder} was built by another version of frsearch; rebuild it")
+            f"index at {folder} was built by another version of frsearch; "
+            "start over with 'frsearch index --rebuild'")
     return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")))
+
+
+def _holds_segments(folder: Path) -> bool:
+    """True if ``folder`` holds segment files (which a table of contents lists)."""
+    return any(f.name.startswith(INDEX_NAME) and f.name != f"{INDEX_NAME}_WRITELOCK"
+               for f in folder.iterdir())
 
 
 def _is_index_file(name: str) -> bool:
@@ -305,13 +345,8 @@ def _create(folder: Path, timeout: float = 10.0) -> None:
             raise IndexLockedError(f"index is locked by another frsearch process: {folder}")
         time.sleep(0.05)
     try:
-        if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
-            return
-        if any(f.name != f"{INDEX_NAME}_WRITELOCK" and not f.name.startswith(f"_{INDEX_NAME}_")
-               for f in folder.iterdir()):
-            raise IndexDamagedError(
-                f"{folder} holds index files but no table of contents (_{INDEX_NAME}_*.toc); "
-                "delete the folder and run 'frsearch index' again")
+        if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME) or _holds_segments(folder):
+            return  # made meanwhile, or damaged: open_index says which
         whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
     finally:
         lock.release()

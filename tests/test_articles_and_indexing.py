@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 import frsearch
 from frsearch.articles import parse_text_article
 
@@ -108,3 +110,19 @@ def test_passage_ids_are_stable_across_indexes(tmp_path):
     for query in ("Kremlin", "Genève", "sanctions"):
         assert ({h.passage_id for h in one.search(query).hits}
                 == {h.passage_id for h in two.search(query).hits})
+
+
+def test_rebuild_starts_over_but_never_deletes_foreign_files(tmp_path):
+    folder = tmp_path / "ix"
+    index = frsearch.open_index(folder, create=True)
+    index.add([frsearch.seeds_dir()])
+    index.close()
+    fresh = frsearch.open_index(folder, rebuild=True)
+    assert fresh.stats().passages == 0
+    fresh.add([frsearch.seeds_dir()])
+    fresh.close()
+    (folder / "notes.txt").write_text("à moi", encoding="utf-8")
+    with pytest.raises(frsearch.IndexExistsError, match="notes.txt"):
+        frsearch.open_index(folder, rebuild=True)
+    assert frsearch.open_index(folder).stats().passages == 46  # nothing was deleted
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "à moi"
