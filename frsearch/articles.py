@@ -53,7 +53,7 @@ _SENTENCE_END = ".!?…:;,"
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # Control characters (a stray ESC would drive the terminal that shows a hit),
 # and lone surrogates, which JSON's "\ud800" escapes can make but UTF-8 cannot store.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # A no-break space between digit groups is a thousands separator: kept.
 _GROUPED_NUMBER = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
 _KEEP_GROUP = "\u202f"
@@ -104,8 +104,11 @@ class InputProblem:
 
 def _clean_line(line: str) -> str:
     line = unicodedata.normalize("NFC", _CONTROLS.sub(" ", line))
-    line = _GROUPED_NUMBER.sub(_KEEP_GROUP, line)
-    return _SPACES.sub(lambda m: _KEEP_GROUP if m.group() == _KEEP_GROUP else " ", line).strip()
+    if _GROUPED_NUMBER.search(line):
+        # hold the thousands separators aside (NUL cannot occur: _CONTROLS)
+        line = _SPACES.sub(" ", _GROUPED_NUMBER.sub("\x00", line))
+        return line.replace("\x00", _KEEP_GROUP).strip()
+    return _SPACES.sub(" ", line).strip()
 
 
 def _blocks(lines: Iterable[str]) -> list[list[str]]:

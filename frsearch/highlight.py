@@ -10,6 +10,7 @@ an elided article: in ``l’Ukraine`` only ``Ukraine`` is marked.
 from __future__ import annotations
 
 import html
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ __all__ = [
     "render",
 ]
 
+MAX_WINDOWS_TRIED = 500
 SNIPPET_CHARS = 240
 """About how long a snippet is; the whole passage when it is not much longer."""
 
@@ -110,18 +112,25 @@ def match_groups(
 
 def _window(text: str, matches: Sequence[tuple[int, int]], size: int) -> tuple[int, int]:
     """The ``size``-character stretch of ``text`` holding the most matched words
-    (distinct ones first), widened to word boundaries."""
+    (distinct ones first), widened to word boundaries.
+
+    Windows start a little before a match; with thousands of matches (a word
+    repeated through a huge passage) only a sample of them is tried.
+    """
     if len(text) <= size + size // 4:
         return 0, len(text)
+    starts = [start for start, _ in matches]
+    ends = [end for _, end in matches]
+    step = max(1, len(matches) // MAX_WINDOWS_TRIED)
     best = (-1, -1, 0)
     best_start = 0
-    for first, (start, _end) in enumerate(matches):
-        window_start = max(0, start - size // 5)
+    for first in range(0, len(matches), step):
+        window_start = max(0, starts[first] - size // 5)
         window_end = window_start + size
-        inside = [text[s:e].lower() for s, e in matches[first:] if e <= window_end]
-        # also count matches just before `start` that still fit
-        inside += [text[s:e].lower() for s, e in matches[:first] if s >= window_start]
-        score = (len(set(inside)), len(inside), -start)
+        # matches are sorted and disjoint: those inside are a slice
+        inside = matches[bisect_left(starts, window_start):bisect_right(ends, window_end)]
+        words = {text[s:e].lower() for s, e in inside}
+        score = (len(words), len(inside), -window_start)
         if score > best:
             best, best_start = score, window_start
     start = best_start

@@ -108,6 +108,10 @@ class Index:
             options = {"procs": 2, "multisegment": True} if parallel else {}
             writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB,
                                      codec=LeanCodec(), **options)
+            if parallel:
+                from multiprocessing.util import register_after_fork  # only when needed
+
+                register_after_fork(writer, _subwriter_after_fork(os.getpid()))
         except LockError:
             raise IndexLockedError(
                 f"index is locked by another frsearch process: {self.path} "
@@ -118,6 +122,8 @@ class Index:
                 write_articles(writer, reader, articles, report, progress)
         except BaseException:
             writer.cancel()
+            for task in getattr(writer, "tasks", ()):  # sub-writers wait on their queue:
+                task.terminate()                       # exiting would wait for them forever
             raise
         if report.passages:
             writer.commit()
@@ -230,6 +236,28 @@ def _delete_index_files(folder: Path) -> None:
                 file.unlink()
     finally:
         lock.release()
+
+
+def _subwriter_after_fork(parent: int) -> Callable:
+    """What a sub-writer process does first: forked, it holds the parent's lock
+    file open and waits on its job queue, so a parent killed with SIGKILL would
+    leave it waiting forever, and the index locked for every later writer.
+    Ctrl-C is the parent's to handle (it cancels the whole write)."""
+
+    def let_go(writer) -> None:
+        import ctypes
+        import signal
+        import sys
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if getattr(writer.writelock, "fd", None) is not None:
+            os.close(writer.writelock.fd)  # the parent's lock is held by its own copy
+        if sys.platform.startswith("linux"):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with it
+        if os.getppid() != parent:  # it died before that
+            os._exit(1)
+
+    return let_go
 
 
 def _input_bytes(paths: list) -> int:

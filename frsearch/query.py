@@ -8,7 +8,7 @@ Syntax, from loosest to tightest binding::
     NOT a, -a             without a
     (a b)                 grouping
     "a phrase"            the words in this order («guillemets» and “quotes” too)
-    prefix*               any word starting so
+    prefix*               any word starting so (two letters at least)
     title:word, titre:"…" a filter on the headline
     date:2021-12          a filter on the date (any prefix of YYYY-MM-DD)
 
@@ -18,6 +18,7 @@ dropped, an operator with nothing to apply to is ignored.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -85,6 +86,13 @@ class Soft:
 
 Node = Word | Phrase | Prefix | FieldFilter | Not | And | Or | Soft
 
+MAX_WORDS = 100
+"""Words (and phrases) of a query beyond these are ignored: each word costs
+lookups, and nobody types more into a search box."""
+MAX_DEPTH = 16
+"""Parentheses nested deeper than this are dropped (their words stay)."""
+MIN_PREFIX = 2
+"""Letters a ``prefix*`` needs: ``a*`` would expand to a tenth of the vocabulary."""
 FIELD_NAMES = {"title": "title", "titre": "title", "date": "date"}
 OPEN_QUOTES = "\"«“„"
 CLOSE_QUOTES = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
@@ -149,8 +157,11 @@ def _lex(text: str) -> list[_Lexeme]:
 
 class _Parser:
     def __init__(self, lexemes: list[_Lexeme]):
-        self.lexemes = lexemes
+        words = itertools.count(1)
+        self.lexemes = [lexeme for lexeme in lexemes
+                        if lexeme.kind not in ("word", "phrase") or next(words) <= MAX_WORDS]
         self.at = 0
+        self.depth = 0
 
     def peek(self) -> _Lexeme | None:
         return self.lexemes[self.at] if self.at < len(self.lexemes) else None
@@ -196,14 +207,12 @@ class _Parser:
         return kept[0] if len(kept) == 1 else And(tuple(kept))
 
     def unary(self) -> Node | None:
-        lexeme = self.peek()
-        if lexeme is None:
-            return None
-        if lexeme.kind in ("NOT", "minus"):
+        negated = False
+        while (lexeme := self.peek()) is not None and lexeme.kind in ("NOT", "minus"):
             self.take()
-            child = self.unary()
-            return Not(child) if child is not None else None
-        return self.atom()
+            negated = not negated  # NOT NOT a is a
+        child = self.atom()
+        return Not(child) if negated and child is not None else child
 
     def atom(self) -> Node | None:
         lexeme = self.peek()
@@ -213,7 +222,12 @@ class _Parser:
         if lexeme.kind in ("AND", "OR"):  # an operator with nothing before it
             return None
         if lexeme.kind == "open":
-            return self.soft(inside=True)
+            if self.depth >= MAX_DEPTH:  # deeper parentheses only group words already grouped
+                return None
+            self.depth += 1
+            group = self.soft(inside=True)
+            self.depth -= 1
+            return group
         if lexeme.kind == "phrase":
             return Phrase(lexeme.text) if _WORDLIKE.search(lexeme.text) else None
         if lexeme.kind == "field":
@@ -223,8 +237,9 @@ class _Parser:
             self.take()
             return FieldFilter(lexeme.text, value.text, phrase=value.kind == "phrase")
         text = lexeme.text
-        if text.endswith("*") and _WORDLIKE.search(text):
-            return Prefix(text.rstrip("*"))
+        stem = text.rstrip("*")
+        if stem != text and len(_WORDLIKE.findall(stem)) >= MIN_PREFIX:
+            return Prefix(stem)
         return Word(text) if _WORDLIKE.search(text) else None
 
 

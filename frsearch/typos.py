@@ -27,6 +27,8 @@ __all__ = ["Correction", "allowed_edits", "correct", "edit_distance"]
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 5
+MAX_LENGTH = 30
+"""Longer "words" are not words (a pasted hash, a key held down): not corrected."""
 TWO_EDITS_FROM = 9
 
 
@@ -87,7 +89,7 @@ def correct(
     Among the closest candidates, the most frequent term wins.
     """
     folded = fold(written)
-    if not folded.isalpha():
+    if not folded.isalpha() or len(folded) > MAX_LENGTH:
         return None
     limit = allowed_edits(folded)
     if limit == 0:

@@ -23,3 +23,47 @@ def seed_passages() -> dict[str, str]:
         for article in frsearch.read_articles([frsearch.seeds_dir()])
         for passage in article.passages
     }
+
+
+@pytest.fixture
+def time_limit():
+    """``with time_limit(seconds):`` fails the test, instead of hanging the
+    suite, when the block runs longer (SIGALRM: main thread, POSIX)."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def limit(seconds: float):
+        def expire(signum, frame):
+            raise TimeoutError(f"still running after {seconds} s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return limit
+
+
+@pytest.fixture
+def cli(tmp_path_factory):
+    """Runs ``python -m frsearch ARGS`` in a subprocess whose default index and
+    data folder are throwaway ones: ``cli("query", "x", "--index", str(folder))``."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path_factory.mktemp("xdg")
+    env = {k: v for k, v in os.environ.items() if k != "FRSEARCH_INDEX"}
+    env.update(XDG_DATA_HOME=str(home), FRSEARCH_INDEX=str(home / "default-index"))
+
+    def run(*args, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "frsearch", *args], capture_output=True,
+                              env=env, timeout=timeout, text=kwargs.pop("text", True),
+                              **kwargs)
+
+    run.env = env
+    return run
