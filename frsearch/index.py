@@ -21,7 +21,6 @@ from whoosh.collectors import TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from frsearch.articles import read_articles
 from frsearch.errors import (
     IndexDamagedError,
     IndexExistsError,
@@ -76,12 +75,12 @@ class Index:
     '… de «fortes <mark>sanctions</mark>» …'
     """
 
-    def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms):
+    def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms, searcher=None):
         self.path = path
         self.synonyms = synonyms
         """Name variants that find one another at query time."""
         self._ix = whoosh_ix
-        self._searcher = None
+        self._searcher = searcher
 
     # -- writing -------------------------------------------------------------
 
@@ -101,6 +100,8 @@ class Index:
         report = IndexReport()
         paths = list(paths)
         parallel = _input_bytes(paths) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+        from frsearch.articles import read_articles  # not needed to search: imported here
+
         articles = read_articles(paths, report.problems.append)
         try:
             # In parallel, two processes each write a segment of their own
@@ -334,16 +335,18 @@ def open_index(
     try:
         whoosh_ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
         names = set(whoosh_ix.schema.names())
-        whoosh_ix.reader().close()  # opens every segment: truncated or missing files show here
+        searcher = whoosh_ix.searcher()  # opens every segment: damage shows here
     except Exception as error:
         raise IndexDamagedError(
             f"index at {folder} is damaged ({error or type(error).__name__}); "
             "start over with 'frsearch index --rebuild'") from None
     if names != set(build_schema().names()):
+        searcher.close()
         raise IndexDamagedError(
             f"index at {folder} was built by another version of frsearch; "
             "start over with 'frsearch index --rebuild'")
-    return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")))
+    return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")),
+                 searcher)
 
 
 def _holds_segments(folder: Path) -> bool:
