@@ -168,6 +168,21 @@ class CompiledQuery:
         return [pattern for _, patterns in self.clauses for pattern in patterns]
 
 
+class _Near(SpanNear2):
+    """Whoosh's SpanNear2, whose size estimate (asked for by And) raises in
+    Whoosh 2.7.4: a phrase occurs at most as often as its rarest word."""
+
+    def estimate_size(self, ixreader) -> int:
+        return min(_estimate_size(query, ixreader) for query in self.qs)
+
+
+def _estimate_size(query: wq.Query, ixreader) -> int:
+    try:
+        return query.estimate_size(ixreader)
+    except NotImplementedError:  # SpanOr: at most the sum of its alternatives
+        return sum(_estimate_size(sub, ixreader) for sub in getattr(query, "subqs", ()))
+
+
 def _spellings(lowered: str) -> list[str]:
     """``lowered`` with the accents French puts on the vowels of word endings."""
     tail_start = max(0, len(lowered) - _ENDING)
@@ -218,7 +233,7 @@ class _Compiler:
         if all(len(s) == 1 for s in sets):
             return wq.Phrase(fieldname, [next(iter(s)) for s in sets], slop=slop)
         spans = [SpanOr([wq.Term(fieldname, t) for t in sorted(s)]) for s in sets]
-        return SpanNear2(spans, slop=slop, ordered=True)
+        return _Near(spans, slop=slop, ordered=True)
 
     def sequence(self, sets: list[frozenset[str]], slop: int) -> _Compiled:
         """A word (one term set) or a phrase (several), in the passage and its context."""

@@ -196,3 +196,10 @@ def test_every_accented_seed_word_typed_without_accents_finds_the_same(seed_inde
         accented = {h.passage_id for h in seed_index.search(word, limit=100, collapse=False).hits}
         typed = {h.passage_id for h in seed_index.search(plain, limit=100, collapse=False).hits}
         assert accented and accented <= typed, (word, plain)
+
+
+def test_phrase_with_an_unaccented_word_inside_a_boolean_query(seed_index):
+    # "communique" stands for two terms (communiqué, communique): a phrase of
+    # alternatives, which Whoosh 2.7.4 cannot size inside AND without help
+    result = seed_index.search('"communique de la Maison Blanche" AND Biden')
+    assert {h.passage_id for h in result.hits} == {f"{A000}:3", f"{A004}:0"}
