@@ -12,6 +12,7 @@ import json
 import os
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,10 @@ __all__ = ["Index", "IndexStats", "open_index"]
 
 INDEX_NAME = "passages"
 SETTINGS_FILE = "frsearch.json"
+FINGERPRINTS_FILE = f"{INDEX_NAME}-files.json"
+"""Fingerprints of the segment files at the last commit (a dash, not an underscore:
+Whoosh deletes the files named like its segments' that no commit lists)."""
+_SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_([a-z0-9]+)\.")
 PARALLEL_FROM_BYTES = 4_000_000
 """Inputs this large are indexed by two writer processes; below, starting them
 costs more than it saves."""
@@ -106,9 +111,11 @@ class Index:
         try:
             # In parallel, two processes each write a segment of their own
             # (multisegment): merging them would cost what the second core saved.
+            # Segments stay separate files (not compound): Whoosh reads a
+            # compound file into memory whenever the index is opened.
             options = {"procs": 2, "multisegment": True} if parallel else {}
             writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB,
-                                     codec=LeanCodec(), **options)
+                                     codec=LeanCodec(), compound=False, **options)
             if parallel:
                 from multiprocessing.util import register_after_fork  # only when needed
 
@@ -128,6 +135,7 @@ class Index:
             raise
         if report.passages:
             writer.commit()
+            _record_fingerprints(self.path, self._ix)
         else:
             writer.cancel()
         return report
@@ -340,6 +348,11 @@ def open_index(
         raise IndexDamagedError(
             f"index at {folder} is damaged ({error or type(error).__name__}); "
             "start over with 'frsearch index --rebuild'") from None
+    try:
+        _check_fingerprints(folder, whoosh_ix)
+    except IndexDamagedError:
+        searcher.close()
+        raise
     if names != set(build_schema().names()):
         searcher.close()
         raise IndexDamagedError(
@@ -353,6 +366,60 @@ def _holds_segments(folder: Path) -> bool:
     """True if ``folder`` holds segment files (which a table of contents lists)."""
     return any(f.name.startswith(INDEX_NAME) and f.name != f"{INDEX_NAME}_WRITELOCK"
                for f in folder.iterdir())
+
+
+def _segment_files(folder: Path, whoosh_ix) -> dict[str, Path]:
+    """The files of the segments the last commit lists, by name."""
+    segments = {segment.segid for segment in whoosh_ix._segments()}
+    return {file.name: file for file in folder.iterdir()
+            if (found := _SEGMENT_FILE.match(file.name)) and found.group(1) in segments}
+
+
+def _record_fingerprints(folder: Path, whoosh_ix) -> None:
+    """After a commit, a fingerprint of each segment file, for ``_check_fingerprints``.
+
+    Separate segment files (see ``Index.add``) are only read when a search
+    needs them: a file cut short or emptied would go unnoticed until then.
+    """
+    files = _segment_files(folder, whoosh_ix)
+    fingerprints = {name: _fingerprint(file) for name, file in files.items()}
+    temporary = folder / (FINGERPRINTS_FILE + ".tmp")
+    try:
+        temporary.write_text(json.dumps(fingerprints, indent=1), encoding="utf-8")
+        os.replace(temporary, folder / FINGERPRINTS_FILE)
+    except OSError:
+        pass  # the index is committed; it can only be checked less closely
+
+
+def _check_fingerprints(folder: Path, whoosh_ix) -> None:
+    """Raise IndexDamagedError if a file of the committed segments is missing or
+    not as it was written. (Files written since the fingerprints were recorded,
+    by a run killed just after its commit, are not checked.)"""
+    try:
+        recorded = json.loads((folder / FINGERPRINTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    present = _segment_files(folder, whoosh_ix)
+    segments = {segment.segid for segment in whoosh_ix._segments()}
+    for name, fingerprint in recorded.items():
+        found = _SEGMENT_FILE.match(name)
+        if not found or found.group(1) not in segments:
+            continue  # a segment merged away since
+        if name not in present or _fingerprint(present[name]) != fingerprint:
+            raise IndexDamagedError(
+                f"index at {folder} is damaged ({name} is missing or was changed); "
+                "start over with 'frsearch index --rebuild'")
+
+
+def _fingerprint(file: Path) -> list[int]:
+    """Size and CRC-32 of the first and last 4 KiB of a file: cheap enough for
+    every open, and what a cut, an emptied or an overwritten file changes."""
+    size = file.stat().st_size
+    with file.open("rb") as handle:
+        head = handle.read(4096)
+        handle.seek(max(0, size - 4096))
+        tail = handle.read(4096)
+    return [size, zlib.crc32(head), zlib.crc32(tail)]
 
 
 def _is_index_file(name: str) -> bool:

@@ -162,12 +162,12 @@ def _largest(folder: Path, suffix: str) -> Path:
 
 
 DAMAGE = {
-    "segment cut in half": lambda f: _cut(_largest(f, ".seg"),
-                                          _largest(f, ".seg").stat().st_size // 2),
-    "segment cut to 10 bytes": lambda f: _cut(_largest(f, ".seg"), 10),
-    "segment emptied": lambda f: _cut(_largest(f, ".seg"), 0),
-    "segment garbage": lambda f: _garbage(_largest(f, ".seg")),
-    "segment deleted": lambda f: _largest(f, ".seg").unlink(),
+    "postings cut in half": lambda f: _cut(_largest(f, ".pst"),
+                                          _largest(f, ".pst").stat().st_size // 2),
+    "postings cut to 10 bytes": lambda f: _cut(_largest(f, ".pst"), 10),
+    "postings emptied": lambda f: _cut(_largest(f, ".pst"), 0),
+    "postings garbage": lambda f: _garbage(_largest(f, ".pst")),
+    "postings deleted": lambda f: _largest(f, ".pst").unlink(),
     "table of contents garbage": lambda f: _garbage(_largest(f, ".toc")),
     "table of contents cut": lambda f: _cut(_largest(f, ".toc"),
                                             _largest(f, ".toc").stat().st_size // 2),
@@ -209,7 +209,7 @@ def test_damaged_index_is_named_and_left_as_it_is(seeds_index, tmp_path, cli, da
 def test_rebuild_is_the_way_out_of_a_damaged_index(seeds_index, tmp_path, cli):
     folder = tmp_path / "index"
     shutil.copytree(seeds_index, folder)
-    DAMAGE["segment cut in half"](folder)
+    DAMAGE["postings cut in half"](folder)
     done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
     assert done.returncode == 0, done.stderr
     assert cli("query", "sanctions", "--index", str(folder)).returncode == 0
@@ -220,7 +220,7 @@ def test_bytes_changed_inside_a_segment_never_give_a_traceback(seeds_index, tmp_
                                                                 where):
     folder = tmp_path / "index"
     shutil.copytree(seeds_index, folder)
-    segment = _largest(folder, ".seg")
+    segment = _largest(folder, ".pst")
     data = bytearray(segment.read_bytes())
     at = int(len(data) * where)
     data[at:at + 64] = random.Random(at).randbytes(64)
