@@ -272,25 +272,36 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
-def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a JSON Lines file, read and decoded one at a time: a
+    corpus file may hold hundreds of megabytes. Raises OSError, or ValueError
+    for what is not text."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = decode_bytes(head + handle.read())  # rare: read whole
+            yield from enumerate(text.split("\n"), start=1)
+            return
+        decode_bytes(head)  # refuses binary files
+        handle.seek(0)
+        # binary lines end at b"\n" only: str.splitlines() would also cut at
+        # U+2028 and U+0085, which JSON strings may hold as they are
+        for number, raw in enumerate(handle, start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            try:
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, raw.decode("cp1252", errors="replace")
+
+
+def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
+    found = written = False
     try:
-        text = decode_bytes(path.read_bytes())
-    except OSError as error:
-        on_problem(InputProblem(str(path), error.strerror or str(error)))
-        return
-    except ValueError as error:
-        on_problem(InputProblem(str(path), str(error)))
-        return
-    if not text.strip():
-        on_problem(InputProblem(str(path), "empty file"))
-        return
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        found = False
-        # Only "\n" ends a record: str.splitlines() also cuts at U+2028 and
-        # U+0085, which JSON strings may hold as they are.
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in _jsonl_lines(path):
             if not line.strip():
                 continue
+            written = True
             try:
                 article = _article_from_json(json.loads(line), str(path))
             except json.JSONDecodeError as error:
@@ -304,8 +315,31 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterat
                 continue
             found = True
             yield article
-        if not found:
-            on_problem(InputProblem(str(path), "no article in this file"))
+    except OSError as error:
+        on_problem(InputProblem(str(path), error.strerror or str(error)))
+        return
+    except ValueError as error:
+        on_problem(InputProblem(str(path), str(error)))
+        return
+    if not found:
+        on_problem(InputProblem(str(path), "no article in this file" if written
+                                else "empty file"))
+
+
+def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        yield from _read_jsonl(path, on_problem)
+        return
+    try:
+        text = decode_bytes(path.read_bytes())
+    except OSError as error:
+        on_problem(InputProblem(str(path), error.strerror or str(error)))
+        return
+    except ValueError as error:
+        on_problem(InputProblem(str(path), str(error)))
+        return
+    if not text.strip():
+        on_problem(InputProblem(str(path), "empty file"))
         return
     try:
         article = parse_text_article(text, path.stem, str(path))
