@@ -295,6 +295,13 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, raw.decode("cp1252", errors="replace")
 
 
+def _reason(error: OSError | ValueError) -> str:
+    """Why a file could not be read, in a few words."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
 def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
     found = written = False
     try:
@@ -315,11 +322,8 @@ def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None]) -> Itera
                 continue
             found = True
             yield article
-    except OSError as error:
-        on_problem(InputProblem(str(path), error.strerror or str(error)))
-        return
-    except ValueError as error:
-        on_problem(InputProblem(str(path), str(error)))
+    except (OSError, ValueError) as error:
+        on_problem(InputProblem(str(path), _reason(error)))
         return
     if not found:
         on_problem(InputProblem(str(path), "no article in this file" if written
@@ -332,11 +336,8 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterat
         return
     try:
         text = decode_bytes(path.read_bytes())
-    except OSError as error:
-        on_problem(InputProblem(str(path), error.strerror or str(error)))
-        return
-    except ValueError as error:
-        on_problem(InputProblem(str(path), str(error)))
+    except (OSError, ValueError) as error:
+        on_problem(InputProblem(str(path), _reason(error)))
         return
     if not text.strip():
         on_problem(InputProblem(str(path), "empty file"))

@@ -6,18 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from seed_ids import A000, A001, A002, A003, A004
 
 import frsearch
 from frsearch.synonyms import SynonymError, load_synonyms
 from frsearch.typos import allowed_edits, edit_distance
-
-A000, A001, A002, A003, A004 = (
-    "000_6f9472f48d466d8a",
-    "001_6c41907e8ecef70d",
-    "002_5304680d689b3a2e",
-    "003_2ef0c382201d2834",
-    "004_b987cb3fb497488e",
-)
 
 # misspelled query → (the word as the text spells it, the passage that must come first)
 MISSPELLINGS = {
