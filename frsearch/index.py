@@ -63,6 +63,8 @@ _NESTING = re.compile(r"[()]|\b(?:AND|OR|NOT)\b|(?<!\S)-")
 
 @dataclass(frozen=True, slots=True)
 class IndexStats:
+    """What an index holds, for ``frsearch stats``."""
+
     articles: int
     passages: int
     terms: int
@@ -169,9 +171,8 @@ class Index:
         """
         searcher = self._current_searcher()
         try:
-            compiled = compile_query(parse_query(join_digit_groups(query[:MAX_QUERY_CHARS])),
-                                 searcher.reader(),
-                                     self.synonyms)
+            tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
+            compiled = compile_query(tree, searcher.reader(), self.synonyms)
             return self._run(searcher, query, compiled, limit, collapse)
         except RecursionError:
             # nested deeper than the parser or Whoosh can recurse: its words alone
