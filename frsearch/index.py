@@ -55,6 +55,9 @@ WRITER_MB = 256
 """Whoosh's estimate of the postings it may hold in memory before sorting them
 to disk: below it, a 10 MB corpus never spills (spilling pickles each posting
 twice); the real peak is about three times this."""
+LITERAL_FETCH = 300
+"""How many passages are read to find those holding a quoted phrase with stop
+words ("à la fois") word for word; the index only knows its other words."""
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
 _NESTING = re.compile(r"[()]|\b(?:AND|OR|NOT)\b|(?<!\S)-")
@@ -186,6 +189,8 @@ class Index:
         limit = max(1, limit)
         # with collapsing, copies take no place: fetch enough to fill the page
         fetch = limit * 3 + 10 if collapse else limit
+        if compiled.literals:  # passages holding a quoted phrase word for word go first
+            fetch = max(fetch, LITERAL_FETCH)
         # Whoosh's search-time shortcuts (skipping blocks that cannot reach the
         # current top scores, replacing matchers on the fly) drop the constant
         # rank bonuses of ``searching``: collect without them.

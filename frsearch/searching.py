@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -64,6 +65,7 @@ FILTER_SCORE = 1e-9
 
 # Accents that change Snowball's French stem when they sit in a word's ending.
 _ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
+_WORDS = re.compile(r"\w+")
 _ENDING = 6
 _MAX_SPELLINGS = 256
 
@@ -151,6 +153,9 @@ class _Compiled:
     """A question word ("pourquoi", "quand"…): left out when the query has others."""
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
     """Words as typed, and what each was corrected to."""
+    literal: str | None = None
+    """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes
+    it. Passages holding it word for word rank first (see ``rank_hits``)."""
 
 
 @dataclass(slots=True)
@@ -162,6 +167,7 @@ class CompiledQuery:
     clauses: list[tuple[float, list[Pattern]]]
     """Each top-level clause's rank bonus and highlight patterns."""
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
+    literals: list[str] = field(default_factory=list)
 
     @property
     def patterns(self) -> list[Pattern]:
@@ -267,6 +273,11 @@ class _Compiler:
                              [p for a in alternatives for p in a.patterns],
                              frequency=sum(a.frequency or 0 for a in alternatives))
         sets, slop = self.word_sets(normalized, tokens)
+        if phrase and len(_WORDS.findall(normalized)) > len(tokens):
+            # stop words left the phrase: "à la fois" is only "fois" to the index
+            compiled = self.sequence(sets, slop)
+            compiled.literal = literal_form(normalized)
+            return compiled
         if len(sets) == 1 and not phrase and not any(self.has_term(t) for t in sets[0]):
             correction = self.correct(normalized[tokens[0].start:tokens[0].end])
             if correction is not None:
@@ -389,7 +400,8 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
         query = wq.AndNot(query, wq.Or(exclusions))
     return CompiledQuery(query, [(tier, c.patterns) for c, tier in zip(clauses, tiers_of,
                                                                         strict=True)],
-                         [found for c in clauses for found in c.corrections])
+                         [found for c in clauses for found in c.corrections],
+                         [c.literal for c in clauses if c.literal])
 
 
 def _tiers(clauses: list[_Compiled], passages: int) -> list[float]:
@@ -434,20 +446,30 @@ def _hit(stored: StoredPassage, score: float, compiled: CompiledQuery,
     )
 
 
+def literal_form(text: str) -> str:
+    """Lowercase ASCII words separated by single spaces: ``À la fois,`` → ``a la fois``."""
+    return " ".join(_WORDS.findall(fold(text)))
+
+
 def rank_hits(
     found: list[tuple[StoredPassage, float]], compiled: CompiledQuery, limit: int,
     collapse: bool,
 ) -> list[Hit]:
     """The ``limit`` best hits from (stored fields, score) pairs in rank order.
 
-    With ``collapse``, a passage that nearly duplicates a better-ranked one is
-    listed under it instead of taking a place of its own.
+    With ``collapse``, a passage that nearly duplicates a better-ranked one (or
+    repeats it word for word, however short) is listed under it instead of
+    taking a place of its own.
     """
+    if compiled.literals:
+        # quoted phrases word for word first (a stable sort keeps the rank within)
+        found = sorted(found, key=lambda pair: not all(
+            f" {literal} " in f" {literal_form(pair[0].text)} " for literal in compiled.literals))
     groups: list[tuple[StoredPassage, float, list[StoredPassage]]] = []
     for stored, score in found:
         if collapse:
-            leader = next((g for g in groups
-                           if are_near_duplicates(g[0].sketch, stored.sketch)), None)
+            leader = next((g for g in groups if g[0].text == stored.text
+                           or are_near_duplicates(g[0].sketch, stored.sketch)), None)
             if leader is not None:
                 leader[2].append(stored)
                 continue

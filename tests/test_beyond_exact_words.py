@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -149,3 +150,20 @@ def test_cli_shows_also_in_and_all_and_did_you_mean(tmp_path):
     assert "[000_6f9472f48d466d8a:13] score" in every.stdout
     typo = _cli("query", "Kremlim", home=tmp_path)
     assert "did you mean: Kremlin" in typo.stdout
+
+
+def test_quoted_phrase_with_stop_words_finds_it_word_for_word_first(tmp_path):
+    # To the index, "à la fois" is only "fois", which Snowball stems like "foi"
+    corpus = tmp_path / "phrases.jsonl"
+    corpus.write_text("\n".join(json.dumps(record, ensure_ascii=False) for record in [
+        {"id": "foi", "title": "Foi", "paragraphs": ["Foi, foi et bonne foi."]},
+        {"id": "fois", "title": "Fois", "paragraphs": ["Elle est à la fois belle et forte."]},
+        {"id": "copie", "title": "Copie", "paragraphs": ["Elle est à la fois belle et forte."]},
+    ]) + "\n", encoding="utf-8")
+    index = frsearch.open_index(tmp_path / "ix", create=True)
+    index.add([corpus])
+    result = index.search('"à la fois"')
+    assert result.hits[0].passage_id in {"fois:1", "copie:1"}
+    # the same short text twice is one hit, the other listed under it
+    assert [d.passage_id for d in result.hits[0].duplicates] in (["copie:1"], ["fois:1"])
+    assert "foi:1" in {hit.passage_id for hit in result.hits[1:]}
