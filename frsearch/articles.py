@@ -272,7 +272,7 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+def _jsonl_lines(path: Path, on_read: Callable[[int], None]) -> Iterator[tuple[int, str]]:
     """Numbered lines of a JSON Lines file, read and decoded one at a time: a
     corpus file may hold hundreds of megabytes. Raises OSError, or ValueError
     for what is not text."""
@@ -287,6 +287,7 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
         # binary lines end at b"\n" only: str.splitlines() would also cut at
         # U+2028 and U+0085, which JSON strings may hold as they are
         for number, raw in enumerate(handle, start=1):
+            on_read(len(raw))
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             try:
@@ -302,10 +303,11 @@ def _reason(error: OSError | ValueError) -> str:
     return str(error)
 
 
-def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
+def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None],
+                on_read: Callable[[int], None]) -> Iterator[Article]:
     found = written = False
     try:
-        for number, line in _jsonl_lines(path):
+        for number, line in _jsonl_lines(path, on_read):
             if not line.strip():
                 continue
             written = True
@@ -330,12 +332,15 @@ def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None]) -> Itera
                                 else "empty file"))
 
 
-def _read_file(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Article]:
+def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
+               on_read: Callable[[int], None]) -> Iterator[Article]:
     if path.suffix.lower() in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, on_problem)
+        yield from _read_jsonl(path, on_problem, on_read)
         return
     try:
-        text = decode_bytes(path.read_bytes())
+        data = path.read_bytes()
+        on_read(len(data))
+        text = decode_bytes(data)
     except (OSError, ValueError) as error:
         on_problem(InputProblem(str(path), _reason(error)))
         return
@@ -371,11 +376,14 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[P
 def read_articles(
     paths: Iterable[str | Path],
     on_problem: Callable[[InputProblem], None] | None = None,
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Article]:
     """Articles of the given files and folders (folders recursively: ``*.txt``,
-    ``*.jsonl``), in path order. Unreadable inputs go to ``on_problem``.
+    ``*.jsonl``), in path order. Unreadable inputs go to ``on_problem``;
+    ``on_read`` hears how many bytes were read as reading goes (for progress).
     """
     report = on_problem or (lambda problem: None)
+    counted = on_read or (lambda size: None)
     for path in paths:
         for file in _files(Path(path), report):
-            yield from _read_file(file, report)
+            yield from _read_file(file, report, counted)

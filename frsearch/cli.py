@@ -18,6 +18,7 @@ from frsearch.errors import FrsearchError, IndexNotFoundError
 from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
 
 EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
+BAR_WIDTH = 24
 PLAIN_MARK = ("**", "**")
 COLOUR_MARK = ("\x1b[1;33m", "\x1b[0m")
 # Bytes that are not UTF-8 reach argv as lone surrogates, which no output
@@ -74,8 +75,8 @@ def _error(message: str) -> int:
 
 
 class _Progress:
-    """Progress on stderr once a run has taken more than a second: one updating
-    line on a terminal, a line every ten seconds otherwise."""
+    """Progress on stderr once a run has taken more than a second: a bar on one
+    updating line on a terminal, a line every ten seconds otherwise."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
@@ -91,6 +92,11 @@ class _Progress:
         rate = progress.passages / max(progress.seconds, 1e-9)
         line = (f"indexing: {progress.articles:,} articles, {progress.passages:,} passages "
                 f"({rate:,.0f} passages/s)")
+        if progress.done is not None:
+            filled = round(progress.done * BAR_WIDTH)
+            left = progress.seconds * (1 - progress.done) / max(progress.done, 1e-9)
+            line = (f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {progress.done:4.0%} "
+                    f"{line}, about {left:,.0f} s left")
         if self.tty:
             print(f"\r{line}", end="", file=sys.stderr, flush=True)
         else:
@@ -114,7 +120,6 @@ def _run_index(args: argparse.Namespace) -> int:
     if args.synonyms is not None:
         index.use_synonyms(args.synonyms)
     progress = _Progress()
-    started = time.monotonic()
     try:
         report = index.add(paths, progress=progress, lock_timeout=args.lock_timeout)
     finally:
@@ -125,7 +130,7 @@ def _run_index(args: argparse.Namespace) -> int:
     print(
         f"{report.articles} articles read: {report.added} added, {report.updated} updated, "
         f"{report.unchanged} unchanged; {report.passages} passages written to {index.path} "
-        f"in {time.monotonic() - started:.2f} s",
+        f"in {report.seconds:.2f} s",
         file=sys.stderr,
     )
     if report.problems:

@@ -14,7 +14,7 @@ import re
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -107,12 +107,21 @@ class Index:
         indexed. Raises IndexLockedError if another writer holds the index for
         longer than ``lock_timeout`` seconds.
         """
+        started = time.monotonic()
         report = IndexReport()
         paths = list(paths)
-        parallel = _input_bytes(paths) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+        size = _input_bytes(paths)
+        parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
         from frsearch.articles import read_articles  # not needed to search: imported here
 
-        articles = read_articles(paths, report.problems.append)
+        read = [0]
+
+        def count(size_read: int) -> None:
+            read[0] += size_read
+
+        articles = read_articles(paths, report.problems.append, count)
+        if progress is not None and size:
+            progress = _with_share(progress, lambda: min(1.0, read[0] / size))
         try:
             # In parallel, two processes each write a segment of their own
             # (multisegment): merging them would cost what the second core saved.
@@ -143,6 +152,7 @@ class Index:
             _record_fingerprints(self.path, self._ix)
         else:
             writer.cancel()
+        report.seconds = time.monotonic() - started
         return report
 
     def use_synonyms(self, path: str | os.PathLike) -> None:
@@ -278,18 +288,25 @@ def _subwriter_after_fork(parent: int) -> Callable:
 def _input_bytes(paths: list) -> int:
     """Bytes of the files to index, as far as they can be seen (errors are the
     reader's to report)."""
+    from frsearch.articles import JSONL_SUFFIXES, TEXT_SUFFIXES
+
+    read = TEXT_SUFFIXES + JSONL_SUFFIXES
     total = 0
     for path in map(Path, paths):
         try:
             if path.is_dir():
-                total += sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                total += sum(f.stat().st_size for f in path.rglob("*")
+                             if f.suffix.lower() in read and f.is_file())
             elif path.is_file():
                 total += path.stat().st_size
         except OSError:
             continue
-        if total >= PARALLEL_FROM_BYTES:
-            break
     return total
+
+
+def _with_share(progress: Callable[[IndexProgress], None], share: Callable[[], float]):
+    """``progress``, told also what share of the input has been read."""
+    return lambda report: progress(replace(report, done=share()))
 
 
 def _settings(folder: Path) -> dict:

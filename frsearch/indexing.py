@@ -213,6 +213,8 @@ class IndexProgress:
     articles: int
     passages: int
     seconds: float
+    done: float | None = None
+    """Share of the input read so far, 0 to 1 (None when its size is unknown)."""
 
 
 @dataclass(slots=True)
@@ -230,6 +232,7 @@ class IndexReport:
     problems: list[InputProblem] = field(default_factory=list)
     """Inputs that were skipped, with the reason."""
     seconds: float = 0.0
+    """Wall time of the run, commit included."""
 
     @property
     def articles(self) -> int:
