@@ -34,7 +34,15 @@ from typing import NamedTuple
 import snowballstemmer
 from unidecode import unidecode
 
-__all__ = ["Token", "analyze", "fold", "term_for_word", "tokenize", "is_stop_word"]
+__all__ = [
+    "Token",
+    "analyze",
+    "fold",
+    "is_stop_word",
+    "lowercase_word",
+    "term_for_word",
+    "tokenize",
+]
 
 APOSTROPHES = "'’‘ʼ"
 """ASCII apostrophe, typographic right and left quotes, modifier letter apostrophe."""
@@ -133,14 +141,21 @@ def _strip_elision(word: str) -> int:
     return 0
 
 
+def lowercase_word(word: str) -> str:
+    """``word`` lowercased, its apostrophes all ASCII: the form stop words and
+    stemming see (``Aujourd’hui`` → ``aujourd'hui``)."""
+    lowered = word.lower()
+    if "'" in lowered or "’" in lowered or "‘" in lowered or "ʼ" in lowered:
+        return _APOSTROPHE_RE.sub("'", lowered)
+    return lowered
+
+
 @lru_cache(maxsize=500_000)
 def _analyse_word(word: str) -> tuple[int, str]:
     """Stages 3 to 6 for one word as written: the length of its elided prefix
     and its term ("" for a stop word). Cached: most words of a text are repeats."""
     cut = _strip_elision(word)
-    lowered = word[cut:].lower()
-    if "'" in lowered or "’" in lowered or "‘" in lowered or "ʼ" in lowered:
-        lowered = _APOSTROPHE_RE.sub("'", lowered)
+    lowered = lowercase_word(word[cut:])
     if is_stop_word(lowered):
         return cut, ""
     return cut, term_for_word(lowered)

@@ -30,6 +30,7 @@ __all__ = [
     "Article",
     "InputProblem",
     "Passage",
+    "input_size",
     "parse_text_article",
     "read_articles",
 ]
@@ -371,6 +372,19 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[P
         on_problem(InputProblem(str(path), "not a regular file"))
     else:
         on_problem(InputProblem(str(path), "no such file or directory"))
+
+
+def input_size(paths: Iterable[str | Path]) -> int:
+    """Bytes of the files ``read_articles`` would read from ``paths`` (for progress;
+    what cannot be seen counts nothing, ``read_articles`` reports it)."""
+    total = 0
+    for path in paths:
+        for file in _files(Path(path), lambda problem: None):
+            try:
+                total += file.stat().st_size
+            except OSError:
+                continue
+    return total
 
 
 def read_articles(

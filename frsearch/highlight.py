@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from frsearch.analysis import Token, normalize, tokenize
@@ -20,7 +20,6 @@ __all__ = [
     "PrefixPattern",
     "SequencePattern",
     "TermPattern",
-    "find_matches",
     "make_snippet",
     "match_groups",
     "render",
@@ -84,12 +83,6 @@ class SequencePattern:
 
 
 Pattern = TermPattern | PrefixPattern | SequencePattern
-
-
-def find_matches(text: str, patterns: Iterable[Pattern]) -> list[tuple[int, int]]:
-    """Character spans in ``text`` of every word that one of ``patterns`` matches."""
-    spans, _ = match_groups(text, [list(patterns)])
-    return spans
 
 
 def match_groups(

@@ -60,8 +60,6 @@ LITERAL_FETCH = 300
 words ("à la fois") word for word; the index only knows its other words."""
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
-_NESTING = re.compile(r"[()]|\b(?:AND|OR|NOT)\b|(?<!\S)-")
-"""What nests a query: without it, what is left is words side by side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +108,10 @@ class Index:
         started = time.monotonic()
         report = IndexReport()
         paths = list(paths)
-        size = _input_bytes(paths)
+        from frsearch.articles import input_size, read_articles  # not needed to search
+
+        size = input_size(paths)
         parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
-        from frsearch.articles import read_articles  # not needed to search: imported here
 
         read = [0]
 
@@ -135,10 +134,7 @@ class Index:
 
                 register_after_fork(writer, _subwriter_after_fork(os.getpid()))
         except LockError:
-            raise IndexLockedError(
-                f"index is locked by another frsearch process: {self.path} "
-                "(wait for it, or pass a longer lock timeout)"
-            ) from None
+            raise _locked(self.path) from None
         try:
             with self._ix.reader() as reader:
                 write_articles(writer, reader, articles, report, progress)
@@ -162,9 +158,7 @@ class Index:
         self.synonyms = load_synonyms(absolute)  # refuses a file it cannot read
         settings = _settings(self.path)
         settings["synonyms"] = str(absolute)
-        temporary = self.path / (SETTINGS_FILE + ".tmp")
-        temporary.write_text(json.dumps(settings, indent=2), encoding="utf-8")
-        os.replace(temporary, self.path / SETTINGS_FILE)
+        _write_json(self.path / SETTINGS_FILE, settings)
 
     # -- searching -----------------------------------------------------------
 
@@ -183,15 +177,10 @@ class Index:
         copy repeated across articles) are grouped under the best-ranked one.
         """
         searcher = self._current_searcher()
-        try:
-            tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
-            compiled = compile_query(tree, searcher.reader(), self.synonyms)
-            return self._run(searcher, query, compiled, limit, collapse)
-        except RecursionError:
-            # nested deeper than the parser or Whoosh can recurse: its words alone
-            flat = _NESTING.sub(" ", query[:MAX_QUERY_CHARS])
-            compiled = compile_query(parse_query(flat), searcher.reader(), self.synonyms)
-            return self._run(searcher, query, compiled, limit, collapse)
+        # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
+        tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
+        compiled = compile_query(tree, searcher.reader(), self.synonyms)
+        return self._run(searcher, query, compiled, limit, collapse)
 
     def _run(self, searcher, query: str, compiled, limit: int, collapse: bool) -> SearchResult:
         if compiled.query is None:
@@ -253,7 +242,7 @@ def _delete_index_files(folder: Path) -> None:
             "choose another folder")
     lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")
     if not lock.acquire(blocking=False):
-        raise IndexLockedError(f"index is locked by another frsearch process: {folder}")
+        raise _locked(folder)
     try:
         for file in folder.iterdir():
             if (file.is_file() and _is_index_file(file.name)
@@ -261,6 +250,18 @@ def _delete_index_files(folder: Path) -> None:
                 file.unlink()
     finally:
         lock.release()
+
+
+def _locked(folder: Path) -> IndexLockedError:
+    return IndexLockedError(f"index is locked by another frsearch process: {folder} "
+                            "(wait for it, or pass a longer lock timeout)")
+
+
+def _write_json(path: Path, value) -> None:
+    """Write ``path`` whole or not at all: readers never see half a file."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(value, indent=1), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _subwriter_after_fork(parent: int) -> Callable:
@@ -283,25 +284,6 @@ def _subwriter_after_fork(parent: int) -> Callable:
             os._exit(1)
 
     return let_go
-
-
-def _input_bytes(paths: list) -> int:
-    """Bytes of the files to index, as far as they can be seen (errors are the
-    reader's to report)."""
-    from frsearch.articles import JSONL_SUFFIXES, TEXT_SUFFIXES
-
-    read = TEXT_SUFFIXES + JSONL_SUFFIXES
-    total = 0
-    for path in map(Path, paths):
-        try:
-            if path.is_dir():
-                total += sum(f.stat().st_size for f in path.rglob("*")
-                             if f.suffix.lower() in read and f.is_file())
-            elif path.is_file():
-                total += path.stat().st_size
-        except OSError:
-            continue
-    return total
 
 
 def _with_share(progress: Callable[[IndexProgress], None], share: Callable[[], float]):
@@ -406,10 +388,8 @@ def _record_fingerprints(folder: Path, whoosh_ix) -> None:
     """
     files = _segment_files(folder, whoosh_ix)
     fingerprints = {name: _fingerprint(file) for name, file in files.items()}
-    temporary = folder / (FINGERPRINTS_FILE + ".tmp")
     try:
-        temporary.write_text(json.dumps(fingerprints, indent=1), encoding="utf-8")
-        os.replace(temporary, folder / FINGERPRINTS_FILE)
+        _write_json(folder / FINGERPRINTS_FILE, fingerprints)
     except OSError:
         pass  # the index is committed; it can only be checked less closely
 
@@ -463,7 +443,7 @@ def _create(folder: Path, timeout: float = 10.0) -> None:
         if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
             return  # made by the process holding the lock, now writing to it
         if time.monotonic() > deadline:
-            raise IndexLockedError(f"index is locked by another frsearch process: {folder}")
+            raise _locked(folder)
         time.sleep(0.05)
     try:
         if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME) or _holds_segments(folder):

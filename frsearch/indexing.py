@@ -98,7 +98,7 @@ _ONE_POSITION = [bytes((0, position)) for position in range(256)]
 class CompactPositions(Positions):
     """Word positions of a posting as bytes: one byte per gap when all gaps are
     under 256, as nearly all are (Whoosh's own format pickles a list of ints).
-    Indexing encodes millions of these; it saves a third of the postings' size."""
+    Indexing encodes millions of these; it saves a quarter of the postings' size."""
 
     _BYTE_GAPS, _INT_GAPS = 0, 1
 

@@ -28,7 +28,14 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.query.spans import SpanNear2, SpanOr
 
-from frsearch.analysis import APOSTROPHES, Token, fold, normalize, term_for_word, tokenize
+from frsearch.analysis import (
+    Token,
+    fold,
+    lowercase_word,
+    normalize,
+    term_for_word,
+    tokenize,
+)
 from frsearch.duplicates import are_near_duplicates
 from frsearch.highlight import (
     Pattern,
@@ -60,7 +67,7 @@ QUESTION_TERMS = frozenset({"quand", "pourquoi", "comment", "combien", "ou"})
 what it is about."""
 HELD_SCORE = 1.0
 FILTER_SCORE = 1e-9
-"""Constant scores of the required parts; taken off again in ``make_hit``
+"""Constant scores of the required parts; taken off again in ``_hit``
 (Whoosh reads a constant score of 0 as 1)."""
 
 # Accents that change Snowball's French stem when they sit in a word's ending.
@@ -168,10 +175,7 @@ class CompiledQuery:
     """Each top-level clause's rank bonus and highlight patterns."""
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
     literals: list[str] = field(default_factory=list)
-
-    @property
-    def patterns(self) -> list[Pattern]:
-        return [pattern for _, patterns in self.clauses for pattern in patterns]
+    """Quoted phrases with stop words, as ``literal_form`` writes them."""
 
 
 class _Near(SpanNear2):
@@ -210,9 +214,7 @@ class _Compiler:
 
     def terms(self, written: str, term: str) -> frozenset[str]:
         """The index terms a query word stands for."""
-        lowered = written.lower()
-        for apostrophe in APOSTROPHES[1:]:
-            lowered = lowered.replace(apostrophe, "'")
+        lowered = lowercase_word(written)
         if not lowered.isascii() or lowered.isdigit():
             return frozenset({term})
         found = {t for t in map(term_for_word, _spellings(lowered)) if t and self.has_term(t)}
@@ -406,7 +408,7 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
 
 def _tiers(clauses: list[_Compiled], passages: int) -> list[float]:
     """Rank bonus of each clause held: ``TIER`` for the rarest word of the query,
-    less for commoner ones (down to a quarter), and less than any exact word for
+    less for commoner ones (down to a tenth), and less than any exact word for
     a typo's correction. Every bonus is positive, so a passage holding all the
     words still ranks above one holding some; among the latter, rare words count."""
     def rarity(frequency: int | None) -> float:
