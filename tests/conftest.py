@@ -16,6 +16,13 @@ def seed_index(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def seed_index_folder(seed_index):
+    """The folder of ``seed_index``, for commands run in a subprocess (to read,
+    or to copy before damaging it)."""
+    return seed_index.path
+
+
+@pytest.fixture(scope="session")
 def seed_passages() -> dict[str, str]:
     """Passage id → text, for every passage of the seeds."""
     return {

@@ -87,17 +87,9 @@ def test_known_queries_still_find_what_they_should(seed_index):
     assert seed_index.search("sanctions " * 20_000).total > 0
 
 
-@pytest.fixture(scope="module")
-def seed_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile") / "index"
-    with frsearch.open_index(folder, create=True) as index:
-        index.add([frsearch.seeds_dir()])
-    return folder
-
-
-def test_cli_json_is_valid_for_any_query(cli, seed_folder):
+def test_cli_json_is_valid_for_any_query(cli, seed_index_folder):
     def ask(query: str):
-        return query, cli("query", "--index", str(seed_folder), "--json", "--", query,
+        return query, cli("query", "--index", str(seed_index_folder), "--json", "--", query,
                           timeout=60)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -109,12 +101,12 @@ def test_cli_json_is_valid_for_any_query(cli, seed_folder):
         assert payload["query"] == query.strip() and payload["total"] >= len(payload["hits"])
 
 
-def test_cli_text_output_for_hostile_queries(cli, seed_folder):
+def test_cli_text_output_for_hostile_queries(cli, seed_index_folder):
     queries = ["(", '"', "NOT", "title:", "\x1b[31m", "😀", "", "sanctions -Russie",
                "(" * 5000, "sanctions " * 1000]
 
     def ask(query: str):
-        return query, cli("query", "--index", str(seed_folder), "--", query, timeout=60)
+        return query, cli("query", "--index", str(seed_index_folder), "--", query, timeout=60)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         for query, done in pool.map(ask, queries):
@@ -122,10 +114,10 @@ def test_cli_text_output_for_hostile_queries(cli, seed_folder):
             assert " passage" in done.stdout.splitlines()[0]
 
 
-def test_dash_words_exclude_at_the_command_line(cli, seed_folder):
-    both = cli("query", "sanctions", "--index", str(seed_folder), "--json")
-    without = cli("query", "sanctions", "-Russie", "--index", str(seed_folder), "--json")
-    leading = cli("query", "-Russie", "sanctions", "--index", str(seed_folder), "--json")
+def test_dash_words_exclude_at_the_command_line(cli, seed_index_folder):
+    both = cli("query", "sanctions", "--index", str(seed_index_folder), "--json")
+    without = cli("query", "sanctions", "-Russie", "--index", str(seed_index_folder), "--json")
+    leading = cli("query", "-Russie", "sanctions", "--index", str(seed_index_folder), "--json")
     assert without.returncode == 0, without.stderr
     kept = json.loads(without.stdout)
     assert kept == json.loads(leading.stdout) | {"query": "sanctions -Russie"}
@@ -133,8 +125,8 @@ def test_dash_words_exclude_at_the_command_line(cli, seed_folder):
     assert all("russ" not in hit["text"].lower() for hit in kept["hits"])
 
 
-def test_bytes_that_are_not_utf8_give_valid_json(cli, seed_folder):
-    done = cli("query", "--index", str(seed_folder), "--json", "--", b"sanctions \xff\xfe",
+def test_bytes_that_are_not_utf8_give_valid_json(cli, seed_index_folder):
+    done = cli("query", "--index", str(seed_index_folder), "--json", "--", b"sanctions \xff\xfe",
                text=False)
     assert done.returncode in (0, 1), done.stderr
     payload = json.loads(done.stdout.decode("utf-8"))
@@ -145,8 +137,8 @@ def test_bytes_that_are_not_utf8_give_valid_json(cli, seed_folder):
     ["--limit", "0", "sanctions"], ["--limit", "abc", "sanctions"], ["--limit", "-5", "x"],
     ["--limit", "999999999", "sanctions"], [], ["--json"], ["--nonsense", "x"],
 ])
-def test_bad_options_give_a_message_not_a_traceback(cli, seed_folder, arguments):
-    done = cli("query", "--index", str(seed_folder), *arguments)
+def test_bad_options_give_a_message_not_a_traceback(cli, seed_index_folder, arguments):
+    done = cli("query", "--index", str(seed_index_folder), *arguments)
     assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr
     if done.returncode == 2:
         assert done.stderr.strip() and done.stdout == ""

@@ -176,18 +176,10 @@ DAMAGE = {
 }
 
 
-@pytest.fixture(scope="module")
-def seeds_index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("seeds") / "index"
-    with frsearch.open_index(folder, create=True) as index:
-        index.add([frsearch.seeds_dir()])
-    return folder
-
-
 @pytest.mark.parametrize("damage", DAMAGE)
-def test_damaged_index_is_named_and_left_as_it_is(seeds_index, tmp_path, cli, damage):
+def test_damaged_index_is_named_and_left_as_it_is(seed_index_folder, tmp_path, cli, damage):
     folder = tmp_path / "index"
-    shutil.copytree(seeds_index, folder)
+    shutil.copytree(seed_index_folder, folder)
     DAMAGE[damage](folder)
     before = committed_files(folder)
     with pytest.raises(frsearch.IndexDamagedError):
@@ -206,9 +198,9 @@ def test_damaged_index_is_named_and_left_as_it_is(seeds_index, tmp_path, cli, da
     assert committed_files(folder) == before  # nothing overwritten without being asked
 
 
-def test_rebuild_is_the_way_out_of_a_damaged_index(seeds_index, tmp_path, cli):
+def test_rebuild_is_the_way_out_of_a_damaged_index(seed_index_folder, tmp_path, cli):
     folder = tmp_path / "index"
-    shutil.copytree(seeds_index, folder)
+    shutil.copytree(seed_index_folder, folder)
     DAMAGE["postings cut in half"](folder)
     done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
     assert done.returncode == 0, done.stderr
@@ -216,10 +208,10 @@ def test_rebuild_is_the_way_out_of_a_damaged_index(seeds_index, tmp_path, cli):
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
-def test_bytes_changed_inside_a_segment_never_give_a_traceback(seeds_index, tmp_path, cli,
+def test_bytes_changed_inside_a_segment_never_give_a_traceback(seed_index_folder, tmp_path, cli,
                                                                 where):
     folder = tmp_path / "index"
-    shutil.copytree(seeds_index, folder)
+    shutil.copytree(seed_index_folder, folder)
     segment = _largest(folder, ".pst")
     data = bytearray(segment.read_bytes())
     at = int(len(data) * where)
