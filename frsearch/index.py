@@ -31,9 +31,9 @@ from frsearch.errors import (
 from frsearch.indexing import (
     IndexProgress,
     IndexReport,
-    LeanCodec,
     StoredPassage,
     build_schema,
+    codec_for,
     write_articles,
 )
 from frsearch.query import join_digit_groups, parse_query
@@ -47,6 +47,8 @@ SETTINGS_FILE = "frsearch.json"
 FINGERPRINTS_FILE = f"{INDEX_NAME}-files.json"
 """Fingerprints of the segment files at the last commit (a dash, not an underscore:
 Whoosh deletes the files named like its segments' that no commit lists)."""
+DICTIONARY_PREFIX = f"{INDEX_NAME}-dictionary-"
+"""Start of the names of the files of preset dictionaries (see ``codec``)."""
 _SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_([a-z0-9]+)\.")
 PARALLEL_FROM_BYTES = 4_000_000
 """Inputs this large are indexed by two writer processes; below, starting them
@@ -119,6 +121,7 @@ class Index:
             read[0] += size_read
 
         articles = read_articles(paths, report.problems.append, count)
+        codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
         try:
@@ -128,7 +131,9 @@ class Index:
             # compound file into memory whenever the index is opened.
             options = {"procs": 2, "multisegment": True} if parallel else {}
             writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB,
-                                     codec=LeanCodec(), compound=False, **options)
+                                     codec=codec, compound=False, **options)
+            _delete_unused_dictionaries(self.path, self._ix)  # the lock is ours
+            codec.write_dictionary(self.path)
             if parallel:
                 from multiprocessing.util import register_after_fork  # only when needed
 
@@ -374,10 +379,29 @@ def _holds_segments(folder: Path) -> bool:
 
 
 def _segment_files(folder: Path, whoosh_ix) -> dict[str, Path]:
-    """The files of the segments the last commit lists, by name."""
-    segments = {segment.segid for segment in whoosh_ix._segments()}
+    """The files of the segments the last commit lists, by name, with the
+    dictionary files they are read with."""
+    segments = whoosh_ix._segments()
+    ids = {segment.segid for segment in segments}
+    dictionaries = _dictionary_files(segments)
     return {file.name: file for file in folder.iterdir()
-            if (found := _SEGMENT_FILE.match(file.name)) and found.group(1) in segments}
+            if ((found := _SEGMENT_FILE.match(file.name)) and found.group(1) in ids)
+            or file.name in dictionaries}
+
+
+def _dictionary_files(segments) -> set[str]:
+    return {name for segment in segments
+            if (name := getattr(segment.codec(), "dictionary_file", None))}
+
+
+def _delete_unused_dictionaries(folder: Path, whoosh_ix) -> None:
+    """Delete the dictionary files no committed segment is read with (left by
+    runs that were cancelled, or whose segments were merged since). Only while
+    holding the writers' lock: another writer's new file is not yet committed."""
+    used = _dictionary_files(whoosh_ix._segments())
+    for file in folder.glob(f"{DICTIONARY_PREFIX}*"):
+        if file.name not in used:
+            file.unlink(missing_ok=True)
 
 
 def _record_fingerprints(folder: Path, whoosh_ix) -> None:
@@ -403,10 +427,12 @@ def _check_fingerprints(folder: Path, whoosh_ix) -> None:
     except (OSError, ValueError):
         return
     present = _segment_files(folder, whoosh_ix)
-    segments = {segment.segid for segment in whoosh_ix._segments()}
+    segments = whoosh_ix._segments()
+    ids = {segment.segid for segment in segments}
+    dictionaries = _dictionary_files(segments)
     for name, fingerprint in recorded.items():
         found = _SEGMENT_FILE.match(name)
-        if not found or found.group(1) not in segments:
+        if not (found and found.group(1) in ids) and name not in dictionaries:
             continue  # a segment merged away since
         if name not in present or _fingerprint(present[name]) != fingerprint:
             raise IndexDamagedError(

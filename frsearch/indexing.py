@@ -14,20 +14,19 @@ leaves half an update visible.
 from __future__ import annotations
 
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import chain
 from typing import NamedTuple
 
 from whoosh import fields
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 
 from frsearch.analysis import Token, normalize, tokenize
 from frsearch.articles import Article, InputProblem
+from frsearch.codec import DICTIONARY_BYTES, CompactPositions, PassageCodec, dictionary_sample
 from frsearch.duplicates import sketch
 
 __all__ = [
@@ -35,7 +34,7 @@ __all__ = [
     "FrenchText",
     "IndexProgress",
     "IndexReport",
-    "LeanCodec",
+    "codec_for",
     "StoredPassage",
     "build_schema",
 ]
@@ -92,41 +91,6 @@ def analysed(text: str) -> AnalysedText:
     return AnalysedText(text, list(tokenize(normalize(text))))
 
 
-_ONE_POSITION = [bytes((0, position)) for position in range(256)]
-
-
-class CompactPositions(Positions):
-    """Word positions of a posting as bytes: one byte per gap when all gaps are
-    under 256, as nearly all are (Whoosh's own format pickles a list of ints).
-    Indexing encodes millions of these; it saves a quarter of the postings' size."""
-
-    _BYTE_GAPS, _INT_GAPS = 0, 1
-
-    def encode(self, poslist):
-        if len(poslist) == 1 and poslist[0] < 256:  # most postings: a word once
-            return _ONE_POSITION[poslist[0]]
-        gaps = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
-        if max(gaps) < 256:
-            return b"\x00" + bytes(gaps)
-        return b"\x01" + array("I", gaps).tobytes()
-
-    def decode_positions(self, valuestring):
-        if valuestring[0] == self._BYTE_GAPS:
-            gaps = valuestring[1:]
-        else:
-            gaps = array("I")
-            gaps.frombytes(valuestring[1:])
-        return list(accumulate(gaps))
-
-    def decode_frequency(self, valuestring):
-        if valuestring[0] == self._BYTE_GAPS:
-            return len(valuestring) - 1
-        return (len(valuestring) - 1) // 4
-
-    def decode_weight(self, valuestring):
-        return self.decode_frequency(valuestring) * self.field_boost
-
-
 class FrenchText(fields.TEXT):
     """A TEXT field whose postings come straight from ``tokenize``.
 
@@ -155,15 +119,6 @@ class FrenchText(fields.TEXT):
 
 
 assert isinstance(FrenchText().format, Positions)
-
-
-class LeanCodec(W3Codec):
-    """Whoosh's codec without per-block length statistics: they only serve
-    Whoosh's score-bound shortcuts, which frsearch's ranking cannot use (see
-    ``index.Index.search``), and gathering them reads every posting's document
-    length back from disk: a third of the time of a commit."""
-
-    length_stats = False
 
 
 def build_schema() -> fields.Schema:
@@ -264,6 +219,23 @@ def _documents(article: Article) -> Iterator[dict]:
         if index == 0:
             document["version"] = version_term(article)
         yield document
+
+
+def codec_for(articles: Iterator[Article],
+              file_prefix: str) -> tuple[PassageCodec, Iterator[Article]]:
+    """The codec to write ``articles`` with, its dictionary sampled from their
+    first passages (and named ``file_prefix`` + checksum), and the articles, all
+    of them still to be read."""
+    first: list[Article] = []
+    size = 0
+    for article in articles:
+        first.append(article)
+        size += sum(len(passage.text) for passage in article.passages) + len(article.title)
+        if size >= DICTIONARY_BYTES:
+            break
+    records = ({"passage": document["passage"]}
+               for article in first for document in _documents(article))
+    return PassageCodec(dictionary_sample(records), file_prefix), chain(first, articles)
 
 
 def write_articles(

@@ -86,9 +86,12 @@ def view(folder: Path, markers: range = range(0)) -> dict:
 
 
 def committed_files(folder: Path) -> dict[str, str]:
-    """Tables of contents and segments, with a hash of their bytes."""
+    """Tables of contents and the files the last commit lists (its segments and
+    their dictionaries: a cancelled run's leftovers are not committed), with a
+    hash of their bytes."""
+    listed = json.loads((folder / "passages-files.json").read_text(encoding="utf-8"))
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in folder.iterdir()
-            if f.is_file() and f.name != "passages_WRITELOCK"}
+            if f.is_file() and (f.name in listed or f.suffix == ".toc")}
 
 
 def group_members(pgid: int) -> list[int]:
@@ -173,6 +176,8 @@ DAMAGE = {
                                             _largest(f, ".toc").stat().st_size // 2),
     "table of contents emptied": lambda f: _cut(_largest(f, ".toc"), 0),
     "table of contents deleted": lambda f: _largest(f, ".toc").unlink(),
+    "stored passages' dictionary garbage": lambda f: _garbage(_largest(f, ".zdict")),
+    "stored passages' dictionary deleted": lambda f: _largest(f, ".zdict").unlink(),
 }
 
 
@@ -253,16 +258,20 @@ def test_a_file_given_as_the_index_is_left_alone(cli, tmp_path):
 
 # -- a writer killed mid-run --------------------------------------------------------
 
-def _new_entries(folder: Path, before: dict) -> list[Path]:
+def _new_entries(folder: Path, before: set[str]) -> list[Path]:
     return [f for f in folder.iterdir() if f.name not in before
             and f.name != "passages_WRITELOCK"]
+
+
+def _names(folder: Path) -> set[str]:
+    return {f.name for f in folder.iterdir()}
 
 
 def writing_for(seconds: float):
     """Fires ``seconds`` after the writer made its first files."""
     started: list[float] = []
 
-    def fire(folder: Path, before: dict) -> bool:
+    def fire(folder: Path, before: set[str]) -> bool:
         if not started and _new_entries(folder, before):
             started.append(time.monotonic())
         return bool(started) and time.monotonic() - started[0] >= seconds
@@ -270,22 +279,24 @@ def writing_for(seconds: float):
     return fire
 
 
-def committing(folder: Path, before: dict) -> bool:
+def committing(folder: Path, before: set[str]) -> bool:
     """Fires when the writer starts putting postings on disk: its commit."""
-    return any(f.is_file() and f.stat().st_size > 0 for f in _new_entries(folder, before))
+    return any(f.is_file() and f.name.startswith("passages_") and f.stat().st_size > 0
+               for f in _new_entries(folder, before))
 
 
 def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: bool = False):
     """Run ``frsearch index`` and send it ``sig`` (to its whole process group, as
     Ctrl-C does, with ``group``) when ``when`` fires; return its stderr."""
     before = committed_files(folder)
+    present = _names(folder)
     process = subprocess.Popen(
         [sys.executable, "-m", "frsearch", "index", *map(str, sources), "--index", str(folder)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli.env,
         start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not when(folder, before):
+        while not when(folder, present):
             assert process.poll() is None, "the run ended before the fault: corpus too small"
             assert time.monotonic() < deadline
             time.sleep(0.003)
@@ -356,7 +367,7 @@ def test_second_writer_waits_or_says_locked_and_nothing_is_lost(corpora, index_c
     root, ranges = corpora
     reader = frsearch.open_index(index_copy)  # a long-lived searcher, as in a server
     base_passages = reader.stats().passages
-    first_files = committed_files(index_copy)
+    first_files = _names(index_copy)
     first = subprocess.Popen(
         [sys.executable, "-m", "frsearch", "index", str(root / "serial.jsonl"),
          "--index", str(index_copy)],

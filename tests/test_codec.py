@@ -1,0 +1,149 @@
+"""The compact codec reads back exactly what Whoosh's own codec would, and its
+dictionary files live and die with the segments that use them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+
+import frsearch
+import frsearch.index
+from frsearch.codec import COMPRESS_FROM, PassageCodec, decode_block, encode_block
+from frsearch.index import DICTIONARY_PREFIX, INDEX_NAME
+from frsearch.indexing import IndexReport, build_schema, codec_for, write_articles
+
+
+def _article(number: int, text: str) -> dict:
+    return {"id": f"essai-{number}", "title": f"Essai numéro {number}", "paragraphs": [text]}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    """The seeds, plus passages that make long posting lists (a word in 400
+    passages: several blocks), long values (a word 300 times in one passage) and
+    gaps between positions over 255."""
+    extra = tmp_path_factory.mktemp("codec") / "extra.jsonl"
+    lines = [_article(n, f"Les sanctions du jour {n} contre la Russie.") for n in range(400)]
+    lines.append(_article(400, " ".join(["sanctions"] * 300)))
+    lines.append(_article(401, "Moscou " + "et encore " * 200 + "Genève"))
+    extra.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+                     encoding="utf-8")
+    return [frsearch.seeds_dir(), extra]
+
+
+def _build(folder: Path, paths: list[Path], codec) -> whoosh_index.FileIndex:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+    articles = frsearch.read_articles(paths)
+    if codec is None:
+        codec, articles = codec_for(articles, DICTIONARY_PREFIX)
+        codec.write_dictionary(folder)
+    writer = ix.writer(codec=codec)
+    with ix.reader() as reader:
+        write_articles(writer, reader, articles, IndexReport())
+    writer.commit()
+    return ix
+
+
+def _postings(reader, field: str, term: bytes) -> list[tuple]:
+    matcher = reader.postings(field, term)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return found
+
+
+def test_compact_codec_reads_back_what_whoosh_codec_does(corpus, tmp_path):
+    compact = _build(tmp_path / "compact", corpus, None)
+    whoosh = _build(tmp_path / "whoosh", corpus, W3Codec())
+    with compact.reader() as ours, whoosh.reader() as theirs:
+        terms = list(theirs.all_terms())
+        assert list(ours.all_terms()) == terms
+        assert len(terms) > 1000
+        for field, term in terms:
+            assert ours.doc_frequency(field, term) == theirs.doc_frequency(field, term)
+            assert _postings(ours, field, term) == _postings(theirs, field, term), (field, term)
+        assert list(ours.all_stored_fields()) == list(theirs.all_stored_fields())
+        assert ours.doc_frequency("text", "sanction") > 400  # several blocks
+    sizes = {name: sum(f.stat().st_size for f in (tmp_path / name).iterdir())
+             for name in ("compact", "whoosh")}
+    assert sizes["compact"] < sizes["whoosh"]
+
+
+def test_phrases_across_long_values_are_found(corpus, tmp_path):
+    with frsearch.open_index(tmp_path / "index", create=True) as index:
+        index.add(corpus)
+        assert [hit.passage_id for hit in index.search('"encore Genève"').hits] == ["essai-401:1"]
+        assert index.search("sanctions").total > 400
+
+
+@pytest.mark.parametrize("ids, weights, values", [
+    ([0], [1.0], [b""]),
+    ([3, 4, 9], [1.0, 2.0, 1.0], [b"\x00\x05", b"\x00\x01\x02", b"\x00\x07"]),
+    ([5, 70_000, 5_000_000], [1.5, 0.25, 3.0], [b"", b"", b""]),
+    (list(range(0, 256, 2)), [float(n % 7) for n in range(128)], [bytes(300)] * 128),
+])
+def test_blocks_round_trip(ids, weights, values):
+    data, flags = encode_block(ids, weights, values)
+    if flags:
+        data = zlib.decompress(data)
+        assert len(data) >= COMPRESS_FROM
+    got_ids, got_weights, got_values = decode_block(data, len(ids))
+    assert list(got_ids) == ids
+    assert list(got_weights or [1.0] * len(ids)) == weights
+    assert list(got_values or [b""] * len(ids)) == values
+
+
+def _dictionaries(folder: Path) -> set[str]:
+    return {f.name for f in folder.glob(f"{DICTIONARY_PREFIX}*")}
+
+
+def test_a_cancelled_run_leaves_its_dictionary_until_the_next_write(tmp_path, corpus,
+                                                                   monkeypatch):
+    folder = tmp_path / "index"
+    with frsearch.open_index(folder, create=True) as index:
+        index.add([frsearch.seeds_dir()])
+    first = _dictionaries(folder)
+    assert len(first) == 1
+
+    def interrupted(writer, reader, articles, report, progress=None):
+        for number, article in enumerate(articles):  # Ctrl-C after some passages
+            if number == 100:
+                raise KeyboardInterrupt
+            write_articles(writer, reader, [article], report)
+
+    with monkeypatch.context() as patch, frsearch.open_index(folder) as index:
+        patch.setattr(frsearch.index, "write_articles", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            index.add(corpus[1:])
+    assert len(_dictionaries(folder)) == 2  # the cancelled run's, not committed
+
+    with frsearch.open_index(folder) as index:
+        index.add(corpus[1:])
+        assert len(_dictionaries(folder)) == 2  # the seeds', and this run's
+        assert first <= _dictionaries(folder)
+        assert index.search("Genève").total >= 2
+
+
+def test_a_merged_index_keeps_only_the_dictionary_it_uses(tmp_path, corpus):
+    folder = tmp_path / "index"
+    with frsearch.open_index(folder, create=True) as index:
+        index.add([frsearch.seeds_dir()])
+    shutil.copytree(folder, tmp_path / "copy")
+    ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+    writer = ix.writer(codec=PassageCodec(b"un autre dictionnaire", DICTIONARY_PREFIX))
+    writer.codec.write_dictionary(folder)
+    writer.commit(optimize=True)  # every segment written again with the new codec
+    with frsearch.open_index(folder) as index:
+        index.add(corpus[1:])
+        hits = index.search("sanctions").hits
+        assert hits and hits[0].text
+    used = {segment.codec().dictionary_file for segment in ix._segments()}
+    assert _dictionaries(folder) == used
