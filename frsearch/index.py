@@ -201,7 +201,9 @@ class Index:
         collector = TopCollector(limit=fetch, usequality=False, replace=0)
         searcher.search_with_collector(compiled.query, collector)
         results = collector.results()
-        found = [(StoredPassage.from_fields(hit.fields()), hit.score) for hit in results]
+        sketches = searcher.reader().column_reader("text", translate=False)
+        found = [(StoredPassage.from_fields(hit.fields(), sketches[hit.docnum]), hit.score)
+                 for hit in results]
         hits = rank_hits(found, compiled, limit, collapse)
         return SearchResult(query, len(results), hits, suggest(query, compiled, hits))
 

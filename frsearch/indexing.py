@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.formats import Positions
@@ -27,7 +27,7 @@ from whoosh.formats import Positions
 from frsearch.analysis import Token, normalize, tokenize
 from frsearch.articles import Article, InputProblem
 from frsearch.codec import DICTIONARY_BYTES, CompactPositions, PassageCodec, dictionary_sample
-from frsearch.duplicates import sketch
+from frsearch.duplicates import BINS, sketch
 
 __all__ = [
     "FrenchAnalyzer",
@@ -70,9 +70,8 @@ class FrenchAnalyzer(Analyzer):
 
 
 class AnalysedText(str):
-    """A field value that carries its tokens, so text analysed once for one
-    purpose (a passage's duplicate sketch, a headline shared by all of an
-    article's passages) is not analysed again to index it."""
+    """A field value that carries its tokens, so that a headline or a heading
+    shared by several passages is analysed once for all of them."""
 
     tokens: list[Token]
 
@@ -96,16 +95,30 @@ class FrenchText(fields.TEXT):
 
     Same terms and positions as going through ``FrenchAnalyzer``, without building
     a Whoosh token object per word: indexing spends its time here.
+
+    With ``sketched``, each document also gets the MinHash sketch of the field's
+    terms (``duplicates``) in a column of fixed-size values. It is computed from
+    the terms just indexed, by whichever process writes the document: the one
+    that reads the input never analyses the passages.
     """
 
-    def __init__(self, stored: bool = False, field_boost: float = 1.0):
+    def __init__(self, stored: bool = False, field_boost: float = 1.0, sketched: bool = False):
         super().__init__(analyzer=FrenchAnalyzer(), phrase=True, stored=stored,
                          field_boost=field_boost)
         self.format = CompactPositions(field_boost=field_boost)
+        if sketched:
+            self.column_type = columns.FixedBytesColumn(BINS, default=bytes(BINS))
+        self._indexed: tuple[str | None, list[str]] = (None, [])
+
+    def __getstate__(self):
+        return {**self.__dict__, "_indexed": (None, [])}
 
     def index(self, value, **kwargs):
         positions: dict[str, list[int]] = {}
         tokens = value.tokens if isinstance(value, AnalysedText) else tokenize(normalize(value))
+        if self.column_type is not None:
+            tokens = list(tokens)
+            self._indexed = (value, [token.term for token in tokens])
         for token in tokens:
             found = positions.get(token.term)
             if found is None:
@@ -116,6 +129,16 @@ class FrenchText(fields.TEXT):
         encode = self.format.encode
         for term, posting in positions.items():
             yield term.encode("utf-8"), len(posting), len(posting) * boost, encode(posting)
+
+    def to_column_value(self, value) -> bytes:
+        """The sketch of ``value``: Whoosh asks for it right after indexing it."""
+        indexed, terms = self._indexed
+        if indexed is not value:
+            terms = [token.term for token in tokenize(normalize(value))]
+        return sketch(terms)
+
+    def from_column_value(self, value: bytes) -> bytes:
+        return value
 
 
 assert isinstance(FrenchText().format, Positions)
@@ -131,7 +154,7 @@ def build_schema() -> fields.Schema:
         date=fields.ID(),
         title=FrenchText(),
         heading=FrenchText(),
-        text=FrenchText(),
+        text=FrenchText(sketched=True),
         passage=fields.STORED(),
     )
 
@@ -153,8 +176,9 @@ class StoredPassage(NamedTuple):
         return f"{self.article_id}:{self.paragraph}"
 
     @classmethod
-    def from_fields(cls, stored: dict) -> StoredPassage:
-        return cls(*stored["passage"])
+    def from_fields(cls, stored: dict, minhash: bytes | None = None) -> StoredPassage:
+        """From a document's stored fields, and its sketch (kept in a column)."""
+        return cls(*stored["passage"], sketch=minhash or b"")
 
 
 def version_term(article: Article) -> str:
@@ -200,15 +224,13 @@ def _documents(article: Article) -> Iterator[dict]:
     title = analysed(article.title)
     headings: dict[str, AnalysedText] = {}
     for index, passage in enumerate(article.passages):
-        text = title if passage.text == article.title else analysed(passage.text)
         document = {
             "article_id": article.id,
             "title": title,
-            "text": text,
+            "text": title if passage.text == article.title else passage.text,
             # a plain tuple: pickled without a class name, read back as StoredPassage
             "passage": (article.id, passage.number, passage.text, passage.heading,
-                        article.title, article.date,
-                        sketch([token.term for token in text.tokens])),
+                        article.title, article.date),
         }
         if article.date:
             document["date"] = article.date
