@@ -38,6 +38,7 @@ __all__ = [
     "Token",
     "analyze",
     "fold",
+    "indexed_terms",
     "is_stop_word",
     "lowercase_word",
     "term_for_word",
@@ -174,6 +175,25 @@ def tokenize(text: str) -> Iterator[Token]:
         cut, term = _analyse_word(match.group())
         if term:
             yield Token(term, match.start() + cut, match.end(), position)
+
+
+def indexed_terms(text: str) -> tuple[list[str], dict[str, list[int]]]:
+    """The terms of ``text`` (NFC) in order, and the positions of each: what
+    indexing needs of ``tokenize``, which it gets here without the spans and
+    the token objects, in half the time."""
+    terms: list[str] = []
+    positions: dict[str, list[int]] = {}
+    analyse = _analyse_word
+    for position, (number, word) in enumerate(_TOKEN_RE.findall(text)):
+        term = _NOT_DIGIT.sub("", number) if number else analyse(word)[1]
+        if term:
+            terms.append(term)
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [position]
+            else:
+                found.append(position)
+    return terms, positions
 
 
 def normalize(text: str) -> str:

@@ -24,7 +24,7 @@ from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.formats import Positions
 
-from frsearch.analysis import Token, normalize, tokenize
+from frsearch.analysis import indexed_terms, normalize, tokenize
 from frsearch.articles import Article, InputProblem
 from frsearch.codec import DICTIONARY_BYTES, CompactPositions, PassageCodec, dictionary_sample
 from frsearch.duplicates import BINS, sketch
@@ -70,24 +70,21 @@ class FrenchAnalyzer(Analyzer):
 
 
 class AnalysedText(str):
-    """A field value that carries its tokens, so that a headline or a heading
+    """A field value that carries its terms, so that a headline or a heading
     shared by several passages is analysed once for all of them."""
 
-    tokens: list[Token]
+    terms: list[str]
+    positions: dict[str, list[int]]
 
-    def __new__(cls, text: str, tokens: list[Token]):
+    def __new__(cls, text: str):
         value = super().__new__(cls, text)
-        value.tokens = tokens
+        value.terms, value.positions = indexed_terms(normalize(text))
         return value
 
     def __reduce__(self):
         # Sent to a writer process as plain text: analysing it again there
-        # (words are cached) costs less than pickling the tokens.
+        # (words are cached) costs less than pickling the terms.
         return (str, (str(self),))
-
-
-def analysed(text: str) -> AnalysedText:
-    return AnalysedText(text, list(tokenize(normalize(text))))
 
 
 class FrenchText(fields.TEXT):
@@ -114,17 +111,12 @@ class FrenchText(fields.TEXT):
         return {**self.__dict__, "_indexed": (None, [])}
 
     def index(self, value, **kwargs):
-        positions: dict[str, list[int]] = {}
-        tokens = value.tokens if isinstance(value, AnalysedText) else tokenize(normalize(value))
+        if isinstance(value, AnalysedText):
+            terms, positions = value.terms, value.positions
+        else:
+            terms, positions = indexed_terms(normalize(value))
         if self.column_type is not None:
-            tokens = list(tokens)
-            self._indexed = (value, [token.term for token in tokens])
-        for token in tokens:
-            found = positions.get(token.term)
-            if found is None:
-                positions[token.term] = [token.position]
-            else:
-                found.append(token.position)
+            self._indexed = (value, terms)
         boost = self.format.field_boost
         encode = self.format.encode
         for term, posting in positions.items():
@@ -134,7 +126,7 @@ class FrenchText(fields.TEXT):
         """The sketch of ``value``: Whoosh asks for it right after indexing it."""
         indexed, terms = self._indexed
         if indexed is not value:
-            terms = [token.term for token in tokenize(normalize(value))]
+            terms = indexed_terms(normalize(value))[0]
         return sketch(terms)
 
     def from_column_value(self, value: bytes) -> bytes:
@@ -221,7 +213,7 @@ class IndexReport:
 def _documents(article: Article) -> Iterator[dict]:
     """Whoosh documents of an article's passages; the headline and each heading
     are analysed once for all the passages they head."""
-    title = analysed(article.title)
+    title = AnalysedText(article.title)
     headings: dict[str, AnalysedText] = {}
     for index, passage in enumerate(article.passages):
         document = {
@@ -236,7 +228,7 @@ def _documents(article: Article) -> Iterator[dict]:
             document["date"] = article.date
         if passage.heading:
             if passage.heading not in headings:
-                headings[passage.heading] = analysed(passage.heading)
+                headings[passage.heading] = AnalysedText(passage.heading)
             document["heading"] = headings[passage.heading]
         if index == 0:
             document["version"] = version_term(article)

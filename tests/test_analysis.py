@@ -7,7 +7,7 @@ import re
 import pytest
 
 from frsearch import analyze
-from frsearch.analysis import tokenize
+from frsearch.analysis import indexed_terms, tokenize
 
 
 def test_elisions_with_both_apostrophes_and_any_case():
@@ -94,3 +94,17 @@ def test_analysis_of_every_seed_passage_keeps_spans_on_the_words(seed_passages):
             word = text[token.start:token.end]
             assert word and word[0].isalnum(), (word, text)
             assert not re.match(r"(?i)(l|d|j|m|n|s|t|c|qu|jusqu)['’]", word), word
+
+
+def test_indexing_sees_the_terms_and_positions_tokenize_gives(seed_passages):
+    hard = ["13’000 morts, 13.000 blessés et 10 000 réfugiés; 3.14 et 12:30",
+            "L’OTAN, l'Ukraine et la Maison-Blanche: aujourd’hui, jusqu’à Genève…",
+            "Путин 😀 cœur œuvre États-Unis", ""]
+    for text in [*seed_passages.values(), *hard]:
+        tokens = list(tokenize(text))
+        terms, positions = indexed_terms(text)
+        assert terms == [token.term for token in tokens]
+        expected: dict[str, list[int]] = {}
+        for token in tokens:
+            expected.setdefault(token.term, []).append(token.position)
+        assert positions == expected
