@@ -220,7 +220,7 @@ def _article_from_json(record: object, source: str) -> Article:
             raise ValueError('needs "paragraphs" (a list of strings) or "text"')
         body = _blocks(_clean_line(line) for line in text.splitlines())
     elif isinstance(paragraphs, list) and all(isinstance(p, str) for p in paragraphs):
-        body = [[_clean_line(p)] for p in paragraphs if _clean_line(p)]
+        body = [[line] for line in map(_clean_line, paragraphs) if line]
     else:
         raise ValueError('"paragraphs" must be a list of strings')
     passages = [Passage(0, title, None, "headline")] if title else []
