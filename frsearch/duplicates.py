@@ -25,7 +25,9 @@ import zlib
 from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["BINS", "MIN_SIMILARITY", "are_near_duplicates", "similarity", "sketch"]
+__all__ = [
+    "BINS", "MIN_SIMILARITY", "are_near_duplicates", "is_comparable", "similarity", "sketch",
+]
 
 BINS = 16
 MIN_SIMILARITY = 0.7
@@ -56,13 +58,17 @@ def sketch(terms: Sequence[str]) -> bytes:
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the shingles of two sketched passages;
     0 when either is too short to judge."""
-    both = [(x, y) for x, y in zip(a, b, strict=False) if x != _EMPTY and y != _EMPTY]
-    filled_a = sum(1 for x in a if x != _EMPTY)
-    filled_b = sum(1 for y in b if y != _EMPTY)
-    if min(filled_a, filled_b) < _MIN_FILLED or not both:
+    filled_a = len(a) - a.count(_EMPTY)
+    filled_b = len(b) - b.count(_EMPTY)
+    if min(filled_a, filled_b) < _MIN_FILLED:
         return 0.0
-    same = sum(1 for x, y in both if x == y)
+    same = sum(1 for x, y in zip(a, b, strict=False) if x == y and x != _EMPTY)
     return same / max(filled_a, filled_b)
+
+
+def is_comparable(a: bytes) -> bool:
+    """True if the sketch is full enough to be compared at all (see ``similarity``)."""
+    return len(a) - a.count(_EMPTY) >= _MIN_FILLED
 
 
 def are_near_duplicates(a: bytes | None, b: bytes | None) -> bool:

@@ -37,7 +37,7 @@ from frsearch.indexing import (
     write_articles,
 )
 from frsearch.query import join_digit_groups, parse_query
-from frsearch.searching import SearchResult, compile_query, rank_hits, suggest
+from frsearch.searching import Candidate, SearchResult, compile_query, rank_hits, suggest
 from frsearch.synonyms import Synonyms, load_synonyms
 
 __all__ = ["Index", "IndexStats", "open_index"]
@@ -202,8 +202,13 @@ class Index:
         searcher.search_with_collector(compiled.query, collector)
         results = collector.results()
         sketches = searcher.reader().column_reader("text", translate=False)
-        found = [(StoredPassage.from_fields(hit.fields(), sketches[hit.docnum]), hit.score)
-                 for hit in results]
+
+        def candidate(docnum: int, score: float) -> Candidate:
+            sketch = sketches[docnum]
+            return Candidate(score, sketch, lambda: StoredPassage.from_fields(
+                searcher.stored_fields(docnum), sketch))
+
+        found = [candidate(hit.docnum, hit.score) for hit in results]
         hits = rank_hits(found, compiled, limit, collapse)
         return SearchResult(query, len(results), hits, suggest(query, compiled, hits))
 

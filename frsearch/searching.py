@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -36,7 +37,7 @@ from frsearch.analysis import (
     term_for_word,
     tokenize,
 )
-from frsearch.duplicates import are_near_duplicates
+from frsearch.duplicates import are_near_duplicates, is_comparable
 from frsearch.highlight import (
     Pattern,
     PrefixPattern,
@@ -50,7 +51,9 @@ from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft
 from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, correct
 
-__all__ = ["Duplicate", "Hit", "SearchResult", "compile_query", "rank_hits", "suggest"]
+__all__ = [
+    "Candidate", "Duplicate", "Hit", "SearchResult", "compile_query", "rank_hits", "suggest",
+]
 
 CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
 """Weight of a word found in the headline or the section heading, against 1 in
@@ -453,11 +456,40 @@ def literal_form(text: str) -> str:
     return " ".join(_WORDS.findall(fold(text)))
 
 
+class Candidate:
+    """A passage the index returned, in rank order; its stored fields are read
+    only if it is shown or compared word for word (most of those fetched to
+    fill a page are neither)."""
+
+    __slots__ = ("_load", "_stored", "comparable", "score", "sketch")
+
+    def __init__(self, score: float, sketch: bytes, load: Callable[[], StoredPassage]):
+        self.score = score
+        self.sketch = sketch
+        self.comparable = is_comparable(sketch)
+        self._load = load
+        self._stored: StoredPassage | None = None
+
+    @property
+    def stored(self) -> StoredPassage:
+        if self._stored is None:
+            self._stored = self._load()
+        return self._stored
+
+
+def _same_passage(leader: Candidate, other: Candidate) -> bool:
+    """Near-duplicates, or the same words however short. (The same words have
+    the same sketch: texts are only compared when sketches are equal.)"""
+    if leader.sketch == other.sketch and leader.stored.text == other.stored.text:
+        return True
+    return leader.comparable and other.comparable and are_near_duplicates(leader.sketch,
+                                                                          other.sketch)
+
+
 def rank_hits(
-    found: list[tuple[StoredPassage, float]], compiled: CompiledQuery, limit: int,
-    collapse: bool,
+    found: list[Candidate], compiled: CompiledQuery, limit: int, collapse: bool,
 ) -> list[Hit]:
-    """The ``limit`` best hits from (stored fields, score) pairs in rank order.
+    """The ``limit`` best hits from the candidates, in rank order.
 
     With ``collapse``, a passage that nearly duplicates a better-ranked one (or
     repeats it word for word, however short) is listed under it instead of
@@ -465,23 +497,25 @@ def rank_hits(
     """
     if compiled.literals:
         # quoted phrases word for word first (a stable sort keeps the rank within)
-        found = sorted(found, key=lambda pair: not all(
-            f" {literal} " in f" {literal_form(pair[0].text)} " for literal in compiled.literals))
-    groups: list[tuple[StoredPassage, float, list[StoredPassage]]] = []
-    for stored, score in found:
+        found = sorted(found, key=lambda candidate: not all(
+            f" {literal} " in f" {literal_form(candidate.stored.text)} "
+            for literal in compiled.literals))
+    groups: list[tuple[Candidate, list[Candidate]]] = []
+    for candidate in found:
         if collapse:
-            leader = next((g for g in groups if g[0].text == stored.text
-                           or are_near_duplicates(g[0].sketch, stored.sketch)), None)
+            leader = next((g for g in groups if _same_passage(g[0], candidate)), None)
             if leader is not None:
-                leader[2].append(stored)
+                leader[1].append(candidate)
                 continue
         if len(groups) < limit:
-            groups.append((stored, score, []))
+            groups.append((candidate, []))
+        elif not collapse:
+            break
     return [
-        _hit(stored, score, compiled, [
+        _hit(leader.stored, leader.score, compiled, [
             Duplicate(copy.passage_id, copy.article_id, copy.title, copy.text)
-            for copy in copies])
-        for stored, score, copies in groups
+            for copy in (candidate.stored for candidate in copies)])
+        for leader, copies in groups
     ]
 
 
