@@ -26,6 +26,7 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Iterator, Sequence
 from itertools import accumulate, groupby
 from operator import itemgetter
 from pathlib import Path
@@ -217,6 +218,15 @@ class CompactLeafMatcher(W3LeafMatcher):
 
     def _read_header(self):
         self._baseoffset = self._startoffset
+
+    def blocks(self) -> Iterator[tuple[tuple, Sequence[float]]]:
+        """Document numbers and weights of the postings, a block at a time, from
+        the current block on (for scoring without stepping posting by posting)."""
+        while self.is_active():
+            self._read_ids()
+            self._read_weights()
+            yield self._ids, self._weights
+            self._next_block()
 
     def _goto(self, position):
         self._data = self._ids = self._weights = self._values = None

@@ -37,7 +37,15 @@ from frsearch.indexing import (
     write_articles,
 )
 from frsearch.query import join_digit_groups, parse_query
-from frsearch.searching import Candidate, SearchResult, compile_query, rank_hits, suggest
+from frsearch.scoring import top_passages
+from frsearch.searching import (
+    HELD_SCORE,
+    Candidate,
+    SearchResult,
+    compile_query,
+    rank_hits,
+    suggest,
+)
 from frsearch.synonyms import Synonyms, load_synonyms
 
 __all__ = ["Index", "IndexStats", "open_index"]
@@ -195,12 +203,16 @@ class Index:
         fetch = limit * 3 + 10 if collapse else limit
         if compiled.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
-        # Whoosh's search-time shortcuts (skipping blocks that cannot reach the
-        # current top scores, replacing matchers on the fly) drop the constant
-        # rank bonuses of ``searching``: collect without them.
-        collector = TopCollector(limit=fetch, usequality=False, replace=0)
-        searcher.search_with_collector(compiled.query, collector)
-        results = collector.results()
+        if compiled.words is not None:  # words only: scored from the posting arrays
+            ranked, total = top_passages(searcher, compiled.words, HELD_SCORE, fetch)
+        else:
+            # Whoosh's search-time shortcuts (skipping blocks that cannot reach
+            # the current top scores, replacing matchers on the fly) drop the
+            # constant rank bonuses of ``searching``: collect without them.
+            collector = TopCollector(limit=fetch, usequality=False, replace=0)
+            searcher.search_with_collector(compiled.query, collector)
+            results = collector.results()
+            ranked, total = [(hit.docnum, hit.score) for hit in results], len(results)
         sketches = searcher.reader().column_reader("text", translate=False)
 
         def candidate(docnum: int, score: float) -> Candidate:
@@ -208,9 +220,9 @@ class Index:
             return Candidate(score, sketch, lambda: StoredPassage.from_fields(
                 searcher.stored_fields(docnum), sketch))
 
-        found = [candidate(hit.docnum, hit.score) for hit in results]
+        found = [candidate(docnum, score) for docnum, score in ranked]
         hits = rank_hits(found, compiled, limit, collapse)
-        return SearchResult(query, len(results), hits, suggest(query, compiled, hits))
+        return SearchResult(query, total, hits, suggest(query, compiled, hits))
 
     # -- inspecting ----------------------------------------------------------
 

@@ -48,6 +48,7 @@ from frsearch.highlight import (
 )
 from frsearch.indexing import StoredPassage
 from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
+from frsearch.scoring import WordClause
 from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, correct
 
@@ -166,6 +167,10 @@ class _Compiled:
     literal: str | None = None
     """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes
     it. Passages holding it word for word rank first (see ``rank_hits``)."""
+    words: tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]] | None = None
+    """For a clause of words only (no phrase, no prefix): the ``text`` terms
+    that hold it and the (field, term, boost) of each term it scores, what
+    ``scoring`` needs to rank it without Whoosh's matchers."""
 
 
 @dataclass(slots=True)
@@ -179,6 +184,8 @@ class CompiledQuery:
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
     literals: list[str] = field(default_factory=list)
     """Quoted phrases with stop words, as ``literal_form`` writes them."""
+    words: list[WordClause] | None = None
+    """The same query for ``scoring.top_passages``, when it is made of words only."""
 
 
 class _Near(SpanNear2):
@@ -231,11 +238,15 @@ class _Compiler:
         gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False)]
         return sets, max(gaps, default=1)
 
+    def held_terms(self, fieldname: str, terms: frozenset[str]) -> list[str]:
+        """The ``terms`` this field holds (all of them if it holds none), sorted:
+        the others would only add dead branches that Whoosh steps through for
+        every passage."""
+        return sorted(frozenset(t for t in terms if (fieldname, t) in self.reader) or terms)
+
     def field_query(self, fieldname: str, sets: list[frozenset[str]], slop: int) -> wq.Query:
         """The words (one term set each) as a term, alternatives or a phrase."""
-        # Terms this field does not hold would only add dead branches that
-        # Whoosh steps through for every passage.
-        sets = [frozenset(t for t in s if (fieldname, t) in self.reader) or s for s in sets]
+        sets = [frozenset(self.held_terms(fieldname, s)) for s in sets]
         if len(sets) == 1:
             terms = sorted(sets[0])
             if len(terms) == 1:
@@ -249,19 +260,23 @@ class _Compiler:
     def sequence(self, sets: list[frozenset[str]], slop: int) -> _Compiled:
         """A word (one term set) or a phrase (several), in the passage and its context."""
         text_query = self.field_query("text", sets, slop)
-        context = [
-            self.field_query(name, sets, slop).with_boost(boost)
-            for name, boost in CONTEXT_BOOSTS.items()
-            if all(any((name, t) in self.reader for t in s) for s in sets)
-        ]
+        contexts = [(name, boost) for name, boost in CONTEXT_BOOSTS.items()
+                    if all(any((name, t) in self.reader for t in s) for s in sets)]
+        context = [self.field_query(name, sets, slop).with_boost(boost)
+                   for name, boost in contexts]
+        words = None
         if len(sets) == 1:
             pattern: Pattern = TermPattern(sets[0])
+            held_by = tuple(self.held_terms("text", sets[0]))
+            words = (held_by, tuple(
+                (name, term, boost) for name, boost in [("text", 1.0), *contexts]
+                for term in self.held_terms(name, sets[0])))
         else:
             pattern = SequencePattern(tuple(sets), slop)
         frequency = min(sum(self.reader.doc_frequency("text", t) for t in s) for s in sets)
         question = len(sets) == 1 and bool(sets[0] & QUESTION_TERMS)
         return _Compiled(text_query, wq.Or([text_query, *context]), [pattern],
-                         frequency=frequency, question=question)
+                         frequency=frequency, question=question, words=words)
 
     def words(self, text: str, phrase: bool = False) -> _Compiled | None:
         """Words typed as they are: a synonym group's variants, the index terms
@@ -273,10 +288,15 @@ class _Compiler:
         variants = self.synonyms.variants(tuple(t.term for t in tokens))
         if variants:
             alternatives = [self.sequence([frozenset({t}) for t in v], 1) for v in variants]
+            words = None
+            if all(a.words for a in alternatives):
+                words = (tuple(t for a in alternatives for t in a.words[0]),
+                         tuple(leaf for a in alternatives for leaf in a.words[1]))
             return _Compiled(wq.Or([a.text for a in alternatives]),
                              wq.Or([a.scored for a in alternatives]),
                              [p for a in alternatives for p in a.patterns],
-                             frequency=sum(a.frequency or 0 for a in alternatives))
+                             frequency=sum(a.frequency or 0 for a in alternatives),
+                             words=words)
         sets, slop = self.word_sets(normalized, tokens)
         if phrase and len(_WORDS.findall(normalized)) > len(tokens):
             # stop words left the phrase: "à la fois" is only "fois" to the index
@@ -403,10 +423,13 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
         return CompiledQuery(None, [])
     if exclusions:
         query = wq.AndNot(query, wq.Or(exclusions))
+    words = None
+    if clauses and not filters and not exclusions and all(c.words for c in clauses):
+        words = [WordClause(tier, *c.words) for c, tier in zip(clauses, tiers_of, strict=True)]
     return CompiledQuery(query, [(tier, c.patterns) for c, tier in zip(clauses, tiers_of,
                                                                         strict=True)],
                          [found for c in clauses for found in c.corrections],
-                         [c.literal for c in clauses if c.literal])
+                         [c.literal for c in clauses if c.literal], words)
 
 
 def _tiers(clauses: list[_Compiled], passages: int) -> list[float]:

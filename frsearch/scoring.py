@@ -1,0 +1,140 @@
+"""Scoring queries of plain words straight from the posting arrays.
+
+Whoosh scores a query by walking a tree of matcher objects, several Python
+calls per passage and per node: most of a search's time for a common word. A
+query made only of words (with their accent spellings, name variants or typo
+corrections), the commonest kind, needs none of that machinery: each term's
+postings are read a block at a time and scored with the same BM25F as Whoosh's
+(same statistics, same field lengths), then summed per passage with the same
+rank bonuses as ``searching`` gives the Whoosh query. The ranking is the same;
+``tests/test_scoring.py`` compares the two on every judged query.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from frsearch.codec import CompactLeafMatcher
+
+__all__ = ["WordClause", "top_passages"]
+
+_LENGTHS = [byte_to_length(byte) for byte in range(256)]
+"""Field length of each length byte, as Whoosh decodes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class WordClause:
+    """One clause of words, as ``searching`` ranks it."""
+
+    bonus: float
+    """Added to the score of a passage that holds one of ``held_by`` itself."""
+    held_by: tuple[str, ...]
+    """Terms of the passage's own text that hold the clause."""
+    scored: tuple[tuple[str, str, float], ...]
+    """(field, term, boost) of every term scored with BM25F, context included."""
+
+
+def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
+                 limit: int) -> tuple[list[tuple[int, float]], int]:
+    """The ``limit`` best (document number, score) pairs, best first, and how
+    many passages hold at least one clause.
+
+    A passage's score is ``held_score``, plus each held clause's bonus, plus
+    the BM25F scores of all its terms: what ``searching`` builds as a Whoosh
+    query (AndMaybe of the held clauses and an Or of each clause's bonus and
+    terms). Ties go to the lower document number, as with Whoosh's collector.
+    """
+    weighting = searcher.weighting
+    if not isinstance(weighting, BM25F):
+        raise TypeError("top_passages scores with BM25F only")
+    scores: dict[int, float] = {}
+    held: set[int] = set()
+    for clause in clauses:
+        holding: set[int] = set()
+        for term in clause.held_by:
+            for ids in _postings(searcher, "text", term):
+                holding.update(ids)
+        for docnum in holding:
+            scores[docnum] = scores.get(docnum, 0.0) + clause.bonus
+        held |= holding
+        for field, term, boost in clause.scored:
+            for docnum, score in _bm25(searcher, weighting, field, term, boost):
+                scores[docnum] = scores.get(docnum, 0.0) + score
+    best = heapq.nsmallest(limit, ((-(held_score + scores[d]), d) for d in held))
+    return [(docnum, -negated) for negated, docnum in best], len(held)
+
+
+def _bm25(searcher, weighting: BM25F, field: str, term: str,
+          boost: float) -> Iterator[tuple[int, float]]:
+    """(document number, boosted BM25F score) of each passage holding ``term``,
+    computed as Whoosh's ``BM25FScorer`` does."""
+    if (field, term) not in searcher.reader():
+        return
+    idf = searcher.idf(field, term)
+    average = searcher.avg_field_length(field) or 1
+    b = weighting._field_B.get(field, weighting.B)
+    k1 = weighting.K1
+    for reader, offset in _segments(searcher):
+        lengths = _length_bytes(reader, field)
+        for ids, weights in _segment_postings(reader, field, term):
+            scores = [idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * _LENGTHS[lengths[d]]
+                                                          / average))) * boost
+                      for d, w in zip(ids, weights, strict=True)]
+            yield from zip([d + offset for d in ids], scores, strict=True)
+
+
+def _postings(searcher, field: str, term: str) -> Iterator[list[int]]:
+    """Document numbers of ``term``'s postings, a block at a time."""
+    for reader, offset in _segments(searcher):
+        for ids, _ in _segment_postings(reader, field, term):
+            yield [d + offset for d in ids]
+
+
+def _segments(searcher) -> Iterator[tuple[object, int]]:
+    """(segment reader, number of its first document in the index) of each segment."""
+    for leaf, offset in searcher.leaf_searchers():
+        yield leaf.reader(), offset
+
+
+def _segment_postings(reader, field: str, term: str):
+    """Document numbers (in the segment) and weights of ``term``'s postings in
+    one segment, a block at a time, deleted passages left out."""
+    if (field, term) not in reader:
+        return
+    matcher = reader.postings(field, term)
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):  # Whoosh's filter of deleted documents
+        deleted = matcher._ids
+        matcher = matcher.child
+        matcher.reset()  # the filter stepped over the deleted ones at the start
+    if not isinstance(matcher, CompactLeafMatcher):
+        raise TypeError(f"not an frsearch index segment: {type(matcher).__name__}")
+    for ids, weights in matcher.blocks():
+        if deleted:
+            kept = [i for i, d in enumerate(ids) if d not in deleted]
+            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+        yield ids, weights
+
+
+_LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _length_bytes(reader, field: str) -> bytes:
+    """The length byte of every document of a segment in ``field``: Whoosh's
+    ``_<field>_len`` column, one byte a document, read whole once per reader
+    (the column's own reader decodes a byte per call)."""
+    cache = _LENGTH_BYTES.setdefault(reader, {})
+    if field not in cache:
+        count = reader.doc_count_all()
+        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+        data = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+        cache[field] = data + bytes([1]) * (count - len(data))  # Whoosh's default: 1
+    return cache[field]
