@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -58,15 +59,20 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     scores: dict[int, float] = {}
     held: set[int] = set()
     for clause in clauses:
+        leaves = [(field, term, list(_bm25(searcher, weighting, field, term, boost)))
+                  for field, term, boost in clause.scored]
         holding: set[int] = set()
-        for term in clause.held_by:
+        for field, term, scored in leaves:
+            if field == "text" and term in clause.held_by:
+                holding.update(docnum for docnum, _ in scored)
+        for term in set(clause.held_by) - {t for f, t, _ in leaves if f == "text"}:
             for ids in _postings(searcher, "text", term):
                 holding.update(ids)
         for docnum in holding:
             scores[docnum] = scores.get(docnum, 0.0) + clause.bonus
         held |= holding
-        for field, term, boost in clause.scored:
-            for docnum, score in _bm25(searcher, weighting, field, term, boost):
+        for _, _, scored in leaves:
+            for docnum, score in scored:
                 scores[docnum] = scores.get(docnum, 0.0) + score
     best = heapq.nsmallest(limit, ((-(held_score + scores[d]), d) for d in held))
     return [(docnum, -negated) for negated, docnum in best], len(held)
@@ -76,15 +82,17 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str,
           boost: float) -> Iterator[tuple[int, float]]:
     """(document number, boosted BM25F score) of each passage holding ``term``,
     computed as Whoosh's ``BM25FScorer`` does."""
-    if (field, term) not in searcher.reader():
-        return
-    idf = searcher.idf(field, term)
-    average = searcher.avg_field_length(field) or 1
+    idf = None
     b = weighting._field_B.get(field, weighting.B)
     k1 = weighting.K1
     for reader, offset in _segments(searcher):
-        lengths = _length_bytes(reader, field)
+        lengths = None
         for ids, weights in _segment_postings(reader, field, term):
+            if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
+                idf = searcher.idf(field, term)
+                average = searcher.avg_field_length(field) or 1
+            if lengths is None:
+                lengths = _length_bytes(reader, field)
             scores = [idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * _LENGTHS[lengths[d]]
                                                           / average))) * boost
                       for d, w in zip(ids, weights, strict=True)]
@@ -107,9 +115,10 @@ def _segments(searcher) -> Iterator[tuple[object, int]]:
 def _segment_postings(reader, field: str, term: str):
     """Document numbers (in the segment) and weights of ``term``'s postings in
     one segment, a block at a time, deleted passages left out."""
-    if (field, term) not in reader:
+    try:
+        matcher = reader.postings(field, term)
+    except TermNotFound:
         return
-    matcher = reader.postings(field, term)
     deleted: frozenset[int] = frozenset()
     if isinstance(matcher, FilterMatcher):  # Whoosh's filter of deleted documents
         deleted = matcher._ids

@@ -217,10 +217,20 @@ def _spellings(lowered: str) -> list[str]:
 class _Compiler:
     def __init__(self, reader, synonyms: Synonyms):
         self.reader = reader
+        self._held: dict[tuple[str, str], bool] = {}
         self.synonyms = synonyms
 
     def has_term(self, term: str) -> bool:
-        return ("text", term) in self.reader
+        return self.holds("text", term)
+
+    def holds(self, fieldname: str, term: str) -> bool:
+        """True if the index holds ``term`` in this field (remembered: each
+        lookup reads the term table, and a query asks about a term in several places)."""
+        key = (fieldname, term)
+        found = self._held.get(key)
+        if found is None:
+            found = self._held[key] = key in self.reader
+        return found
 
     def terms(self, written: str, term: str) -> frozenset[str]:
         """The index terms a query word stands for."""
@@ -242,7 +252,7 @@ class _Compiler:
         """The ``terms`` this field holds (all of them if it holds none), sorted:
         the others would only add dead branches that Whoosh steps through for
         every passage."""
-        return sorted(frozenset(t for t in terms if (fieldname, t) in self.reader) or terms)
+        return sorted(frozenset(t for t in terms if self.holds(fieldname, t)) or terms)
 
     def field_query(self, fieldname: str, sets: list[frozenset[str]], slop: int) -> wq.Query:
         """The words (one term set each) as a term, alternatives or a phrase."""
@@ -261,7 +271,7 @@ class _Compiler:
         """A word (one term set) or a phrase (several), in the passage and its context."""
         text_query = self.field_query("text", sets, slop)
         contexts = [(name, boost) for name, boost in CONTEXT_BOOSTS.items()
-                    if all(any((name, t) in self.reader for t in s) for s in sets)]
+                    if all(any(self.holds(name, t) for t in s) for s in sets)]
         context = [self.field_query(name, sets, slop).with_boost(boost)
                    for name, boost in contexts]
         words = None
