@@ -87,6 +87,11 @@ class AnalysedText(str):
         return (str, (str(self),))
 
 
+_TERM_BYTES: dict[str, bytes] = {}
+"""Each term's UTF-8 bytes, made once: the writer holds a posting per passage
+and word until its commit, and they all share one bytes object per term."""
+
+
 class FrenchText(fields.TEXT):
     """A TEXT field whose postings come straight from ``tokenize``.
 
@@ -103,6 +108,8 @@ class FrenchText(fields.TEXT):
         super().__init__(analyzer=FrenchAnalyzer(), phrase=True, stored=stored,
                          field_boost=field_boost)
         self.format = CompactPositions(field_boost=field_boost)
+        self._weights = [count * field_boost for count in range(64)]
+        """Weights of the commonest frequencies, shared by all their postings."""
         if sketched:
             self.column_type = columns.FixedBytesColumn(BINS, default=bytes(BINS))
         self._indexed: tuple[str | None, list[str]] = (None, [])
@@ -118,9 +125,15 @@ class FrenchText(fields.TEXT):
         if self.column_type is not None:
             self._indexed = (value, terms)
         boost = self.format.field_boost
+        weights = self._weights
         encode = self.format.encode
+        term_bytes = _TERM_BYTES
         for term, posting in positions.items():
-            yield term.encode("utf-8"), len(posting), len(posting) * boost, encode(posting)
+            encoded = term_bytes.get(term)
+            if encoded is None:
+                encoded = term_bytes[term] = term.encode("utf-8")
+            count = len(posting)
+            yield encoded, count, weights[count] if count < 64 else count * boost, encode(posting)
 
     def to_column_value(self, value) -> bytes:
         """The sketch of ``value``: Whoosh asks for it right after indexing it."""
