@@ -174,15 +174,17 @@ class CompactPostingsWriter(W3PostingsWriter):
         postfile = self._postfile
         start = postfile.tell()
         count = len(ids)
+        blocks = []
         for first in range(0, count, BLOCK_POSTINGS):
             last = min(first + BLOCK_POSTINGS, count)
             block_weights = weights[first:last]
             data, flags = encode_block(ids[first:last], block_weights, values[first:last])
             length = _BLOCK_HEADER.size - 4 + len(data)
-            postfile.write(_BLOCK_HEADER.pack(-length if last == count else length,
-                                              last - first, ids[last - 1],
-                                              max(block_weights), flags))
-            postfile.write(data)
+            blocks.append(_BLOCK_HEADER.pack(-length if last == count else length,
+                                             last - first, ids[last - 1],
+                                             max(block_weights), flags))
+            blocks.append(data)
+        postfile.write(b"".join(blocks))
         terminfo._weight = float(sum(weights))
         terminfo._df = count
         terminfo._maxweight = float(max(weights))
