@@ -16,6 +16,10 @@ Words typed without accents are looked up among the index's own terms: Snowball
 stems ``crimée`` to ``crim`` but ``crimee`` to ``crime``, so an unaccented word is
 also tried with the accents French puts in word endings, and the terms of those
 spellings that the index holds are searched too.
+
+A query is compiled into a Whoosh query; one made of words only (the commonest
+kind) is also described as ``scoring.WordClause`` objects, which ``index`` ranks
+from the posting arrays, to the same order and scores, without Whoosh's matchers.
 """
 
 from __future__ import annotations
