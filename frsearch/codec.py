@@ -157,13 +157,23 @@ def encode_block(ids, weights, values) -> tuple[bytes, int]:
 
 def decode_block(data: bytes, count: int) -> tuple[tuple, array | None, tuple | None]:
     """Document numbers, weights (None: all 1.0) and values (None: empty) of a block."""
+    ids, weights, values = decode_block_lazily(data, count)
+    return ids, weights, values()
+
+
+def decode_block_lazily(data: bytes, count: int):
+    """Document numbers and weights of a block, and a function that returns its
+    values: only phrases need them, and slicing them out costs as much as the rest."""
     gaps, at = _unpack(data, 0, count)
     weights, at = _unpack(data, at, count)
     lengths, at = _unpack(data, at, count)
-    values = None
-    if lengths is not None:
+
+    def values() -> tuple | None:
+        if lengths is None:
+            return None
         ends = list(accumulate(lengths, initial=at))
-        values = tuple(data[start:end] for start, end in zip(ends, ends[1:], strict=False))
+        return tuple(data[start:end] for start, end in zip(ends, ends[1:], strict=False))
+
     return tuple(accumulate(gaps)), weights, values
 
 
@@ -247,7 +257,7 @@ class CompactLeafMatcher(W3LeafMatcher):
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression & _COMPRESSED:
             data = zlib.decompress(data)
-        self._data = decode_block(data, self._blocklength)
+        self._data = decode_block_lazily(data, self._blocklength)
 
     def _read_ids(self):
         if self._data is None:
@@ -263,7 +273,7 @@ class CompactLeafMatcher(W3LeafMatcher):
     def _read_values(self):
         if self._data is None:
             self._read_data()
-        values = self._data[2]
+        values = self._data[2]()
         self._values = (None,) * self._blocklength if values is None else values
 
 

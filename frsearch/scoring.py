@@ -13,8 +13,10 @@ rank bonuses as ``searching`` gives the Whoosh query. The ranking is the same;
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, neg
 from weakref import WeakKeyDictionary
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
@@ -59,44 +61,64 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     scores: dict[int, float] = {}
     held: set[int] = set()
     for clause in clauses:
-        leaves = [(field, term, list(_bm25(searcher, weighting, field, term, boost)))
+        leaves = [(field, term, _bm25(searcher, weighting, field, term, boost))
                   for field, term, boost in clause.scored]
         holding: set[int] = set()
-        for field, term, scored in leaves:
+        for field, term, blocks in leaves:
             if field == "text" and term in clause.held_by:
-                holding.update(docnum for docnum, _ in scored)
+                for ids, _ in blocks:
+                    holding.update(ids)
         for term in set(clause.held_by) - {t for f, t, _ in leaves if f == "text"}:
             for ids in _postings(searcher, "text", term):
                 holding.update(ids)
-        for docnum in holding:
-            scores[docnum] = scores.get(docnum, 0.0) + clause.bonus
+        _add(scores, list(holding), repeat(clause.bonus))
         held |= holding
-        for _, _, scored in leaves:
-            for docnum, score in scored:
-                scores[docnum] = scores.get(docnum, 0.0) + score
-    best = heapq.nsmallest(limit, ((-(held_score + scores[d]), d) for d in held))
+        for _, _, blocks in leaves:
+            for ids, values in blocks:
+                _add(scores, ids, values)
+    docnums = list(held)
+    finals = map(add, repeat(held_score), map(scores.__getitem__, docnums))
+    best = heapq.nsmallest(limit, zip(map(neg, finals), docnums, strict=True))
     return [(docnum, -negated) for negated, docnum in best], len(held)
 
 
+def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[float]) -> None:
+    """``scores[d] += v`` for each pair (``docnums`` all different), looping in C:
+    a search adds up thousands of postings."""
+    scores.update(zip(docnums, map(add, map(scores.get, docnums, repeat(0.0)), values),
+                      strict=True))
+
+
 def _bm25(searcher, weighting: BM25F, field: str, term: str,
-          boost: float) -> Iterator[tuple[int, float]]:
-    """(document number, boosted BM25F score) of each passage holding ``term``,
-    computed as Whoosh's ``BM25FScorer`` does."""
+          boost: float) -> list[tuple[list[int], list[float]]]:
+    """Document numbers and boosted BM25F scores of the passages holding ``term``,
+    a block at a time, computed as Whoosh's ``BM25FScorer`` computes them."""
+    blocks: list[tuple[list[int], list[float]]] = []
     idf = None
-    b = weighting._field_B.get(field, weighting.B)
-    k1 = weighting.K1
     for reader, offset in _segments(searcher):
         lengths = None
         for ids, weights in _segment_postings(reader, field, term):
             if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
                 idf = searcher.idf(field, term)
-                average = searcher.avg_field_length(field) or 1
+                k1 = weighting.K1
+                norms = _length_norms(weighting, field, searcher.avg_field_length(field) or 1)
+                # a word once in the passage, the commonest posting: a score per length byte
+                once = [idf * ((1.0 * (k1 + 1)) / (1.0 + norm)) * boost for norm in norms]
             if lengths is None:
                 lengths = _length_bytes(reader, field)
-            scores = [idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * _LENGTHS[lengths[d]]
-                                                          / average))) * boost
+            scores = [once[lengths[d]] if w == 1
+                      else idf * ((w * (k1 + 1)) / (w + norms[lengths[d]])) * boost
                       for d, w in zip(ids, weights, strict=True)]
-            yield from zip([d + offset for d in ids], scores, strict=True)
+            blocks.append(([d + offset for d in ids] if offset else list(ids), scores))
+    return blocks
+
+
+def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
+    """BM25's length normalisation, ``K1 * (1 - B + B * length / average)``, for
+    each length byte: the same floats as Whoosh's ``bm25`` computes per posting."""
+    b = weighting._field_B.get(field, weighting.B)
+    k1 = weighting.K1
+    return [k1 * ((1 - b) + b * length / average) for length in _LENGTHS]
 
 
 def _postings(searcher, field: str, term: str) -> Iterator[list[int]]:
