@@ -352,10 +352,14 @@ def open_index(
         create = True
     try:
         exists = whoosh_index.exists_in(str(folder), indexname=INDEX_NAME)
-    except Exception as error:  # unreadable table of contents
+    except AttributeError as error:  # its table of contents names a class no longer here
+        if "frsearch" not in str(error):
+            raise _damaged(folder, error) from None
         raise IndexDamagedError(
-            f"index at {folder} is damaged ({error or type(error).__name__}); "
+            f"index at {folder} was written by another version of frsearch; "
             "start over with 'frsearch index --rebuild'") from None
+    except Exception as error:  # unreadable table of contents
+        raise _damaged(folder, error) from None
     if not exists:
         if folder.is_dir() and _holds_segments(folder):
             raise IndexDamagedError(
@@ -375,9 +379,7 @@ def open_index(
         names = set(whoosh_ix.schema.names())
         searcher = whoosh_ix.searcher()  # opens every segment: damage shows here
     except Exception as error:
-        raise IndexDamagedError(
-            f"index at {folder} is damaged ({error or type(error).__name__}); "
-            "start over with 'frsearch index --rebuild'") from None
+        raise _damaged(folder, error) from None
     try:
         _check_fingerprints(folder, whoosh_ix)
     except IndexDamagedError:
@@ -390,6 +392,11 @@ def open_index(
             "start over with 'frsearch index --rebuild'")
     return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")),
                  searcher)
+
+
+def _damaged(folder: Path, error: Exception) -> IndexDamagedError:
+    return IndexDamagedError(f"index at {folder} is damaged ({error or type(error).__name__}); "
+                             "start over with 'frsearch index --rebuild'")
 
 
 def _holds_segments(folder: Path) -> bool:

@@ -431,3 +431,21 @@ def test_two_first_runs_on_a_new_folder_both_land(corpora, cli, tmp_path):
     final = view(folder, [*ranges["small"], *ranges["other"]])
     assert final["missing markers"] == []
     assert final["passages"] == passages_in(root / "small.jsonl", root / "other.jsonl")
+
+
+def test_an_index_of_another_version_says_so_and_rebuild_replaces_it(seed_index_folder, tmp_path,
+                                                                     cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    toc = _largest(folder, ".toc")
+    data = toc.read_bytes()
+    assert b"PassageCodec" in data
+    toc.write_bytes(data.replace(b"PassageCodec", b"LegacyCodecX"))  # a class no longer there
+    with pytest.raises(frsearch.IndexDamagedError, match="another version of frsearch"):
+        frsearch.open_index(folder)
+    done = cli("query", "sanctions", "--index", str(folder))
+    assert done.returncode == 2 and ONE_LINE.match(done.stderr)
+    assert "another version" in done.stderr and "--rebuild" in done.stderr
+    rebuilt = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert cli("query", "sanctions", "--index", str(folder)).returncode == 0
