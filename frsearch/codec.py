@@ -115,10 +115,10 @@ def _pack_weights(weights) -> bytes:
         return _ALL_ONE
     if all(weight == int(weight) and 0 <= weight < 0x10000 for weight in weights):
         return _pack_ints([int(weight) for weight in weights])
-    packed = array("f", weights)
+    packed = array("d", weights)  # as Whoosh keeps them: 64-bit
     if _BIG_ENDIAN:
         packed.byteswap()
-    return b"f" + packed.tobytes()
+    return b"d" + packed.tobytes()
 
 
 def _unpack(data: bytes, at: int, count: int) -> tuple[array | None, int]:

@@ -88,6 +88,7 @@ def test_phrases_across_long_values_are_found(corpus, tmp_path):
     ([0], [1.0], [b""]),
     ([3, 4, 9], [1.0, 2.0, 1.0], [b"\x00\x05", b"\x00\x01\x02", b"\x00\x07"]),
     ([5, 70_000, 5_000_000], [1.5, 0.25, 3.0], [b"", b"", b""]),
+    ([7, 8], [0.1, 2.7], [b"\x00\x03", b"\x01" + bytes(8)]),  # weights kept to the last bit
     (list(range(0, 256, 2)), [float(n % 7) for n in range(128)], [bytes(300)] * 128),
 ])
 def test_blocks_round_trip(ids, weights, values):
