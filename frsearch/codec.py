@@ -155,15 +155,10 @@ def encode_block(ids, weights, values) -> tuple[bytes, int]:
     return data, 0
 
 
-def decode_block(data: bytes, count: int) -> tuple[tuple, array | None, tuple | None]:
-    """Document numbers, weights (None: all 1.0) and values (None: empty) of a block."""
-    ids, weights, values = decode_block_lazily(data, count)
-    return ids, weights, values()
-
-
-def decode_block_lazily(data: bytes, count: int):
-    """Document numbers and weights of a block, and a function that returns its
-    values: only phrases need them, and slicing them out costs as much as the rest."""
+def decode_block(data: bytes, count: int):
+    """Document numbers and weights (None: all 1.0) of a block, and a function
+    that returns its values (None: empty): only phrases need them, and slicing
+    them out costs as much as the rest."""
     gaps, at = _unpack(data, 0, count)
     weights, at = _unpack(data, at, count)
     lengths, at = _unpack(data, at, count)
@@ -257,7 +252,7 @@ class CompactLeafMatcher(W3LeafMatcher):
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression & _COMPRESSED:
             data = zlib.decompress(data)
-        self._data = decode_block_lazily(data, self._blocklength)
+        self._data = decode_block(data, self._blocklength)
 
     def _read_ids(self):
         if self._data is None:

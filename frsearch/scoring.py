@@ -40,7 +40,8 @@ class WordClause:
     bonus: float
     """Added to the score of a passage that holds one of ``held_by`` itself."""
     held_by: tuple[str, ...]
-    """Terms of the passage's own text that hold the clause."""
+    """Terms of the passage's own text that hold the clause; each is also in
+    ``scored``, in the ``text`` field."""
     scored: tuple[tuple[str, str, float], ...]
     """(field, term, boost) of every term scored with BM25F, context included."""
 
@@ -68,9 +69,6 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
             if field == "text" and term in clause.held_by:
                 for ids, _ in blocks:
                     holding.update(ids)
-        for term in set(clause.held_by) - {t for f, t, _ in leaves if f == "text"}:
-            for ids in _postings(searcher, "text", term):
-                holding.update(ids)
         _add(scores, list(holding), repeat(clause.bonus))
         held |= holding
         for _, _, blocks in leaves:
@@ -119,13 +117,6 @@ def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
     b = weighting._field_B.get(field, weighting.B)
     k1 = weighting.K1
     return [k1 * ((1 - b) + b * length / average) for length in _LENGTHS]
-
-
-def _postings(searcher, field: str, term: str) -> Iterator[list[int]]:
-    """Document numbers of ``term``'s postings, a block at a time."""
-    for reader, offset in _segments(searcher):
-        for ids, _ in _segment_postings(reader, field, term):
-            yield [d + offset for d in ids]
 
 
 def _segments(searcher) -> Iterator[tuple[object, int]]:
