@@ -3,12 +3,15 @@
 Exit status: 0 done (``query``: passages found), 1 ``query`` found nothing or
 ``index`` skipped some input, 2 error (missing or damaged index, nothing
 readable, locked index). Errors are one line on stderr, never a traceback.
+
+Every field printed as text (ids, dates, titles, passages, paths, messages)
+goes through ``terminal.terminal_text``; ``--json`` prints exact data through
+``terminal.terminal_json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from frsearch.errors import FrsearchError, IndexNotFoundError
 from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
+from frsearch.terminal import terminal_json, terminal_text
 
 EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
 BAR_WIDTH = 24
@@ -28,8 +32,17 @@ TERMINAL_EXCERPT = 600
 """Characters of a passage shown at the terminal: a news paragraph whole."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose error messages quote what was typed: cleaned
+    for the terminal like every other field (the subcommands' parsers are of
+    the same class)."""
+
+    def error(self, message: str):
+        super().error(terminal_text(message))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="frsearch",
         description="Full-text passage search over French articles.",
         epilog=f"The index is kept in {default_index_dir()} unless --index or "
@@ -70,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _error(message: str) -> int:
-    print(f"frsearch: {message}", file=sys.stderr)
+    print(f"frsearch: {terminal_text(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -126,11 +139,11 @@ def _run_index(args: argparse.Namespace) -> int:
         progress.finish()
         index.close()
     for problem in report.problems:
-        print(f"frsearch: skipped {problem}", file=sys.stderr)
+        print(f"frsearch: skipped {terminal_text(str(problem))}", file=sys.stderr)
     print(
         f"{report.articles} articles read: {report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged; {report.passages} passages written to {index.path} "
-        f"in {report.seconds:.2f} s",
+        f"{report.unchanged} unchanged; {report.passages} passages written to "
+        f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
     if report.problems:
@@ -148,8 +161,8 @@ def _open_for_reading(args: argparse.Namespace):
     except IndexNotFoundError:
         if args.index is not None or os.environ.get(INDEX_ENV):
             raise
-    print(f"frsearch: no index yet, building {folder} from the built-in seed articles",
-          file=sys.stderr)
+    print(f"frsearch: no index yet, building {terminal_text(str(folder))} from the built-in "
+          "seed articles", file=sys.stderr)
     index = open_index(folder, create=True, synonyms=args.synonyms)
     index.add([seeds_dir()])
     return index
@@ -164,24 +177,27 @@ def _short(title: str, width: int = 100) -> str:
 
 
 def _print_result(result, colour: bool) -> None:
+    """The hits as text; every field is cleaned for the terminal, and the
+    highlight marks (colour codes on a terminal) are added after."""
     from frsearch.highlight import render
 
+    clean = terminal_text
     mark = COLOUR_MARK if colour else PLAIN_MARK
     shown = len(result.hits)
     noun = "passage" if result.total == 1 else "passages"
     more = f", showing {shown}" if shown < result.total else ""
-    print(f"{result.total} {noun} for {result.query!r}{more}")
+    print(f"{result.total} {noun} for {clean(repr(result.query))}{more}")
     if result.suggestion:
-        print(f"did you mean: {result.suggestion}")
+        print(f"did you mean: {clean(result.suggestion)}")
     for rank, hit in enumerate(result.hits, start=1):
-        where = " — ".join(part for part in (hit.date, hit.heading) if part)
-        title = _short(hit.title or hit.article_id)
+        where = " — ".join(clean(part) for part in (hit.date, hit.heading) if part)
+        title = _short(clean(hit.title or hit.article_id))
         print(f"\n{rank}. {title}" + (f" ({where})" if where else ""))
-        print(f"   [{hit.passage_id}] score {hit.score:.2f}")
-        print("   " + render(hit.text, hit.matches, mark, escape=str, size=TERMINAL_EXCERPT))
+        print(f"   [{clean(hit.passage_id)}] score {hit.score:.2f}")
+        print("   " + render(hit.text, hit.matches, mark, escape=clean, size=TERMINAL_EXCERPT))
         for duplicate in hit.duplicates:
-            print(f"   also in: {_short(duplicate.title or duplicate.article_id)} "
-                  f"[{duplicate.passage_id}]")
+            print(f"   also in: {_short(clean(duplicate.title or duplicate.article_id))} "
+                  f"[{clean(duplicate.passage_id)}]")
 
 
 def _run_query(args: argparse.Namespace) -> int:
@@ -194,7 +210,7 @@ def _run_query(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(terminal_json(result.to_dict()))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         _print_result(result, colour)
@@ -207,12 +223,12 @@ def _run_stats(args: argparse.Namespace) -> int:
     with open_index(_index_dir(args)) as index:
         stats = index.stats()
     if args.json:
-        print(json.dumps({
+        print(terminal_json({
             "articles": stats.articles, "passages": stats.passages, "terms": stats.terms,
             "size_bytes": stats.size_bytes, "path": stats.path,
-        }, indent=2))
+        }))
     else:
-        print(f"index     {stats.path}\narticles  {stats.articles:,}\n"
+        print(f"index     {terminal_text(str(stats.path))}\narticles  {stats.articles:,}\n"
               f"passages  {stats.passages:,}\nterms     {stats.terms:,}\n"
               f"size      {stats.size_bytes / 1e6:,.2f} MB")
     return EXIT_OK

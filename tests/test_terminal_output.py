@@ -1,0 +1,226 @@
+"""What the CLI prints cannot drive the terminal: escape sequences, bell and
+bidi controls held by an index (dates, ids from file names, titles, headings,
+passages) or by a path are shown inert, the rest of the text as it is;
+``--json`` keeps the exact data, spelled with JSON escapes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import frsearch
+from frsearch.cli import COLOUR_MARK, main
+from frsearch.terminal import BIDI_CONTROLS, terminal_json, terminal_text
+
+URL = "https://evil.example/phish"
+HOSTILE = {
+    "osc8": f"\x1b]8;;{URL}\x1b\\cliquez ici\x1b]8;;\x1b\\",  # a hyperlink
+    "osc0": "\x1b]0;titre piégé\x07",                         # the window's title
+    "csi": "\x1b[2J\x1b[H",                                   # clears the screen
+    "c1": "\x9b2J",                                           # the same, one C1 byte
+    "rlo": "\u202eesuoh",                                     # shown backwards
+}
+"""Each hostile sequence by name; every one was seen to act on a terminal."""
+BIDI = "".join(map(chr, BIDI_CONTROLS))
+FORBIDDEN = ("\x1b", "\x07", "\x9b", *BIDI)
+# Names of files and folders cannot hold "/", so the link in them has none.
+IN_NAMES = "\x1b]0;titre piégé\x07\x1b[2J\x1b]8;;https:evil.example\x1b\\lien\x1b]8;;\x1b\\"
+SHOWN_IN_NAMES = "␛]0;titre piégé␇␛[2J␛]8;;https:evil.example␛\\lien␛]8;;␛\\"
+
+DEPECHE = """date 2024-03 Sanctions \u202econtre la Russie
+
+Les sanctions européennes \u202evisent les banques russes.
+
+Réactions \u2067à Moscou\u2069
+
+Le Kremlin dénonce des sanctions illégales et promet une riposte.
+"""
+
+
+def dated(name: str) -> dict:
+    """A JSON article whose date and id hold the hostile sequence ``name``
+    (the id, bidi controls only: the library refuses other controls in ids)."""
+    return {"id": f"depeche-{name}\u202e\u200f-fin", "date": f"2024-03-01{HOSTILE[name]}",
+            "title": f"Sanctions {name}", "paragraphs": [f"Les sanctions frappent {name}."]}
+
+
+def assert_inert(output: str) -> None:
+    for forbidden in FORBIDDEN:
+        assert forbidden not in output, (forbidden, output)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """An index of hostile input, in a folder whose name holds escape sequences,
+    and what ``frsearch index`` printed while building it."""
+    root = tmp_path_factory.mktemp("hostile")
+    articles = root / "articles"
+    articles.mkdir()
+    lines = [json.dumps(dated(name)) for name in HOSTILE]
+    lines.append(json.dumps({"id": "refusé\x1b[2J", "title": "x", "paragraphs": ["x"]}))
+    (articles / "dates.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        (articles / f"Dépêche {IN_NAMES}.txt").write_text(DEPECHE, encoding="utf-8")
+        (articles / f"vide {IN_NAMES}.txt").write_text("", encoding="utf-8")
+        folder = root / f"index {IN_NAMES}"
+        folder.mkdir()
+    except OSError:
+        pytest.skip("this file system refuses escape sequences in file names")
+    env = {k: v for k, v in os.environ.items() if k != "FRSEARCH_INDEX"}
+    done = subprocess.run([sys.executable, "-m", "frsearch", "index", str(articles),
+                           "--index", str(folder)], capture_output=True, env=env, timeout=120)
+    return folder, done
+
+
+def test_index_problem_lines_and_summary_are_inert(built):
+    folder, done = built
+    assert done.returncode == 1  # some input skipped
+    assert not done.stdout
+    stderr = done.stderr.decode("utf-8")
+    assert_inert(stderr)
+    assert "Traceback" not in stderr
+    skipped = [line for line in stderr.splitlines() if line.startswith("frsearch: skipped")]
+    assert len(skipped) == 2, stderr
+    assert any(f"vide {SHOWN_IN_NAMES}.txt: empty file" in line for line in skipped)
+    assert any('dates.jsonl:6: "id" must be one line' in line for line in skipped)
+    assert f"written to {terminal_text(str(folder))} in" in stderr
+    assert f"index {SHOWN_IN_NAMES}" in stderr
+
+
+def test_query_shows_every_field_inert_and_the_rest_as_written(built, capsys):
+    folder, _ = built
+    assert main(["query", "sanctions", "--index", str(folder), "--limit", "20"]) == 0
+    out, err = capsys.readouterr()
+    assert_inert(out + err)
+    assert out.startswith(f"{2 * len(HOSTILE) + 3} passages for 'sanctions'")
+    # dates: each sequence shown as inert text
+    assert f"2024-03-01␛]8;;{URL}␛\\cliquez ici␛]8;;␛\\" in out
+    assert "2024-03-01␛]0;titre piégé␇" in out
+    assert "2024-03-01␛[2J␛[H" in out
+    assert "2024-03-01\ufffd2J" in out
+    assert "2024-03-01esuoh" in out
+    # ids from JSON (bidi controls dropped) and from a file name (controls shown)
+    for name in HOSTILE:
+        assert f"[depeche-{name}-fin:1]" in out
+    assert f"[Dépêche {SHOWN_IN_NAMES}:3]" in out
+    # title, heading and passage text, bidi controls dropped
+    assert "Sanctions contre la Russie (2024-03 — Réactions à Moscou)" in out
+    assert "Les **sanctions** européennes visent les banques russes." in out
+
+
+def test_a_terminal_gets_only_the_cli_s_own_colour_codes(built):
+    """On a terminal the CLI colours the matches: those codes are the only
+    escape sequences in what it prints."""
+    folder, _ = built
+    env = {k: v for k, v in os.environ.items() if k not in ("FRSEARCH_INDEX", "NO_COLOR")}
+    screen, child_end = os.openpty()
+    query = subprocess.Popen([sys.executable, "-m", "frsearch", "query", "sanctions",
+                              "--index", str(folder), "--limit", "20"],
+                             stdout=child_end, stderr=subprocess.PIPE, env=env)
+    os.close(child_end)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(screen, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(screen)
+    assert query.wait(timeout=120) == 0
+    shown = b"".join(chunks).decode("utf-8")
+    with query.stderr:
+        errors = query.stderr.read().decode("utf-8")
+    opened, closed = COLOUR_MARK
+    assert shown.count(opened) == shown.count(closed) >= 2 * len(HOSTILE) + 3
+    assert_inert(shown.replace(opened, "").replace(closed, "") + errors)
+    assert "2024-03-01␛]0;titre piégé␇" in shown
+
+
+def test_stats_prints_the_folder_inert(built, capsys):
+    folder, _ = built
+    assert main(["stats", "--index", str(folder)]) == 0
+    out, _ = capsys.readouterr()
+    assert_inert(out)
+    assert out.startswith(f"index     {folder.parent}{os.sep}index {SHOWN_IN_NAMES}\n")
+
+
+def test_errors_quoting_paths_or_arguments_are_inert(tmp_path, capsys):
+    absent = tmp_path / f"absent {IN_NAMES}\u202e"
+    assert main(["query", "sanctions", "--index", str(absent)]) == 2
+    out, err = capsys.readouterr()
+    assert not out and err.count("\n") == 1
+    assert_inert(err)
+    assert f"no index at {tmp_path}{os.sep}absent {SHOWN_IN_NAMES}:" in err
+    with pytest.raises(SystemExit) as exited:
+        main(["stats", f"en trop {IN_NAMES}"])
+    assert exited.value.code == 2
+    _, err = capsys.readouterr()
+    assert_inert(err)
+    assert f"unrecognized arguments: en trop {SHOWN_IN_NAMES}" in err
+
+
+def test_a_folder_name_that_is_not_utf8_is_shown_and_given_back(tmp_path, capsys):
+    """Its bytes reach Python as lone surrogates, which no output can encode:
+    the text shows U+FFFD, the JSON escapes that give the name back."""
+    try:
+        folder = tmp_path / os.fsdecode(b"index-\xff\x9b")
+        folder.mkdir()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system wants UTF-8 names")
+    assert main(["index", str(frsearch.seeds_dir()), "--index", str(folder)]) == 0
+    _, err = capsys.readouterr()
+    assert f"written to {tmp_path}{os.sep}index-\ufffd\ufffd in" in err
+    assert main(["stats", "--index", str(folder)]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith(f"index     {tmp_path}{os.sep}index-\ufffd\ufffd\n")
+    assert main(["stats", "--index", str(folder), "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert_inert(out)
+    assert os.fsencode(json.loads(out)["path"]) == os.fsencode(folder)
+
+
+def test_json_keeps_the_exact_data_spelled_with_escapes(built, capsys):
+    folder, _ = built
+    assert main(["query", "sanctions", "--index", str(folder), "--limit", "20", "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert_inert(out)
+    hits = json.loads(out)["hits"]
+    dates = {hit["article_id"]: hit["date"] for hit in hits}
+    for name in HOSTILE:
+        record = dated(name)
+        assert dates[record["id"]] == record["date"]
+    titles = {hit["title"] for hit in hits}
+    assert "Sanctions \u202econtre la Russie" in titles
+    assert f"Dépêche {IN_NAMES}" in dates
+    assert main(["stats", "--index", str(folder), "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert_inert(out)
+    assert json.loads(out)["path"] == str(folder)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("2024-03\x1b]0;titre\x07", "2024-03␛]0;titre␇"),
+    ("un\nfaux\rretour\tà la ligne", "un␊faux␍retour␉à la ligne"),
+    ("efface\x7f\x9b2J", "efface␡\ufffd2J"),
+    ("\u202eesuoh \u2066isolé\u2069 \u200fmarque\u200e \u061c", "esuoh isolé marque "),
+    ("nom\udcff.txt", "nom\ufffd.txt"),
+    ("Élysée : « réponse » — 𝔉 🇫🇷", "Élysée : « réponse » — 𝔉 🇫🇷"),
+])
+def test_terminal_text_shows_controls_and_drops_bidi_controls(text, shown):
+    assert terminal_text(text) == shown
+
+
+@given(st.text(st.characters(codec=None, exclude_categories=())))
+def test_any_text_is_inert_on_a_terminal_and_exact_in_json(text):
+    assert_inert(terminal_text(text))
+    printed = terminal_json({"text": text})
+    assert_inert(printed)
+    assert json.loads(printed) == {"text": text}
