@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
+from bisect import bisect_left
 from pathlib import Path
 
 from frsearch.errors import FrsearchError, IndexNotFoundError
@@ -30,6 +32,12 @@ COLOUR_MARK = ("\x1b[1;33m", "\x1b[0m")
 _SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
 TERMINAL_EXCERPT = 600
 """Characters of a passage shown at the terminal: a news paragraph whole."""
+MAX_TEXT_CHARS = 20_000
+"""Default cap on a passage's ``text`` in ``--json``: ten times a long news
+paragraph, so only a runaway passage (a whole book on one line) is cut."""
+OFFSET_UNITS = ("codepoints", "utf16")
+# Characters that JavaScript's UTF-16 strings hold as two code units.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     with_index(query)
     query.add_argument("--limit", type=int, default=10, metavar="N",
                        help="show at most N passages (default: 10)")
-    query.add_argument("--json", action="store_true", help="print one JSON object")
+    query.add_argument("--json", action="store_true",
+                       help="print one JSON object; each hit's \"matches\" are [start, end) "
+                            "offsets in its \"text\", in Unicode code points unless "
+                            "--offsets utf16")
+    query.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS, metavar="N",
+                       help="with --json, cut each passage's text to its first N characters, "
+                            "marked \"text_truncated\": true; matches beyond are left out "
+                            f"(default: {MAX_TEXT_CHARS:,}; 0: no cap)")
+    query.add_argument("--offsets", choices=OFFSET_UNITS, default="codepoints",
+                       help="with --json, what match offsets count: Unicode code points "
+                            "(the default), as Python indexes strings, or UTF-16 code units, "
+                            "as JavaScript does (an emoji counts two)")
     query.add_argument("--all", action="store_true",
                        help="show every passage, near-duplicates (wire copy) included")
     query.add_argument("--synonyms", metavar="FILE", type=Path,
@@ -200,17 +219,54 @@ def _print_result(result, colour: bool) -> None:
                   f"[{clean(duplicate.passage_id)}]")
 
 
+def _cap_text(record: dict, max_chars: int) -> None:
+    """Cut ``record``'s text to ``max_chars`` characters (0: no cap), keeping
+    only the matches that end inside it, so that every offset stays valid for
+    the text given; ``text_truncated`` says whether it was cut."""
+    cut = 0 < max_chars < len(record["text"])
+    if cut:
+        record["text"] = record["text"][:max_chars]
+        if "matches" in record:
+            record["matches"] = [span for span in record["matches"] if span[1] <= max_chars]
+    record["text_truncated"] = cut
+
+
+def _utf16_spans(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """``spans`` of ``text`` counted in UTF-16 code units, as JavaScript indexes
+    its strings: each character before an offset that lies beyond the Basic
+    Multilingual Plane (an emoji, 𝔉) counts two."""
+    astral = [found.start() for found in _ASTRAL.finditer(text)]
+    if not astral:
+        return spans
+    return [[offset + bisect_left(astral, offset) for offset in span] for span in spans]
+
+
+def _result_json(result, max_text_chars: int, offsets: str) -> dict:
+    """``result.to_dict()``, each passage's text capped, match offsets in the
+    units asked for."""
+    data = result.to_dict()
+    for hit in data["hits"]:
+        _cap_text(hit, max_text_chars)
+        for duplicate in hit["duplicates"]:
+            _cap_text(duplicate, max_text_chars)
+        if offsets == "utf16":
+            hit["matches"] = _utf16_spans(hit["text"], hit["matches"])
+    return data
+
+
 def _run_query(args: argparse.Namespace) -> int:
     text = " ".join(word.strip() for word in args.query).translate(_SURROGATES)
     if args.limit < 1:
         return _error("--limit must be at least 1")
+    if args.max_text_chars < 0:
+        return _error("--max-text-chars must be 0 (no cap) or more")
     index = _open_for_reading(args)
     try:
         result = index.search(text, limit=args.limit, collapse=not args.all)
     finally:
         index.close()
     if args.json:
-        print(terminal_json(result.to_dict()))
+        print(terminal_json(_result_json(result, args.max_text_chars, args.offsets)))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         _print_result(result, colour)
@@ -234,7 +290,8 @@ def _run_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_VALUE_OPTIONS = frozenset({"--index", "--limit", "--synonyms"})
+_VALUE_OPTIONS = frozenset({"--index", "--limit", "--synonyms", "--max-text-chars",
+                            "--offsets"})
 
 
 def _dash_words(argv: list[str]) -> list[str]:

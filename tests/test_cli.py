@@ -84,3 +84,101 @@ def test_wheel_carries_the_seed_articles(tmp_path):
     seeds = sorted(n for n in names if n.startswith("frsearch/seeds/"))
     expected = sorted(p.name for p in frsearch.seeds_dir().glob("*.txt"))
     assert [Path(n).name for n in seeds] == expected
+
+
+LONG_PASSAGE = " ".join(f"Point {n} : les sanctions européennes visent la Russie et ses banques."
+                        for n in range(1200))
+OUTSIDE_BMP = "🇫🇷 Les sanctions de l’𝔉rance 😀 : de nouvelles sanctions."
+"""Characters JavaScript counts as two (a flag is two of them) before each match."""
+
+
+@pytest.fixture(scope="module")
+def long_index(tmp_path_factory) -> Path:
+    """An index holding a passage of 85,000 characters twice (the copy is
+    grouped under it as a duplicate) and one with characters outside the BMP."""
+    root = tmp_path_factory.mktemp("long")
+    source = root / "long.jsonl"
+    records = [
+        {"id": "fleuve", "title": "Un texte fleuve", "paragraphs": [LONG_PASSAGE]},
+        {"id": "copie", "title": "Sa copie", "paragraphs": [LONG_PASSAGE]},
+        {"id": "drapeau", "title": "Brève", "paragraphs": [OUTSIDE_BMP]},
+    ]
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                      encoding="utf-8")
+    with frsearch.open_index(root / "index", create=True) as index:
+        index.add([source])
+    return root / "index"
+
+
+def query_json(index: Path, *options: str, home: Path) -> dict[str, dict]:
+    """``frsearch query sanctions --json``'s hits by passage id."""
+    done = run("query", "sanctions", "--json", "--index", str(index), *options, home=home)
+    assert done.returncode == 0, done.stderr
+    return {hit["passage_id"]: hit for hit in json.loads(done.stdout)["hits"]}
+
+
+def test_json_caps_each_passage_text_and_keeps_offsets_valid(long_index, tmp_path):
+    hits = query_json(long_index, home=tmp_path)
+    fleuve = hits["fleuve:1"]
+    assert len(fleuve["text"]) == 20_000 and fleuve["text_truncated"] is True
+    assert LONG_PASSAGE.startswith(fleuve["text"])
+    assert fleuve["matches"] and all(e <= 20_000 for _, e in fleuve["matches"])
+    assert {fleuve["text"][s:e] for s, e in fleuve["matches"]} == {"sanctions"}
+    (copy,) = fleuve["duplicates"]
+    assert copy["passage_id"] == "copie:1"
+    assert len(copy["text"]) == 20_000 and copy["text_truncated"] is True
+    assert hits["drapeau:1"]["text"] == OUTSIDE_BMP
+    assert hits["drapeau:1"]["text_truncated"] is False
+
+    cut_in_a_match = LONG_PASSAGE.index("sanctions", 5_000) + 4  # "sanc|tions"
+    cut = query_json(long_index, "--max-text-chars", str(cut_in_a_match), home=tmp_path)
+    spans = cut["fleuve:1"]["matches"]
+    assert len(cut["fleuve:1"]["text"]) == cut_in_a_match
+    assert spans[-1][1] < cut_in_a_match - len("sanc")  # the word cut in two is not marked
+    assert len(spans) == LONG_PASSAGE[:cut_in_a_match].count("sanctions")  # whole ones
+
+    whole = query_json(long_index, "--max-text-chars", "0", home=tmp_path)["fleuve:1"]
+    assert whole["text"] == LONG_PASSAGE and whole["text_truncated"] is False
+    assert len(whole["matches"]) == 1200
+
+
+def test_json_offsets_in_utf16_select_the_same_words_in_javascript(long_index, tmp_path):
+    in_python = query_json(long_index, home=tmp_path)["drapeau:1"]
+    in_javascript = query_json(long_index, "--offsets", "utf16", home=tmp_path)["drapeau:1"]
+    text = in_python["text"]
+    assert [text[s:e] for s, e in in_python["matches"]] == ["sanctions", "sanctions"]
+    units = text.encode("utf-16-le")  # what a JavaScript string holds, two bytes a unit
+    assert [units[2 * s:2 * e].decode("utf-16-le") for s, e in in_javascript["matches"]] \
+        == ["sanctions", "sanctions"]
+    # the flag counts 2 code points, 4 units; "𝔉" and "😀" one more each
+    assert [s for s, _ in in_javascript["matches"]] \
+        == [in_python["matches"][0][0] + 2, in_python["matches"][1][0] + 4]
+
+    capped = query_json(long_index, "--offsets", "utf16", "--max-text-chars", "40",
+                        home=tmp_path)["drapeau:1"]
+    units = capped["text"].encode("utf-16-le")
+    assert capped["text_truncated"] is True and len(capped["matches"]) == 1
+    assert [units[2 * s:2 * e].decode("utf-16-le") for s, e in capped["matches"]] \
+        == ["sanctions"]
+
+
+@pytest.mark.parametrize(("options", "says"), [
+    (["--max-text-chars", "-1"], "frsearch: --max-text-chars must be 0 (no cap) or more\n"),
+    (["--max-text-chars", "beaucoup"], "invalid int value: 'beaucoup'"),
+    (["--offsets", "utf8"], "invalid choice: 'utf8'"),
+])
+def test_bad_json_options_are_one_line_errors(options, says, tmp_path):
+    done = run("query", "sanctions", "--json", *options, "--index", str(tmp_path / "ix"),
+               home=tmp_path)
+    assert done.returncode == 2 and not done.stdout
+    assert says in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "ix").exists()
+
+
+def test_help_says_what_offsets_count(tmp_path):
+    done = run("query", "--help", home=tmp_path)
+    assert done.returncode == 0
+    said = " ".join(done.stdout.split())
+    assert "in Unicode code points unless --offsets utf16" in said
+    assert "UTF-16 code units, as JavaScript does" in said
+    assert "--max-text-chars N" in said and "(default: 20,000; 0: no cap)" in said
