@@ -27,6 +27,8 @@ _EXPORTS = {
     "IndexExistsError": "frsearch.errors",
     "IndexLockedError": "frsearch.errors",
     "IndexNotFoundError": "frsearch.errors",
+    "IndexTamperedError": "frsearch.errors",
+    "IndexWriteError": "frsearch.errors",
     "Index": "frsearch.index",
     "IndexStats": "frsearch.index",
     "open_index": "frsearch.index",
@@ -48,6 +50,8 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexProgress",
+    "IndexTamperedError",
+    "IndexWriteError",
     "IndexReport",
     "IndexStats",
     "InputProblem",
@@ -69,6 +73,8 @@ if TYPE_CHECKING:
         IndexExistsError,
         IndexLockedError,
         IndexNotFoundError,
+        IndexTamperedError,
+        IndexWriteError,
     )
     from frsearch.index import Index, IndexStats, open_index
     from frsearch.indexing import IndexProgress, IndexReport

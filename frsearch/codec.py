@@ -9,7 +9,8 @@ cannot compress a record of a hundred bytes on its own. Here:
 - a posting block is a small fixed header and typed arrays (document gaps,
   weights, value lengths, then the values), compressed only when that pays;
 - a term's postings are written a block at a time, not a posting at a time;
-- a passage's stored record is compressed with a preset dictionary (zlib's
+- a passage's stored record is JSON (data only: reading an index never runs
+  code, see ``storage``), compressed with a preset dictionary (zlib's
   ``zdict``) sampled from the first passages indexed, so that the words and the
   framing its records share with the others cost almost nothing.
 
@@ -20,8 +21,8 @@ written with, and a merge writes its records again with the newest one.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import struct
 import sys
 import zlib
@@ -43,7 +44,13 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.formats import Positions
 
-__all__ = ["CompactPositions", "PassageCodec", "dictionary_sample"]
+from frsearch.errors import IndexDamagedError
+
+__all__ = ["FORMAT_VERSION", "CompactPositions", "PassageCodec", "dictionary_sample"]
+
+FORMAT_VERSION = 2
+"""Version of the bytes this codec writes, kept with each segment: 2 stores
+records as JSON (1 pickled them)."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""
@@ -274,6 +281,21 @@ class CompactLeafMatcher(W3LeafMatcher):
 
 # -- stored records ----------------------------------------------------------------
 
+def encode_record(stored: dict) -> bytes:
+    """A document's stored fields as compact JSON (tuples come back as lists)."""
+    return json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_record(data: bytes) -> dict:
+    try:
+        record = json.loads(data)
+    except ValueError as error:
+        raise IndexDamagedError(f"a stored passage cannot be read ({error})") from None
+    if not isinstance(record, dict):
+        raise IndexDamagedError("a stored passage is not a record")
+    return record
+
+
 def dictionary_sample(records, size: int = DICTIONARY_BYTES) -> bytes:
     """A preset dictionary for ``StoredColumn``: stored records as the column
     encodes them, up to ``size`` bytes (zlib looks for matches in its last 32 KiB)."""
@@ -281,12 +303,12 @@ def dictionary_sample(records, size: int = DICTIONARY_BYTES) -> bytes:
     for record in records:
         if len(sample) >= size:
             break
-        sample += pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+        sample += encode_record(record)
     return bytes(sample[:size])
 
 
 class StoredColumn(columns.Column):
-    """Each document's stored fields pickled, then deflated with a preset
+    """Each document's stored fields as JSON, deflated with a preset
     dictionary (b"" for none)."""
 
     def __init__(self, dictionary: bytes):
@@ -308,7 +330,7 @@ class StoredColumn(columns.Column):
 
         def add(self, docnum, value):
             compressor = self._primed.copy()
-            data = compressor.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            data = compressor.compress(encode_record(value))
             super().add(docnum, data + compressor.flush())
 
     class Reader(columns.VarBytesColumn.Reader):
@@ -320,7 +342,11 @@ class StoredColumn(columns.Column):
             data = super().__getitem__(docnum)
             if not data:
                 return None
-            return pickle.loads(zlib.decompressobj(-15, **self._options).decompress(data))
+            try:
+                record = zlib.decompressobj(-15, **self._options).decompress(data)
+            except zlib.error as error:
+                raise IndexDamagedError(f"a stored passage cannot be read ({error})") from None
+            return decode_record(record)
 
         def __iter__(self):
             for docnum in range(self._doccount):
@@ -360,6 +386,7 @@ class PassageCodec(W3Codec):
 
     def __init__(self, dictionary: bytes = b"", file_prefix: str = "dictionary-"):
         super().__init__(blocklimit=BLOCK_POSTINGS)
+        self.format_version = FORMAT_VERSION
         self._dictionary: bytes | None = dictionary
         self.dictionary_file = (f"{file_prefix}{zlib.crc32(dictionary):08x}.zdict"
                                 if dictionary else None)

@@ -8,6 +8,8 @@ __all__ = [
     "IndexExistsError",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexTamperedError",
+    "IndexWriteError",
 ]
 
 
@@ -30,3 +32,13 @@ class IndexDamagedError(FrsearchError):
 
 class IndexLockedError(FrsearchError):
     """Another process is writing to the index and did not finish in time."""
+
+
+class IndexTamperedError(IndexDamagedError):
+    """An index file holds something frsearch never writes (such as a pickle
+    that would run code): it is refused, and nothing it holds is run."""
+
+
+class IndexWriteError(FrsearchError):
+    """A write could not finish (a writer process died or failed): nothing of
+    it was committed, the index is as the last commit left it."""

@@ -1,32 +1,34 @@
 """The index on disk: its lifecycle (create, open, write, search, close).
 
 A thin owner of the Whoosh index that ties the stages together: articles are
-read by ``articles``, written by ``indexing``, queries are parsed by ``query`` and
-run by ``searching``. One searcher is kept open between searches and refreshed
-when another process commits.
+read by ``articles``, written by ``indexing`` through ``writers``, queries are
+parsed by ``query`` and run by ``searching``; ``storage`` opens, writes and
+checks the files. One searcher is kept open between searches and replaced
+when another process commits; a search that fails because a commit changed
+the files under it is run again on the new commit.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import re
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.collectors import TopCollector
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import LockError
+from whoosh.searching import Searcher
 
+from frsearch.codec import FORMAT_VERSION, PassageCodec
 from frsearch.errors import (
+    FrsearchError,
     IndexDamagedError,
     IndexExistsError,
     IndexLockedError,
     IndexNotFoundError,
+    IndexTamperedError,
 )
 from frsearch.indexing import (
     IndexProgress,
@@ -46,31 +48,60 @@ from frsearch.searching import (
     rank_hits,
     suggest,
 )
+from frsearch.storage import (
+    CheckReport,
+    IndexStorage,
+    latest_generation,
+    verify,
+    write_checksums,
+)
 from frsearch.synonyms import Synonyms, load_synonyms
+from frsearch.writers import open_writer
 
 __all__ = ["Index", "IndexStats", "open_index"]
 
 INDEX_NAME = "passages"
 SETTINGS_FILE = "frsearch.json"
-FINGERPRINTS_FILE = f"{INDEX_NAME}-files.json"
-"""Fingerprints of the segment files at the last commit (a dash, not an underscore:
-Whoosh deletes the files named like its segments' that no commit lists)."""
 DICTIONARY_PREFIX = f"{INDEX_NAME}-dictionary-"
 """Start of the names of the files of preset dictionaries (see ``codec``)."""
-_SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_([a-z0-9]+)\.")
 PARALLEL_FROM_BYTES = 4_000_000
 """Inputs this large are indexed by two writer processes; below, starting them
 costs more than it saves."""
-WRITER_MB = 256
-"""Whoosh's estimate of the postings a writer process may hold in memory before
-sorting them to disk. Below it, a 10 MB corpus never spills (spilling pickles
-each posting twice). On the 100 MB Littré each process peaks near 400 MB and the
-run takes 139 s; with 1024 it peaks at 1.1 GB and takes 119 s."""
+COMMIT_RETRIES = 5
+"""How many times a search or an open is run again on a newer commit when the
+one it started on was replaced under it. Each retry needs another commit to
+have landed meanwhile, so this bounds work, not waiting."""
 LITERAL_FETCH = 300
 """How many passages are read to find those holding a quoted phrase with stop
 words ("à la fois") word for word; the index only knows its other words."""
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
+
+
+def _survives_commits(method):
+    """Run ``method`` again on the newest commit when it failed while another
+    process committed: a searcher reads some files only when a query needs
+    them, and a commit may have merged them away (writers keep the files of
+    the commit before theirs, so this takes two commits during one search).
+    A failure on an unchanged commit is the index's own, and raised."""
+
+    @functools.wraps(method)
+    def on_newest_commit(self, *args, **kwargs):
+        for _ in range(COMMIT_RETRIES):
+            searcher = self._searcher
+            try:
+                return method(self, *args, **kwargs)
+            except (IndexTamperedError, IndexLockedError):
+                raise
+            except (FrsearchError, OSError, LookupError, TypeError, ValueError, EOFError,
+                    AttributeError, ArithmeticError, RuntimeError):
+                opened = self._searcher or searcher
+                if opened is None or _generation(opened) == self._ix.latest_generation():
+                    raise
+                self._drop_searcher()
+        return method(self, *args, **kwargs)
+
+    return on_newest_commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +125,15 @@ class Index:
     '… de «fortes <mark>sanctions</mark>» …'
     """
 
-    def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms, searcher=None):
+    def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms, searcher=None,
+                 verified: set | None = None):
         self.path = path
         self.synonyms = synonyms
         """Name variants that find one another at query time."""
         self._ix = whoosh_ix
         self._searcher = searcher
+        self._verified = verified if verified is not None else set()
+        """(name, size) of the files checked against their checksums already."""
 
     # -- writing -------------------------------------------------------------
 
@@ -133,33 +167,17 @@ class Index:
         codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
+        writer = open_writer(self._ix, codec, parallel, lock_timeout)
         try:
-            # In parallel, two processes each write a segment of their own
-            # (multisegment): merging them would cost what the second core saved.
-            # Segments stay separate files (not compound): Whoosh reads a
-            # compound file into memory whenever the index is opened.
-            options = {"procs": 2, "multisegment": True} if parallel else {}
-            writer = self._ix.writer(timeout=lock_timeout, delay=0.1, limitmb=WRITER_MB,
-                                     codec=codec, compound=False, **options)
             _delete_unused_dictionaries(self.path, self._ix)  # the lock is ours
             codec.write_dictionary(self.path)
-            if parallel:
-                from multiprocessing.util import register_after_fork  # only when needed
-
-                register_after_fork(writer, _subwriter_after_fork(os.getpid()))
-        except LockError:
-            raise _locked(self.path) from None
-        try:
             with self._ix.reader() as reader:
                 write_articles(writer, reader, articles, report, progress)
         except BaseException:
             writer.cancel()
-            for task in getattr(writer, "tasks", ()):  # sub-writers wait on their queue:
-                task.terminate()                       # exiting would wait for them forever
             raise
         if report.passages:
-            writer.commit()
-            _record_fingerprints(self.path, self._ix)
+            writer.commit()  # cancels and raises IndexWriteError if a process failed
         else:
             writer.cancel()
         report.seconds = time.monotonic() - started
@@ -177,12 +195,23 @@ class Index:
     # -- searching -----------------------------------------------------------
 
     def _current_searcher(self):
+        """A searcher of the last commit, its files checked (see ``storage``)."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
-            self._searcher = self._ix.searcher()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            self._searcher = _open_searcher(self.path, self._ix, self._verified)
         return self._searcher
 
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher.close()
+            except Exception:
+                pass  # files it had opened may be gone already
+            self._searcher = None
+
+    @_survives_commits
     def search(self, query: str, limit: int = 10, collapse: bool = True) -> SearchResult:
         """Passages matching ``query``, best first, with highlights.
 
@@ -227,6 +256,7 @@ class Index:
 
     # -- inspecting ----------------------------------------------------------
 
+    @_survives_commits
     def stats(self) -> IndexStats:
         """How many articles, passages and distinct terms; bytes on disk."""
         searcher = self._current_searcher()
@@ -244,10 +274,24 @@ class Index:
             path=str(self.path),
         )
 
+    def check(self) -> CheckReport:
+        """Read every byte of every file of the last commit and compare it with
+        the checksums the commit recorded, as Lucene's ``CheckIndex`` does;
+        then read every stored passage. The report lists every problem."""
+        generation, segments = _snapshot(self._ix)
+        report = verify(self.path, generation, segments, full=True)
+        if report.ok:
+            try:
+                searcher = _open_searcher(self.path, self._ix, set())
+                with searcher:
+                    for docnum in range(searcher.reader().doc_count_all()):
+                        searcher.stored_fields(docnum)
+            except Exception as error:
+                report.problems.append(f"the passages cannot all be read ({error})")
+        return report
+
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._drop_searcher()
 
     def __enter__(self) -> Index:
         return self
@@ -265,7 +309,7 @@ def _delete_index_files(folder: Path) -> None:
         raise IndexExistsError(
             f"{folder} holds files that are not an frsearch index ({', '.join(foreign[:3])}); "
             "choose another folder")
-    lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")
+    lock = _storage(folder).lock(f"{INDEX_NAME}_WRITELOCK")
     if not lock.acquire(blocking=False):
         raise _locked(folder)
     try:
@@ -289,28 +333,6 @@ def _write_json(path: Path, value) -> None:
     os.replace(temporary, path)
 
 
-def _subwriter_after_fork(parent: int) -> Callable:
-    """What a sub-writer process does first: forked, it holds the parent's lock
-    file open and waits on its job queue, so a parent killed with SIGKILL would
-    leave it waiting forever, and the index locked for every later writer.
-    Ctrl-C is the parent's to handle (it cancels the whole write)."""
-
-    def let_go(writer) -> None:
-        import ctypes
-        import signal
-        import sys
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if getattr(writer.writelock, "fd", None) is not None:
-            os.close(writer.writelock.fd)  # the parent's lock is held by its own copy
-        if sys.platform.startswith("linux"):
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with it
-        if os.getppid() != parent:  # it died before that
-            os._exit(1)
-
-    return let_go
-
-
 def _with_share(progress: Callable[[IndexProgress], None], share: Callable[[], float]):
     """``progress``, told also what share of the input has been read."""
     return lambda report: progress(replace(report, done=share()))
@@ -324,6 +346,10 @@ def _settings(folder: Path) -> dict:
     except (OSError, ValueError) as error:
         raise IndexDamagedError(f"settings of the index at {folder} cannot be read: {error}") \
             from None
+
+
+def _storage(folder: Path) -> IndexStorage:
+    return IndexStorage(folder, build_schema())
 
 
 def open_index(
@@ -342,25 +368,19 @@ def open_index(
     the built-in name variants; without it, the file recorded in the index's
     settings by :meth:`Index.use_synonyms`, if any.
 
+    Opening reads no code from the files (see ``storage``) and compares them
+    with the checksums of the commit that lists them.
+
     Raises IndexNotFoundError if there is none (and not ``create``),
     IndexExistsError if the folder holds other files, IndexDamagedError if the
-    index cannot be read.
+    index cannot be read (IndexTamperedError if a file holds what frsearch
+    never writes).
     """
     folder = Path(path).expanduser()
     if rebuild:
         _delete_index_files(folder)
         create = True
-    try:
-        exists = whoosh_index.exists_in(str(folder), indexname=INDEX_NAME)
-    except AttributeError as error:  # its table of contents names a class no longer here
-        if "frsearch" not in str(error):
-            raise _damaged(folder, error) from None
-        raise IndexDamagedError(
-            f"index at {folder} was written by another version of frsearch; "
-            "start over with 'frsearch index --rebuild'") from None
-    except Exception as error:  # unreadable table of contents
-        raise _damaged(folder, error) from None
-    if not exists:
+    if latest_generation(folder) < 0:
         if folder.is_dir() and _holds_segments(folder):
             raise IndexDamagedError(
                 f"{folder} holds index files but no table of contents (_{INDEX_NAME}_*.toc); "
@@ -374,24 +394,55 @@ def open_index(
             raise IndexExistsError(
                 f"{folder} is not empty and holds no frsearch index; choose another folder")
         _create(folder)
-    try:
-        whoosh_ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
-        names = set(whoosh_ix.schema.names())
-        searcher = whoosh_ix.searcher()  # opens every segment: damage shows here
-    except Exception as error:
-        raise _damaged(folder, error) from None
-    try:
-        _check_fingerprints(folder, whoosh_ix)
-    except IndexDamagedError:
-        searcher.close()
-        raise
-    if names != set(build_schema().names()):
-        searcher.close()
-        raise IndexDamagedError(
-            f"index at {folder} was built by another version of frsearch; "
-            "start over with 'frsearch index --rebuild'")
+    verified: set = set()
+    for attempt in range(COMMIT_RETRIES + 1):
+        generation = latest_generation(folder)
+        try:
+            whoosh_ix = _storage(folder).open_index(INDEX_NAME)
+            searcher = _open_searcher(folder, whoosh_ix, verified)
+            break
+        except IndexTamperedError:
+            raise
+        except Exception as error:  # a commit replaced what was being read: read it again
+            if attempt == COMMIT_RETRIES or latest_generation(folder) == generation:
+                if isinstance(error, FrsearchError):
+                    raise
+                raise _damaged(folder, error) from None
     return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")),
-                 searcher)
+                 searcher, verified)
+
+
+def _snapshot(whoosh_ix) -> tuple[int, list]:
+    """The generation and segments of the last commit, its table of contents
+    read once (a commit may replace it at any time)."""
+    toc = whoosh_ix._read_toc()
+    return toc.generation, toc.segments
+
+
+def _generation(searcher) -> int:
+    return searcher.reader().generation()
+
+
+def _open_searcher(folder: Path, whoosh_ix, verified: set) -> Searcher:
+    """A searcher of the last commit, once its format and files are checked;
+    ``verified`` holds the files checked before, and gains those checked now."""
+    toc = whoosh_ix._read_toc()
+    for segment in toc.segments:
+        codec = segment.codec()
+        if not isinstance(codec, PassageCodec):
+            raise IndexTamperedError(f"index at {folder} was not written by frsearch "
+                                     f"({type(codec).__name__}), or was tampered with")
+        if getattr(codec, "format_version", 1) != FORMAT_VERSION:
+            raise IndexDamagedError(
+                f"index at {folder} was written by another version of frsearch; "
+                "start over with 'frsearch index --rebuild'")
+    report = verify(folder, toc.generation, toc.segments, already=verified)
+    if not report.ok:
+        raise IndexDamagedError(f"index at {folder} is damaged ({report.problems[0]}); "
+                                "run 'frsearch check' for details, or start over with "
+                                "'frsearch index --rebuild'")
+    reader = whoosh_ix._reader(whoosh_ix.storage, toc.schema, toc.segments, toc.generation)
+    return Searcher(reader, fromindex=whoosh_ix)
 
 
 def _damaged(folder: Path, error: Exception) -> IndexDamagedError:
@@ -405,17 +456,6 @@ def _holds_segments(folder: Path) -> bool:
                for f in folder.iterdir())
 
 
-def _segment_files(folder: Path, whoosh_ix) -> dict[str, Path]:
-    """The files of the segments the last commit lists, by name, with the
-    dictionary files they are read with."""
-    segments = whoosh_ix._segments()
-    ids = {segment.segid for segment in segments}
-    dictionaries = _dictionary_files(segments)
-    return {file.name: file for file in folder.iterdir()
-            if ((found := _SEGMENT_FILE.match(file.name)) and found.group(1) in ids)
-            or file.name in dictionaries}
-
-
 def _dictionary_files(segments) -> set[str]:
     return {name for segment in segments
             if (name := getattr(segment.codec(), "dictionary_file", None))}
@@ -425,57 +465,10 @@ def _delete_unused_dictionaries(folder: Path, whoosh_ix) -> None:
     """Delete the dictionary files no committed segment is read with (left by
     runs that were cancelled, or whose segments were merged since). Only while
     holding the writers' lock: another writer's new file is not yet committed."""
-    used = _dictionary_files(whoosh_ix._segments())
+    used = _dictionary_files(_snapshot(whoosh_ix)[1])
     for file in folder.glob(f"{DICTIONARY_PREFIX}*"):
         if file.name not in used:
             file.unlink(missing_ok=True)
-
-
-def _record_fingerprints(folder: Path, whoosh_ix) -> None:
-    """After a commit, a fingerprint of each segment file, for ``_check_fingerprints``.
-
-    Separate segment files (see ``Index.add``) are only read when a search
-    needs them: a file cut short or emptied would go unnoticed until then.
-    """
-    files = _segment_files(folder, whoosh_ix)
-    fingerprints = {name: _fingerprint(file) for name, file in files.items()}
-    try:
-        _write_json(folder / FINGERPRINTS_FILE, fingerprints)
-    except OSError:
-        pass  # the index is committed; it can only be checked less closely
-
-
-def _check_fingerprints(folder: Path, whoosh_ix) -> None:
-    """Raise IndexDamagedError if a file of the committed segments is missing or
-    not as it was written. (Files written since the fingerprints were recorded,
-    by a run killed just after its commit, are not checked.)"""
-    try:
-        recorded = json.loads((folder / FINGERPRINTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    present = _segment_files(folder, whoosh_ix)
-    segments = whoosh_ix._segments()
-    ids = {segment.segid for segment in segments}
-    dictionaries = _dictionary_files(segments)
-    for name, fingerprint in recorded.items():
-        found = _SEGMENT_FILE.match(name)
-        if not (found and found.group(1) in ids) and name not in dictionaries:
-            continue  # a segment merged away since
-        if name not in present or _fingerprint(present[name]) != fingerprint:
-            raise IndexDamagedError(
-                f"index at {folder} is damaged ({name} is missing or was changed); "
-                "start over with 'frsearch index --rebuild'")
-
-
-def _fingerprint(file: Path) -> list[int]:
-    """Size and CRC-32 of the first and last 4 KiB of a file: cheap enough for
-    every open, and what a cut, an emptied or an overwritten file changes."""
-    size = file.stat().st_size
-    with file.open("rb") as handle:
-        head = handle.read(4096)
-        handle.seek(max(0, size - 4096))
-        tail = handle.read(4096)
-    return [size, zlib.crc32(head), zlib.crc32(tail)]
 
 
 def _is_index_file(name: str) -> bool:
@@ -490,17 +483,19 @@ def _create(folder: Path, timeout: float = 10.0) -> None:
     index files it finds: creation holds the writers' lock, and looks again.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")
+    storage = _storage(folder)
+    lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
     deadline = time.monotonic() + timeout
     while not lock.acquire():
-        if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+        if latest_generation(folder) >= 0:
             return  # made by the process holding the lock, now writing to it
         if time.monotonic() > deadline:
             raise _locked(folder)
         time.sleep(0.05)
     try:
-        if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME) or _holds_segments(folder):
+        if latest_generation(folder) >= 0 or _holds_segments(folder):
             return  # made meanwhile, or damaged: open_index says which
-        whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+        write_checksums(folder, 0, [])
+        storage.create_index(build_schema(), INDEX_NAME)
     finally:
         lock.release()

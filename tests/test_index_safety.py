@@ -89,7 +89,9 @@ def committed_files(folder: Path) -> dict[str, str]:
     """Tables of contents and the files the last commit lists (its segments and
     their dictionaries: a cancelled run's leftovers are not committed), with a
     hash of their bytes."""
-    listed = json.loads((folder / "passages-files.json").read_text(encoding="utf-8"))
+    checksums = max(folder.glob("passages-checksums-*.json"),
+                    key=lambda f: int(f.stem.rsplit("-", 1)[1]))
+    listed = json.loads(checksums.read_text(encoding="utf-8"))["files"]
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in folder.iterdir()
             if f.is_file() and (f.name in listed or f.suffix == ".toc")}
 
