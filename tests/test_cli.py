@@ -87,14 +87,14 @@ def test_wheel_carries_the_seed_articles(tmp_path):
 
 
 LONG_PASSAGE = " ".join(f"Point {n} : les sanctions européennes visent la Russie et ses banques."
-                        for n in range(1200))
+                        for n in range(100))
 OUTSIDE_BMP = "🇫🇷 Les sanctions de l’𝔉rance 😀 : de nouvelles sanctions."
 """Characters JavaScript counts as two (a flag is two of them) before each match."""
 
 
 @pytest.fixture(scope="module")
 def long_index(tmp_path_factory) -> Path:
-    """An index holding a passage of 85,000 characters twice (the copy is
+    """An index holding a passage of 7,000 characters twice (the copy is
     grouped under it as a duplicate) and one with characters outside the BMP."""
     root = tmp_path_factory.mktemp("long")
     source = root / "long.jsonl"
@@ -118,28 +118,30 @@ def query_json(index: Path, *options: str, home: Path) -> dict[str, dict]:
 
 
 def test_json_caps_each_passage_text_and_keeps_offsets_valid(long_index, tmp_path):
-    hits = query_json(long_index, home=tmp_path)
+    whole = query_json(long_index, home=tmp_path)  # the default cap: no news passage meets it
+    assert whole["fleuve:1"]["text"] == LONG_PASSAGE
+    assert whole["fleuve:1"]["text_truncated"] is False
+    assert len(whole["fleuve:1"]["matches"]) == 100
+    assert whole["drapeau:1"]["text"] == OUTSIDE_BMP
+    assert whole["drapeau:1"]["text_truncated"] is False
+    assert query_json(long_index, "--max-text-chars", "0", home=tmp_path) == whole
+
+    hits = query_json(long_index, "--max-text-chars", "5000", home=tmp_path)
     fleuve = hits["fleuve:1"]
-    assert len(fleuve["text"]) == 20_000 and fleuve["text_truncated"] is True
-    assert LONG_PASSAGE.startswith(fleuve["text"])
-    assert fleuve["matches"] and all(e <= 20_000 for _, e in fleuve["matches"])
+    assert fleuve["text"] == LONG_PASSAGE[:5000] and fleuve["text_truncated"] is True
+    assert fleuve["matches"] and all(e <= 5000 for _, e in fleuve["matches"])
     assert {fleuve["text"][s:e] for s, e in fleuve["matches"]} == {"sanctions"}
     (copy,) = fleuve["duplicates"]
     assert copy["passage_id"] == "copie:1"
-    assert len(copy["text"]) == 20_000 and copy["text_truncated"] is True
-    assert hits["drapeau:1"]["text"] == OUTSIDE_BMP
-    assert hits["drapeau:1"]["text_truncated"] is False
+    assert copy["text"] == LONG_PASSAGE[:5000] and copy["text_truncated"] is True
+    assert hits["drapeau:1"] == whole["drapeau:1"]  # shorter: as it was
 
-    cut_in_a_match = LONG_PASSAGE.index("sanctions", 5_000) + 4  # "sanc|tions"
+    cut_in_a_match = LONG_PASSAGE.index("sanctions", 3000) + 4  # "sanc|tions"
     cut = query_json(long_index, "--max-text-chars", str(cut_in_a_match), home=tmp_path)
     spans = cut["fleuve:1"]["matches"]
     assert len(cut["fleuve:1"]["text"]) == cut_in_a_match
     assert spans[-1][1] < cut_in_a_match - len("sanc")  # the word cut in two is not marked
     assert len(spans) == LONG_PASSAGE[:cut_in_a_match].count("sanctions")  # whole ones
-
-    whole = query_json(long_index, "--max-text-chars", "0", home=tmp_path)["fleuve:1"]
-    assert whole["text"] == LONG_PASSAGE and whole["text_truncated"] is False
-    assert len(whole["matches"]) == 1200
 
 
 def test_json_offsets_in_utf16_select_the_same_words_in_javascript(long_index, tmp_path):
