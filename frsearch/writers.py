@@ -40,6 +40,8 @@ WRITER_MB = 256
 sorting them to disk. Below it, a 10 MB corpus never spills (spilling pickles
 each posting twice). On the 100 MB Littré each process peaks near 400 MB and the
 run takes 139 s; with 1024 it peaks at 1.1 GB and takes 119 s."""
+_OUT_OF_MEMORY = 3
+"""Exit status of a sub-writer that ran out of memory."""
 _POLL_SECONDS = 0.2
 """How often a blocked hand-over to the sub-writers checks they are alive."""
 
@@ -176,6 +178,8 @@ def _failure(task, reason: str | None) -> str:
     elif task.exitcode is not None and task.exitcode < 0:
         name = signal.Signals(-task.exitcode).name
         what = f"was killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
+    elif task.exitcode == _OUT_OF_MEMORY:
+        what = "ran out of memory"
     elif task.exitcode is None:
         what = "stopped answering"
     else:
@@ -202,8 +206,11 @@ class _SubWriter(SubWriterTask):
                 self._process_file(*job)
             self.resultqueue.put((os.getpid(), "done", writer._finalize_segment()))
         except BaseException as error:
-            self.resultqueue.put((os.getpid(), "failed", f"{type(error).__name__}: {error}"))
-            raise SystemExit(1) from None
+            try:  # out of memory, even this may fail: the exit status still tells
+                self.resultqueue.put((os.getpid(), "failed", f"{type(error).__name__}: {error}"))
+            except BaseException:
+                pass
+            raise SystemExit(_OUT_OF_MEMORY if isinstance(error, MemoryError) else 1) from None
 
     def _detach_from_parent(self) -> None:
         """Forked, this process holds the parent's lock file open: a parent

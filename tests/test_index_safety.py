@@ -451,3 +451,92 @@ def test_an_index_of_another_version_says_so_and_rebuild_replaces_it(seed_index_
     rebuilt = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert cli("query", "sanctions", "--index", str(folder)).returncode == 0
+
+
+# -- a writer process that dies ------------------------------------------------------
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes of ``pid``, from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.append(int(entry.name))
+    return sorted(children)
+
+
+def starve(pid: int) -> None:
+    """Let process ``pid`` grow by 30 MB at most, as a memory cap set by an
+    operator would: its next large allocation fails."""
+    import resource
+
+    status = Path(f"/proc/{pid}/status").read_text()
+    size_kb = int(re.search(r"VmSize:\s+(\d+)", status).group(1))
+    cap = size_kb * 1024 + 30 * 1024 * 1024
+    resource.prlimit(pid, resource.RLIMIT_AS, (cap, cap))
+
+
+def fail_children(cli, folder: Path, sources: list[Path], delay: float, how) -> tuple[int, str]:
+    """Run ``frsearch index`` with two writer processes; ``delay`` seconds after
+    both started, do ``how(children)``. Returns the exit status and stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "frsearch", "index", *map(str, sources), "--index", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli.env,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(children := children_of(process.pid)) < 2:
+            assert process.poll() is None, "the run ended before its sub-writers started"
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        time.sleep(delay)
+        assert process.poll() is None, "the run ended before the fault: corpus too small"
+        how(children)
+        _, stderr = process.communicate(timeout=120)  # never waits forever
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    return process.returncode, stderr
+
+
+def _kill(which: slice):
+    return lambda children: [os.kill(pid, signal.SIGKILL) for pid in children[which]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_dead_sub_writer_fails_the_run_and_commits_nothing(corpora, index_copy, cli):
+    root, ranges = corpora
+    parallel = root / "parallel.jsonl"
+    before = view(index_copy, ranges["base"])
+    committed = committed_files(index_copy)
+    faults = [
+        ("first sub-writer killed early", 0.2, _kill(slice(0, 1))),
+        ("second sub-writer killed late", 1.5, _kill(slice(1, 2))),
+        ("both sub-writers killed", 0.5, _kill(slice(0, 2))),
+        ("a sub-writer out of memory", 0.1, lambda children: starve(children[0])),
+    ]
+    for name, delay, how in faults:
+        status, stderr = fail_children(cli, index_copy, [parallel], delay, how)
+        assert status == 2, (name, status, stderr)
+        message = stderr.splitlines()[-1] + "\n"  # after the progress line
+        assert ONE_LINE.match(message), (name, stderr)
+        assert "writer process" in message and "nothing of this run was committed" in message
+        assert "Traceback" not in stderr, stderr
+        assert committed_files(index_copy) == committed, name
+        assert view(index_copy) == {**before, "missing markers": []}, name
+
+    done = cli("index", str(parallel), "--index", str(index_copy))
+    assert done.returncode == 0, done.stderr
+    sample = [*ranges["base"], *ranges["parallel"][::97], ranges["parallel"][-1]]
+    after = view(index_copy, sample)
+    assert after["missing markers"] == []
+    assert after["passages"] == passages_in(frsearch.seeds_dir(), root / "base.jsonl", parallel)
