@@ -32,6 +32,8 @@ _EXPORTS = {
     "Index": "frsearch.index",
     "IndexStats": "frsearch.index",
     "open_index": "frsearch.index",
+    "check_index": "frsearch.index",
+    "CheckReport": "frsearch.storage",
     "IndexProgress": "frsearch.indexing",
     "IndexReport": "frsearch.indexing",
     "default_index_dir": "frsearch.locations",
@@ -57,7 +59,9 @@ __all__ = [
     "InputProblem",
     "Passage",
     "SearchResult",
+    "CheckReport",
     "analyze",
+    "check_index",
     "default_index_dir",
     "open_index",
     "read_articles",
@@ -76,10 +80,11 @@ if TYPE_CHECKING:
         IndexTamperedError,
         IndexWriteError,
     )
-    from frsearch.index import Index, IndexStats, open_index
+    from frsearch.index import Index, IndexStats, check_index, open_index
     from frsearch.indexing import IndexProgress, IndexReport
     from frsearch.locations import default_index_dir, seeds_dir
     from frsearch.searching import Hit, SearchResult
+    from frsearch.storage import CheckReport
 
 
 def __getattr__(name: str):

@@ -98,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="what the index holds")
     with_index(stats)
     stats.add_argument("--json", action="store_true", help="print one JSON object")
+
+    check = commands.add_parser(
+        "check", help="read every byte of the index and compare it with its checksums")
+    with_index(check)
+    check.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -290,6 +295,25 @@ def _run_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_check(args: argparse.Namespace) -> int:
+    from frsearch.index import check_index
+
+    folder = _index_dir(args)
+    report = check_index(folder)
+    if args.json:
+        print(terminal_json({"ok": report.ok, "generation": report.generation,
+                             "files": report.files, "bytes_read": report.bytes_read,
+                             "problems": report.problems}))
+    else:
+        for problem in report.problems:
+            print(f"problem   {terminal_text(problem)}")
+        print(f"checked   {report.files} files, {report.bytes_read / 1e6:,.2f} MB read: "
+              + ("no problem" if report.ok else f"{len(report.problems)} problem(s)"))
+    if report.ok:
+        return EXIT_OK
+    return _error(f"index at {folder} is damaged; start over with 'frsearch index --rebuild'")
+
+
 _VALUE_OPTIONS = frozenset({"--index", "--limit", "--synonyms", "--max-text-chars",
                             "--offsets"})
 
@@ -313,7 +337,8 @@ def _dash_words(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
-    run = {"index": _run_index, "query": _run_query, "stats": _run_stats}[args.command]
+    run = {"index": _run_index, "query": _run_query, "stats": _run_stats,
+           "check": _run_check}[args.command]
     try:
         return run(args)
     except FrsearchError as error:

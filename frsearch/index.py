@@ -58,7 +58,7 @@ from frsearch.storage import (
 from frsearch.synonyms import Synonyms, load_synonyms
 from frsearch.writers import open_writer
 
-__all__ = ["Index", "IndexStats", "open_index"]
+__all__ = ["Index", "IndexStats", "check_index", "open_index"]
 
 INDEX_NAME = "passages"
 SETTINGS_FILE = "frsearch.json"
@@ -212,34 +212,40 @@ class Index:
             self._searcher = None
 
     @_survives_commits
-    def search(self, query: str, limit: int = 10, collapse: bool = True) -> SearchResult:
+    def search(self, query: str, limit: int = 10, collapse: bool = True,
+               time_budget: float | None = 5.0) -> SearchResult:
         """Passages matching ``query``, best first, with highlights.
 
         Any string is a valid query (see ``frsearch.query``): what does not parse
         is searched as words. With ``collapse``, near-duplicate passages (wire
         copy repeated across articles) are grouped under the best-ranked one.
+
+        A search takes at most about ``time_budget`` seconds (None: no limit;
+        the default, ``searching.DEFAULT_TIME_BUDGET``, is far above what any
+        normal query takes): then it returns the passages found so far, with
+        ``timed_out`` set on the result. A ``prefix*`` starting too many words
+        is searched as its commonest ones, named in ``truncated_prefixes``.
         """
         searcher = self._current_searcher()
         # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
         tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
-        compiled = compile_query(tree, searcher.reader(), self.synonyms)
+        compiled = compile_query(tree, searcher.reader(), self.synonyms, time_budget)
         return self._run(searcher, query, compiled, limit, collapse)
 
     def _run(self, searcher, query: str, compiled, limit: int, collapse: bool) -> SearchResult:
-        if compiled.query is None:
-            return SearchResult(query, 0, [])
+        if compiled.query is None or searcher.doc_count() == 0:  # an empty index has no columns
+            return SearchResult(query, 0, [], timed_out=compiled.deadline.passed,
+                                truncated_prefixes=compiled.truncated_prefixes)
         limit = max(1, limit)
         # with collapsing, copies take no place: fetch enough to fill the page
         fetch = limit * 3 + 10 if collapse else limit
         if compiled.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
         if compiled.words is not None:  # words only: scored from the posting arrays
-            ranked, total = top_passages(searcher, compiled.words, HELD_SCORE, fetch)
+            ranked, total = top_passages(searcher, compiled.words, HELD_SCORE, fetch,
+                                         compiled.deadline.expired)
         else:
-            # Whoosh's search-time shortcuts (skipping blocks that cannot reach
-            # the current top scores, replacing matchers on the fly) drop the
-            # constant rank bonuses of ``searching``: collect without them.
-            collector = TopCollector(limit=fetch, usequality=False, replace=0)
+            collector: TopCollector = compiled.collector(fetch)
             searcher.search_with_collector(compiled.query, collector)
             results = collector.results()
             ranked, total = [(hit.docnum, hit.score) for hit in results], len(results)
@@ -252,7 +258,9 @@ class Index:
 
         found = [candidate(docnum, score) for docnum, score in ranked]
         hits = rank_hits(found, compiled, limit, collapse)
-        return SearchResult(query, total, hits, suggest(query, compiled, hits))
+        return SearchResult(query, total, hits, suggest(query, compiled, hits),
+                            timed_out=compiled.deadline.passed,
+                            truncated_prefixes=compiled.truncated_prefixes)
 
     # -- inspecting ----------------------------------------------------------
 
@@ -275,20 +283,8 @@ class Index:
         )
 
     def check(self) -> CheckReport:
-        """Read every byte of every file of the last commit and compare it with
-        the checksums the commit recorded, as Lucene's ``CheckIndex`` does;
-        then read every stored passage. The report lists every problem."""
-        generation, segments = _snapshot(self._ix)
-        report = verify(self.path, generation, segments, full=True)
-        if report.ok:
-            try:
-                searcher = _open_searcher(self.path, self._ix, set())
-                with searcher:
-                    for docnum in range(searcher.reader().doc_count_all()):
-                        searcher.stored_fields(docnum)
-            except Exception as error:
-                report.problems.append(f"the passages cannot all be read ({error})")
-        return report
+        """See :func:`check_index`."""
+        return check_index(self.path)
 
     def close(self) -> None:
         self._drop_searcher()
@@ -410,6 +406,32 @@ def open_index(
                 raise _damaged(folder, error) from None
     return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")),
                  searcher, verified)
+
+
+def check_index(path: str | os.PathLike) -> CheckReport:
+    """Read every byte of every file of the last commit in ``path`` and compare
+    it with the checksums the commit recorded, as Lucene's ``CheckIndex`` does;
+    then read every stored passage. Works on an index too damaged to open: the
+    report lists every problem found (none: the index is sound)."""
+    folder = Path(path).expanduser()
+    generation = latest_generation(folder)
+    if generation < 0:
+        raise IndexNotFoundError(f"no index at {folder}: build one with 'frsearch index' first")
+    try:
+        whoosh_ix = _storage(folder).open_index(INDEX_NAME)
+        generation, segments = _snapshot(whoosh_ix)
+    except Exception as error:
+        return CheckReport(generation, problems=[
+            f"the table of contents _{INDEX_NAME}_{generation}.toc cannot be read ({error})"])
+    report = verify(folder, generation, segments, full=True)
+    if report.ok:
+        try:
+            with _open_searcher(folder, whoosh_ix, set()) as searcher:
+                for docnum in range(searcher.reader().doc_count_all()):
+                    searcher.stored_fields(docnum)
+        except Exception as error:
+            report.problems.append(f"the passages cannot all be read ({error})")
+    return report
 
 
 def _snapshot(whoosh_ix) -> tuple[int, list]:
