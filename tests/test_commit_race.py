@@ -1,0 +1,115 @@
+"""Searches survive commits: while another process commits as fast as it can
+(each commit merging small segments away), long-lived and reopened indexes
+and the CLI answer every search, and find every article a finished commit
+holds. (``benchmarks/commit_race.py`` runs the same race for longer.)"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import frsearch
+
+COMMITS = 60
+
+
+def marker(number: int) -> str:
+    letters = ""
+    number += 26 * 26
+    while number:
+        number, rest = divmod(number, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return "zx" + letters
+
+
+def commit_markers(folder: str, drop: str, done: multiprocessing.Event) -> None:
+    """The writer: one small article per commit, then its number in ``drop``."""
+    article = Path(drop).with_suffix(".jsonl")
+    with frsearch.open_index(folder) as index:
+        for number in range(COMMITS):
+            article.write_text(json.dumps({
+                "id": f"course-{number}", "title": f"Dépêche {number}",
+                "paragraphs": [f"Les sanctions du jour, référence {marker(number)}."]}) + "\n",
+                encoding="utf-8")
+            index.add([article], lock_timeout=30)
+            Path(drop).write_text(str(number), encoding="utf-8")
+    done.set()
+
+
+def last_committed(drop: Path) -> int:
+    try:
+        return int(drop.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return -1
+
+
+def test_searches_during_commits_never_fail_and_see_every_commit(seed_index_folder, tmp_path,
+                                                                 cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    drop = tmp_path / "committed"
+    done = multiprocessing.get_context("fork").Event()
+    writer = multiprocessing.get_context("fork").Process(
+        target=commit_markers, args=(str(folder), str(drop), done))
+    errors: list[str] = []
+    searches = [0]
+
+    def check(index, number: int) -> None:
+        """Search for a common word and for the marker of a finished commit."""
+        if not index.search("sanctions").hits:
+            errors.append("sanctions: no hit")
+        if number >= 0:
+            found = {hit.article_id for hit in index.search(marker(number)).hits}
+            if f"course-{number}" not in found:
+                errors.append(f"marker {number} not found")
+        searches[0] += 1
+
+    def long_lived() -> None:
+        with frsearch.open_index(folder) as index:
+            while not done.is_set():
+                try:
+                    check(index, last_committed(drop))
+                except Exception as error:
+                    errors.append(f"long-lived: {type(error).__name__}: {error}")
+
+    def reopened() -> None:
+        while not done.is_set():
+            try:
+                number = last_committed(drop)
+                with frsearch.open_index(folder) as index:
+                    check(index, number)
+            except Exception as error:
+                errors.append(f"reopened: {type(error).__name__}: {error}")
+
+    def command_line() -> None:
+        while not done.is_set():
+            number = last_committed(drop)
+            answer = subprocess.run(
+                [sys.executable, "-m", "frsearch", "query", marker(max(number, 0)), "--json",
+                 "--index", str(folder)], capture_output=True, text=True, env=cli.env)
+            searches[0] += 1
+            if answer.returncode != 0:
+                errors.append(f"cli: {answer.stderr.strip()}")
+            elif number >= 0 and f"course-{number}" not in answer.stdout:
+                errors.append(f"cli: marker {number} not found")
+
+    readers = [threading.Thread(target=job) for job in (long_lived, reopened, command_line)]
+    writer.start()
+    for reader in readers:
+        reader.start()
+    writer.join(timeout=300)
+    done.set()
+    for reader in readers:
+        reader.join(timeout=60)
+    assert writer.exitcode == 0
+    assert last_committed(drop) == COMMITS - 1
+    assert errors == [], f"{len(errors)} of {searches[0]} searches: {errors[:5]}"
+    assert searches[0] > COMMITS
+    with frsearch.open_index(folder) as index:
+        assert index.check().ok
+        assert len(index.search("Dépêche", limit=100, collapse=False).hits) == COMMITS
