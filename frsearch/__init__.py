@@ -23,6 +23,7 @@ _EXPORTS = {
     "Passage": "frsearch.articles",
     "read_articles": "frsearch.articles",
     "FrsearchError": "frsearch.errors",
+    "IndexClosedError": "frsearch.errors",
     "IndexDamagedError": "frsearch.errors",
     "IndexExistsError": "frsearch.errors",
     "IndexLockedError": "frsearch.errors",
@@ -47,6 +48,7 @@ __all__ = [
     "FrsearchError",
     "Hit",
     "Index",
+    "IndexClosedError",
     "IndexDamagedError",
     "IndexExistsError",
     "IndexLockedError",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
     from frsearch.articles import Article, InputProblem, Passage, read_articles
     from frsearch.errors import (
         FrsearchError,
+        IndexClosedError,
         IndexDamagedError,
         IndexExistsError,
         IndexLockedError,

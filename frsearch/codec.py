@@ -21,6 +21,7 @@ written with, and a merge writes its records again with the newest one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -388,9 +389,11 @@ class PassageCodec(W3Codec):
         super().__init__(blocklimit=BLOCK_POSTINGS)
         self.format_version = FORMAT_VERSION
         self._dictionary: bytes | None = dictionary
-        self.dictionary_file = (f"{file_prefix}{zlib.crc32(dictionary):08x}.zdict"
-                                if dictionary else None)
-        """Name of the file holding the preset dictionary of the stored records."""
+        self.dictionary_file = (
+            f"{file_prefix}{hashlib.sha256(dictionary).hexdigest()}.zdict" if dictionary else None)
+        """Name of the file holding the preset dictionary of the stored records:
+        its SHA-256, so two different dictionaries never share a name (a file
+        of the same name is never overwritten: older segments are read with it)."""
 
     def __getstate__(self):
         return {**self.__dict__, "_dictionary": None}  # the name, not the bytes
@@ -410,10 +413,16 @@ class PassageCodec(W3Codec):
         if self.dictionary_file is None:
             return
         target = Path(folder) / self.dictionary_file
-        if target.exists() and target.read_bytes() == self._dictionary:
+        if target.exists():
+            if hashlib.sha256(target.read_bytes()).hexdigest() not in target.name:
+                raise IndexDamagedError(f"{target} is not the dictionary its name says; "
+                                        "start over with 'frsearch index --rebuild'")
             return
         temporary = target.with_name(target.name + ".tmp")
-        temporary.write_bytes(self._dictionary)
+        with temporary.open("wb") as file:
+            file.write(self._dictionary)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(temporary, target)
 
     def per_document_writer(self, storage, segment):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "FrsearchError",
+    "IndexClosedError",
     "IndexDamagedError",
     "IndexExistsError",
     "IndexLockedError",
@@ -42,3 +43,7 @@ class IndexTamperedError(IndexDamagedError):
 class IndexWriteError(FrsearchError):
     """A write could not finish (a writer process died or failed): nothing of
     it was committed, the index is as the last commit left it."""
+
+
+class IndexClosedError(FrsearchError):
+    """The Index was closed: open the folder again to use it."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from whoosh.searching import Searcher
 from frsearch.codec import FORMAT_VERSION, PassageCodec
 from frsearch.errors import (
     FrsearchError,
+    IndexClosedError,
     IndexDamagedError,
     IndexExistsError,
     IndexLockedError,
@@ -127,6 +129,7 @@ class Index:
 
     def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms, searcher=None,
                  verified: set | None = None):
+        self._closed = False
         self.path = path
         self.synonyms = synonyms
         """Name variants that find one another at query time."""
@@ -150,6 +153,7 @@ class Index:
         indexed. Raises IndexLockedError if another writer holds the index for
         longer than ``lock_timeout`` seconds.
         """
+        self._check_open()
         started = time.monotonic()
         report = IndexReport()
         paths = list(paths)
@@ -196,6 +200,7 @@ class Index:
 
     def _current_searcher(self):
         """A searcher of the last commit, its files checked (see ``storage``)."""
+        self._check_open()
         if self._searcher is not None and not self._searcher.up_to_date():
             self._searcher.close()
             self._searcher = None
@@ -287,7 +292,14 @@ class Index:
         return check_index(self.path)
 
     def close(self) -> None:
+        """Let go of the index's files; using this Index afterwards raises
+        IndexClosedError (open it again with :func:`open_index`)."""
         self._drop_searcher()
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise IndexClosedError(f"index at {self.path} was closed; open it again to use it")
 
     def __enter__(self) -> Index:
         return self
@@ -472,10 +484,13 @@ def _damaged(folder: Path, error: Exception) -> IndexDamagedError:
                              "start over with 'frsearch index --rebuild'")
 
 
+_SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_[a-z0-9]{{16}}\.")
+
+
 def _holds_segments(folder: Path) -> bool:
-    """True if ``folder`` holds segment files (which a table of contents lists)."""
-    return any(f.name.startswith(INDEX_NAME) and f.name != f"{INDEX_NAME}_WRITELOCK"
-               for f in folder.iterdir())
+    """True if ``folder`` holds segment files (which a table of contents lists;
+    an index being created holds none yet)."""
+    return any(_SEGMENT_FILE.match(f.name) for f in folder.iterdir())
 
 
 def _dictionary_files(segments) -> set[str]:
@@ -493,9 +508,21 @@ def _delete_unused_dictionaries(folder: Path, whoosh_ix) -> None:
             file.unlink(missing_ok=True)
 
 
+_INDEX_FILE = re.compile(rf"""^(?:
+    _{INDEX_NAME}_\d+\.toc(?:\.[\d.]+)?               # tables of contents (and being written)
+    | {INDEX_NAME}_[a-z0-9]{{16}}\.(?:pst|trm|[a-z_]+\.col)  # segment files
+    | {INDEX_NAME}_WRITELOCK
+    | {INDEX_NAME}-checksums-\d+\.json(?:\.tmp)?
+    | {INDEX_NAME}-dictionary-[0-9a-f]+\.zdict(?:\.tmp)?
+    | {INDEX_NAME}-files\.json(?:\.tmp)?                 # written by frsearch before format 2
+    | {re.escape(SETTINGS_FILE)}(?:\.tmp)?
+)$""", re.VERBOSE)
+
+
 def _is_index_file(name: str) -> bool:
-    """A file an frsearch index, or one being made, holds."""
-    return name.startswith(("_" + INDEX_NAME + "_", INDEX_NAME)) or name == SETTINGS_FILE
+    """A file an frsearch index, or one being made, holds: only these are ever
+    deleted (a user's ``passages-notes.txt`` beside them is not one)."""
+    return _INDEX_FILE.match(name) is not None
 
 
 def _create(folder: Path, timeout: float = 10.0) -> None:

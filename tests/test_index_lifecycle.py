@@ -1,0 +1,66 @@
+"""The index folder's lifecycle: only the index's own files are ever deleted,
+dictionary files are never confused or overwritten, and a closed Index stays
+closed."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+import frsearch
+from frsearch.codec import PassageCodec
+from frsearch.index import DICTIONARY_PREFIX
+
+
+def test_rebuild_never_deletes_a_users_file_named_like_the_index(seed_index_folder, tmp_path,
+                                                                 cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    notes = folder / "passages-notes.txt"
+    notes.write_text("mes notes sur l'index", encoding="utf-8")
+    done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
+    assert done.returncode == 2
+    assert "passages-notes.txt" in done.stderr and "not an frsearch index" in done.stderr
+    assert notes.read_text(encoding="utf-8") == "mes notes sur l'index"
+    with frsearch.open_index(folder) as index:  # and the index itself is untouched
+        assert index.search("sanctions").hits
+
+
+def test_rebuild_deletes_every_file_the_index_wrote(seed_index_folder, tmp_path, cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    (folder / "passages-files.json").write_text("{}", encoding="utf-8")  # an older version's
+    segments = {f.name for f in folder.glob("passages_*.*")}
+    assert segments
+    done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
+    assert done.returncode == 0, done.stderr
+    left = {f.name for f in folder.iterdir()}
+    assert segments.isdisjoint(left) and "passages-files.json" not in left
+
+
+def test_two_dictionaries_never_share_a_file(tmp_path):
+    first = PassageCodec(b"le dictionnaire des passages", DICTIONARY_PREFIX)
+    second = PassageCodec(b"un autre dictionnaire", DICTIONARY_PREFIX)
+    assert first.dictionary_file != second.dictionary_file
+    assert hashlib.sha256(b"le dictionnaire des passages").hexdigest() in first.dictionary_file
+    first.write_dictionary(tmp_path)
+    target = tmp_path / first.dictionary_file
+    target.write_bytes(b"autre chose sous le meme nom")
+    with pytest.raises(frsearch.IndexDamagedError, match="not the dictionary its name says"):
+        first.write_dictionary(tmp_path)
+    assert target.read_bytes() == b"autre chose sous le meme nom"  # never overwritten
+
+
+def test_a_closed_index_stays_closed(seed_index_folder):
+    index = frsearch.open_index(seed_index_folder)
+    assert index.search("sanctions").hits
+    index.close()
+    with pytest.raises(frsearch.IndexClosedError, match="was closed"):
+        index.search("sanctions")
+    with pytest.raises(frsearch.IndexClosedError):
+        index.stats()
+    with pytest.raises(frsearch.IndexClosedError):
+        index.add([frsearch.seeds_dir()])
+    index.close()  # closing twice is harmless
