@@ -6,6 +6,12 @@ The chain, in order, and why that order:
 2. tokenize: words, digit groups (``13’000``, ``13.000``, ``13 000`` with a no-break
    space become ``13000``); a hyphen separates words, so ``États-Unis`` is the two
    consecutive tokens ``États`` ``Unis`` and matches ``Etats Unis`` as a phrase.
+   Invisible characters inside a word (``INVISIBLE``: soft hyphens, zero-width
+   spaces and joiners, direction marks) are part of it and left out of its term:
+   the scraped ``gouver``+soft hyphen+``nement`` is ``gouvernement``, its span the
+   whole word as written. (One between a word and an apostrophe still ends it:
+   ``l``+zero-width space+``’Ukraine`` is ``l`` ``Ukraine``, which loses only a stop
+   word; joining them too costs a tenth of the tokenizer's speed.)
 3. strip elisions (``l’``, ``d'``, ``qu’``, ``jusqu’``…) before lowercasing, so that
    ``L’Ukraine`` and ``l'Ukraine`` lose the same prefix; the token's span then
    starts after the apostrophe, which is what highlighting marks.
@@ -19,7 +25,10 @@ The chain, in order, and why that order:
    installed (a dependency): the same stems, forty times faster.
 
 Every stage keeps character offsets into the original text, so a match can be
-shown in the words as written. Word forms follow Zipf's law, so the
+shown in the words as written. Invisible characters are skipped by the
+tokenizer, not removed from the text, so they never shift an offset; NFC can
+change a text's length, so spans refer to the NFC form, which is the text as
+stored (``articles`` stores passages in NFC). Word forms follow Zipf's law, so the
 word → term step is cached.
 """
 
@@ -43,10 +52,23 @@ __all__ = [
     "lowercase_word",
     "term_for_word",
     "tokenize",
+    "without_invisibles",
 ]
 
 APOSTROPHES = "'’‘ʼ"
 """ASCII apostrophe, typographic right and left quotes, modifier letter apostrophe."""
+
+INVISIBLE = (
+    "\u00ad"                          # soft hyphen: where a word may break across lines
+    "\u200b\u200c\u200d"              # zero-width space, non-joiner, joiner
+    "\u2060\ufeff"                    # word joiner; zero-width no-break space (BOM)
+    "\u200e\u200f"                    # left-to-right and right-to-left marks
+    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings, pop, overrides
+    "\u2066\u2067\u2068\u2069"        # bidi isolates
+)
+"""Characters that show nothing. Scraped French news is full of them (a CMS's
+hyphenation hints, marks pasted with a quote): inside a word they would split
+it in two halves nobody searches for."""
 
 # A thousands group separator inside a number: apostrophe (Swiss style), dot,
 # no-break space, narrow no-break space, thin space. A plain space is not one:
@@ -56,13 +78,15 @@ _GROUP_SEPARATORS = "'’.\u00a0\u202f\u2009"
 _TOKEN_RE = re.compile(
     rf"""
     (?P<number>(?<![\w.,])\d{{1,3}}(?:[{_GROUP_SEPARATORS}]\d{{3}})+(?![\w]|[.,]\d))
-    | (?P<word>\w+(?:[{APOSTROPHES}]\w+)*)
+    | (?P<word>\w+(?:[{APOSTROPHES}{INVISIBLE}][{INVISIBLE}]*\w+)*)
     """,
     re.VERBOSE,
 )
 _NOT_DIGIT = re.compile(r"\D")
 _NOT_TERM_CHAR = re.compile(r"[^a-z0-9']")
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+_ELISION_END = re.compile(f"[{APOSTROPHES}][{INVISIBLE}]*")
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]+")
 
 ELISIONS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split()
@@ -105,9 +129,15 @@ class Token(NamedTuple):
     position: int
 
 
+def without_invisibles(text: str) -> str:
+    """``text`` without its ``INVISIBLE`` characters: ``gouver\u00adnement`` → ``gouvernement``."""
+    return _INVISIBLE_RE.sub("", text)
+
+
 def fold(text: str) -> str:
-    """Lowercase ASCII spelling of ``text``: ``Crimée`` → ``crimee``, ``œ`` → ``oe``."""
-    return unidecode(text).lower()
+    """Lowercase ASCII spelling of ``text``: ``Crimée`` → ``crimee``, ``œ`` → ``oe``.
+    Invisible characters go (unidecode makes a zero-width space a space)."""
+    return unidecode(without_invisibles(text)).lower()
 
 
 def is_stop_word(lowered: str) -> bool:
@@ -133,11 +163,12 @@ def term_for_word(lowered: str) -> str:
 
 
 def _strip_elision(word: str) -> int:
-    """Length of the elided prefix of ``word`` including its apostrophe, or 0."""
-    match = _APOSTROPHE_RE.search(word)
+    """Length of the elided prefix of ``word`` including its apostrophe (and
+    invisible characters after it), or 0."""
+    match = _ELISION_END.search(word)
     if match is None:
         return 0
-    if word[: match.start()].lower() in ELISIONS:
+    if without_invisibles(word[: match.start()]).lower() in ELISIONS:
         return match.end()
     return 0
 
@@ -154,9 +185,10 @@ def lowercase_word(word: str) -> str:
 @lru_cache(maxsize=500_000)
 def _analyse_word(word: str) -> tuple[int, str]:
     """Stages 3 to 6 for one word as written: the length of its elided prefix
-    and its term ("" for a stop word). Cached: most words of a text are repeats."""
+    and its term ("" for a stop word). Cached: most words of a text are repeats,
+    and only the rare word holding invisible characters pays for removing them."""
     cut = _strip_elision(word)
-    lowered = lowercase_word(word[cut:])
+    lowered = lowercase_word(without_invisibles(word[cut:]))
     if is_stop_word(lowered):
         return cut, ""
     return cut, term_for_word(lowered)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from frsearch import analyze
-from frsearch.analysis import indexed_terms, tokenize
+from frsearch.analysis import fold, indexed_terms, tokenize
 
 
 def test_elisions_with_both_apostrophes_and_any_case():
@@ -99,7 +99,9 @@ def test_analysis_of_every_seed_passage_keeps_spans_on_the_words(seed_passages):
 def test_indexing_sees_the_terms_and_positions_tokenize_gives(seed_passages):
     hard = ["13’000 morts, 13.000 blessés et 10 000 réfugiés; 3.14 et 12:30",
             "L’OTAN, l'Ukraine et la Maison-Blanche: aujourd’hui, jusqu’à Genève…",
-            "Путин 😀 cœur œuvre États-Unis", ""]
+            "Путин 😀 cœur œuvre États-Unis", "",
+            "Le gouver\u00adnement d\u2019\u200bUkraine, aujourd\u2019\u2060hui \u202eà\u202c"
+            " Kyïv\u200f; 13\u00a0000\u200b morts"]
     for text in [*seed_passages.values(), *hard]:
         tokens = list(tokenize(text))
         terms, positions = indexed_terms(text)
@@ -108,3 +110,7 @@ def test_indexing_sees_the_terms_and_positions_tokenize_gives(seed_passages):
         for token in tokens:
             expected.setdefault(token.term, []).append(token.position)
         assert positions == expected
+
+
+def test_fold_drops_invisible_characters():
+    assert fold("gouver\u200bnement \u202eCrimée\u202c") == "gouvernement crimee"
