@@ -13,6 +13,11 @@ Two input formats:
 The headline is passage 0, so an article whose body never repeats its headline's
 words is still found by them. A file that cannot be read is reported to the
 caller's ``on_problem`` and skipped; the other files are read.
+
+Bounds: a passage longer than ``MAX_PASSAGE_CHARS`` is cut into several, between
+sentences, and the cut is reported as a notice (an ``InputProblem`` whose
+``skipped`` is False): nothing is lost. An article id is checked the same way
+whether it comes from JSON or from a file name (``id_fault``).
 """
 
 from __future__ import annotations
@@ -20,22 +25,30 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
+
+from frsearch.analysis import INVISIBLE
 
 __all__ = [
     "Article",
     "InputProblem",
+    "MAX_PASSAGE_CHARS",
     "Passage",
+    "file_article_id",
+    "id_fault",
     "input_size",
     "parse_text_article",
     "read_articles",
 ]
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 """Bumped when parsing changes, so that re-indexing replaces every article."""
 
 TEXT_SUFFIXES = (".txt",)
@@ -51,7 +64,10 @@ _BYLINE = re.compile(
     r"^(?:par\s+\w+|[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)+\s*(?:,|$|\s+et\s))",
 )
 _SENTENCE_END = ".!?…:;,"
-_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# Runs of spaces to make one plain space. A lone plain space is left out: it
+# needs no change, and replacing each of them would rebuild the line from a
+# piece per word (half a gigabyte for a 50 MB line).
+_SPACES = re.compile(r"(?! (?![ \t\u00a0\u2009\u202f]))[ \t\u00a0\u2009\u202f]+")
 # Control characters (a stray ESC would drive the terminal that shows a hit),
 # and lone surrogates, which JSON's "\ud800" escapes can make but UTF-8 cannot store.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -62,6 +78,27 @@ _KEEP_GROUP = "\u202f"
 MAX_ID_CHARS = 200
 MAX_HEADING_CHARS = 80
 MAX_HEADING_WORDS = 12
+MAX_PASSAGE_CHARS = 20_000
+"""Longest passage; a longer paragraph is cut into passages this long at most.
+
+No paragraph of news comes near: the seeds' longest is 569 characters, and
+20,000 is some ten printed pages. What does: a page whose line breaks were
+lost, a book pasted as one JSON line, an inline image. As one passage such
+a text is a poor hit (its snippet shows 240 characters of it, its BM25 length
+norm buries it) and a costly one: indexing holds every position of its words at
+once, and highlighting reads it whole for every search that finds it.
+"""
+
+# Where a sentence ends: its final mark, closing quotes or brackets, then spaces.
+_SENTENCE_GAP = re.compile(r"[.!?…][»”’\"')\]]*\s+")
+# How a file name's control characters show in an article id: C0 as their
+# Unicode pictures (ESC as ␛), DEL as ␡, C1 and lone surrogates as U+FFFD.
+_ID_PICTURES = {
+    **{code: chr(0x2400 + code) for code in range(0x20)},
+    0x7F: "\u2421",
+    **dict.fromkeys(range(0x80, 0xA0), "\ufffd"),
+    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +131,12 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
-    """Why an input (a file, or one line of a JSON Lines file) was skipped."""
+    """Why an input (a file, or one line of a JSON Lines file) was skipped, or,
+    for a notice (``skipped`` False), how it was changed to be read in full."""
 
     source: str
     reason: str
+    skipped: bool = True
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
@@ -108,8 +147,20 @@ def _clean_line(line: str) -> str:
     if _GROUPED_NUMBER.search(line):
         # hold the thousands separators aside (NUL cannot occur: _CONTROLS)
         line = _SPACES.sub(" ", _GROUPED_NUMBER.sub("\x00", line))
-        return line.replace("\x00", _KEEP_GROUP).strip()
-    return _SPACES.sub(" ", line).strip()
+        return _trimmed(line.replace("\x00", _KEEP_GROUP))
+    return _trimmed(_SPACES.sub(" ", line))
+
+
+def _trimmed(line: str) -> str:
+    """``line`` without spaces or invisible characters at its ends: a line that
+    holds only a zero-width space is blank (it separates paragraphs), and
+    ``fin.`` + zero-width space ends with its full stop (it is no heading).
+    Invisible characters inside the line stay: the analysis reads past them."""
+    while True:
+        trimmed = line.strip().strip(INVISIBLE)
+        if len(trimmed) == len(line):
+            return line
+        line = trimmed
 
 
 def _blocks(lines: Iterable[str]) -> list[list[str]]:
@@ -198,8 +249,48 @@ def parse_text_article(text: str, article_id: str, source: str = "") -> Article:
         passages=_passages(title, body),
         source=source,
         byline=byline,
-        fingerprint=_fingerprint(text),
+        fingerprint=_fingerprint([text]),
     )
+
+
+def id_fault(candidate: str) -> str | None:
+    """Why ``candidate`` cannot be an article id, or None if it can.
+
+    The one rule for ids from JSON and from file names: an id is written to the
+    index in UTF-8 (a lone surrogate cannot be), shown on one line (a newline or
+    ESC would break or drive the terminal) and typed back: at most
+    ``MAX_ID_CHARS`` characters, none of them a control character.
+    """
+    if not candidate.strip():
+        return "it is empty"
+    if len(candidate) > MAX_ID_CHARS:
+        return f"it is {len(candidate):,} characters long"
+    if _CONTROLS.search(candidate):
+        return "it holds a control character"
+    return None
+
+
+def _json_type(value: object) -> str:
+    """What JSON calls the type of ``value``, for a message."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
+def _optional_string(record: dict, key: str) -> str:
+    """``record[key]``, a string or absent ("" then); any other type is refused
+    rather than turned into text (a title ``['a', 'b']`` would be searchable as
+    "a b", a date ``2021`` compared as the text "2021")."""
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f'"{key}" must be a string, not {_json_type(value)}')
+    return value
 
 
 def _article_from_json(record: object, source: str) -> Article:
@@ -209,10 +300,12 @@ def _article_from_json(record: object, source: str) -> Article:
     if (not isinstance(article_id, (str, int)) or isinstance(article_id, bool)
             or str(article_id).strip() == ""):
         raise ValueError('missing "id"')
-    if len(str(article_id)) > MAX_ID_CHARS or _CONTROLS.search(str(article_id)):
-        raise ValueError(f'"id" must be one line of at most {MAX_ID_CHARS} characters')
-    title = _clean_line(str(record.get("title") or ""))
-    date = record.get("date")
+    fault = id_fault(str(article_id))
+    if fault:
+        # refused, not repaired: the id is the producer's key to the article
+        raise ValueError(f'"id" must be one line of at most {MAX_ID_CHARS} characters ({fault})')
+    title = _clean_line(_optional_string(record, "title"))
+    date = _optional_string(record, "date")
     paragraphs = record.get("paragraphs")
     if paragraphs is None:
         text = record.get("text")
@@ -229,15 +322,75 @@ def _article_from_json(record: object, source: str) -> Article:
     return Article(
         id=str(article_id),
         title=title,
-        date=str(date) if date else None,
+        date=date or None,
         passages=tuple(passages),
         source=source,
-        fingerprint=_fingerprint(json.dumps(record, sort_keys=True, ensure_ascii=False)),
+        # of what is indexed, not of the line: a field nobody reads may change
+        fingerprint=_fingerprint([str(article_id), title, date,
+                                  *(passage.text for passage in passages)]),
     )
 
 
-def _fingerprint(content: str) -> str:
-    digest = hashlib.blake2b(content.encode("utf-8", "surrogatepass"), digest_size=12)
+def _pieces(text: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters: each after the
+    last sentence end that fits, else at the last space that fits, else (a
+    "word" longer than ``limit``: an inline image) at ``limit`` itself."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = 0
+        for gap in _SENTENCE_GAP.finditer(text, start, end + 1):
+            cut = gap.end()
+        if cut <= start:
+            cut = text.rfind(" ", start + 1, end + 1)
+        if cut <= start:
+            cut = end
+        pieces.append(text[start:cut].strip())
+        start = cut
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def _bounded(article: Article, source: str,
+             on_problem: Callable[[InputProblem], None]) -> Article:
+    """``article`` with no passage longer than ``MAX_PASSAGE_CHARS``: a longer one
+    is cut (``_pieces``) into passages numbered on from its own number, so that
+    numbers stay unique and the same at every reading. A title that long is no
+    headline: it becomes the first paragraph, as a text file's first line does.
+    Each change is reported as a notice."""
+    if all(len(passage.text) <= MAX_PASSAGE_CHARS for passage in article.passages):
+        return article
+    title, passages = article.title, list(article.passages)
+    if len(title) > MAX_PASSAGE_CHARS:
+        on_problem(InputProblem(source, f"nothing skipped: the title of article {article.id!r} "
+                                f"is {len(title):,} characters long, indexed as its first "
+                                "paragraph", skipped=False))
+        title = ""
+        passages[0] = Passage(1, passages[0].text)
+    bounded: list[Passage] = []
+    for passage in passages:
+        number = passages[0].number + len(bounded)
+        pieces = _pieces(passage.text)
+        if len(pieces) > 1:
+            on_problem(InputProblem(
+                source, f"nothing skipped: a passage of article {article.id!r} is "
+                f"{len(passage.text):,} characters long, indexed as {len(pieces)} passages "
+                f"({number} to {number + len(pieces) - 1}) cut between sentences, "
+                f"{MAX_PASSAGE_CHARS:,} characters at most", skipped=False))
+        bounded.extend(replace(passage, number=number + offset, text=piece)
+                       for offset, piece in enumerate(pieces))
+    return replace(article, title=title, passages=tuple(bounded))
+
+
+def _fingerprint(parts: Iterable[str]) -> str:
+    """Hash of ``parts`` and of the parsing's version, encoded a megabyte at a
+    time (a part may be a book: encoding it whole would copy it)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        for start in range(0, len(part), 1 << 20):
+            digest.update(part[start:start + (1 << 20)].encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")  # never in a part: _CONTROLS
     digest.update(FORMAT_VERSION.encode())
     return digest.hexdigest()
 
@@ -273,28 +426,76 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
-def _jsonl_lines(path: Path, on_read: Callable[[int], None]) -> Iterator[tuple[int, str]]:
-    """Numbered lines of a JSON Lines file, read and decoded one at a time: a
-    corpus file may hold hundreds of megabytes. Raises OSError, or ValueError
-    for what is not text."""
-    with path.open("rb") as handle:
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; ValueError if not.
+
+    Opened without waiting: a named pipe (or a device) put where a listed file
+    was would otherwise block the run on ``open`` until something writes to it.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(_not_regular(mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _not_regular(mode: int) -> str:
+    """Why a file of this ``st_mode`` is not read."""
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), None)
+    return f"not a regular file ({kind})" if kind else "not a regular file"
+
+
+class _JsonLines:
+    """Numbered lines of an open JSON Lines file, read and decoded one at a
+    time: a corpus file may hold hundreds of megabytes, and one line a book.
+
+    An iterator object, not a generator: a suspended generator would keep its
+    last line (and ``enumerate`` its last pair) alive while the article made
+    from it is indexed. Raises OSError, or ValueError for what is not text.
+    """
+
+    def __init__(self, handle: BinaryIO, on_read: Callable[[int], None]):
         head = handle.read(65536)
+        self._whole: Iterator[str] | None = None
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text = decode_bytes(head + handle.read())  # rare: read whole
-            yield from enumerate(text.split("\n"), start=1)
-            return
-        decode_bytes(head)  # refuses binary files
-        handle.seek(0)
+            self._whole = iter(text.split("\n"))
+        else:
+            decode_bytes(head)  # refuses binary files
+            handle.seek(0)
+        self._handle = handle
+        self._on_read = on_read
+        self._number = 0
+
+    def __iter__(self) -> _JsonLines:
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        if self._whole is not None:
+            self._number += 1
+            return self._number, next(self._whole)
         # binary lines end at b"\n" only: str.splitlines() would also cut at
         # U+2028 and U+0085, which JSON strings may hold as they are
-        for number, raw in enumerate(handle, start=1):
-            on_read(len(raw))
-            if number == 1:
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            try:
-                yield number, raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, raw.decode("cp1252", errors="replace")
+        raw = self._handle.readline()
+        if not raw:
+            raise StopIteration
+        self._number += 1
+        self._on_read(len(raw))
+        if self._number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            return self._number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._number, raw.decode("cp1252", errors="replace")
 
 
 def _reason(error: OSError | ValueError) -> str:
@@ -308,23 +509,16 @@ def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None],
                 on_read: Callable[[int], None]) -> Iterator[Article]:
     found = written = False
     try:
-        for number, line in _jsonl_lines(path, on_read):
-            if not line.strip():
-                continue
-            written = True
-            try:
-                article = _article_from_json(json.loads(line), str(path))
-            except json.JSONDecodeError as error:
-                on_problem(InputProblem(f"{path}:{number}", f"invalid JSON ({error.msg})"))
-                continue
-            except RecursionError:
-                on_problem(InputProblem(f"{path}:{number}", "invalid JSON (nested too deeply)"))
-                continue
-            except ValueError as error:
-                on_problem(InputProblem(f"{path}:{number}", str(error)))
-                continue
-            found = True
-            yield article
+        with _open_regular(path) as handle:
+            for number, line in _JsonLines(handle, on_read):
+                if not line or line.isspace():
+                    continue
+                written = True
+                article = _jsonl_article(line, f"{path}:{number}", str(path), on_problem)
+                del line  # while the article is indexed: the line may be a book
+                if article is not None:
+                    found = True
+                    yield article
     except (OSError, ValueError) as error:
         on_problem(InputProblem(str(path), _reason(error)))
         return
@@ -333,13 +527,32 @@ def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None],
                                 else "empty file"))
 
 
+def _jsonl_article(line: str, where: str, source: str,
+                   on_problem: Callable[[InputProblem], None]) -> Article | None:
+    """The article of one JSON line (``where`` is ``file:line``), bounded
+    (``_bounded``); None, reported, if the line holds none."""
+    try:
+        article = _article_from_json(json.loads(line), source)
+    except json.JSONDecodeError as error:
+        reason = f"invalid JSON ({error.msg})"
+    except RecursionError:
+        reason = "invalid JSON (nested too deeply)"
+    except ValueError as error:
+        reason = str(error)
+    else:
+        return _bounded(article, where, on_problem)
+    on_problem(InputProblem(where, reason))
+    return None
+
+
 def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
                on_read: Callable[[int], None]) -> Iterator[Article]:
     if path.suffix.lower() in JSONL_SUFFIXES:
         yield from _read_jsonl(path, on_problem, on_read)
         return
     try:
-        data = path.read_bytes()
+        with _open_regular(path) as handle:
+            data = handle.read()
         on_read(len(data))
         text = decode_bytes(data)
     except (OSError, ValueError) as error:
@@ -349,11 +562,39 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
         on_problem(InputProblem(str(path), "empty file"))
         return
     try:
-        article = parse_text_article(text, path.stem, str(path))
+        article = parse_text_article(text, file_article_id(path), str(path))
     except ValueError as error:
         on_problem(InputProblem(str(path), str(error)))
         return
-    yield article
+    yield _bounded(article, str(path), on_problem)
+
+
+def file_article_id(path: Path) -> str:
+    """The id of the article in text file ``path``: its name without ``.txt``,
+    made fit to be an id (``id_fault``) where it is not.
+
+    A name is repaired, not refused as a JSON id is: nobody chose it to be a
+    key, and leaving a readable article out of the index for its name would
+    surprise. So the id stays as close to the name as it can: a name that is
+    not UTF-8 (Latin-1 from an old system) is read as Windows-1252, as the
+    content of such a file is (``caf\\xe9.txt`` is ``café``); control
+    characters show as their Unicode pictures (ESC as ``␛``, newline as ``␊``),
+    so two names that differ only there keep apart; a name longer than
+    ``MAX_ID_CHARS`` is cut, and ``~`` and a hash of the whole name are added,
+    so that cut names stay distinct. The same name always gives the same id.
+    """
+    name = os.fsencode(path.stem)
+    try:
+        stem = name.decode("utf-8")
+    except UnicodeDecodeError:
+        stem = name.decode("cp1252", errors="replace")
+    if id_fault(stem) is None:
+        return stem
+    shown = stem.translate(_ID_PICTURES)
+    if id_fault(shown) is None:
+        return shown
+    digest = hashlib.blake2b(name, digest_size=4).hexdigest()
+    return f"{shown[:MAX_ID_CHARS - len(digest) - 1]}~{digest}"
 
 
 def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Path]:
@@ -361,17 +602,27 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[P
         suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES
         found = False
         for child in sorted(path.rglob("*")):
-            if child.suffix.lower() in suffixes and child.is_file():
-                found = True
+            if child.suffix.lower() not in suffixes or child.is_dir():
+                continue
+            found = True  # named like an article: read, or said why not
+            if child.is_file():
                 yield child
+            else:
+                on_problem(InputProblem(str(child), _why_not_read(child)))
         if not found:
             on_problem(InputProblem(str(path), "no *.txt or *.jsonl file in this folder"))
     elif path.is_file():
         yield path
-    elif path.exists():
-        on_problem(InputProblem(str(path), "not a regular file"))
     else:
-        on_problem(InputProblem(str(path), "no such file or directory"))
+        on_problem(InputProblem(str(path), _why_not_read(path)))
+
+
+def _why_not_read(path: Path) -> str:
+    """Why ``path``, which is neither a regular file nor a folder, is not read."""
+    try:
+        return _not_regular(path.stat().st_mode)
+    except OSError:
+        return "broken symbolic link" if path.is_symlink() else "no such file or directory"
 
 
 def input_size(paths: Iterable[str | Path]) -> int:

@@ -7,11 +7,12 @@ import codecs
 import json
 import random
 import shutil
+import tracemalloc
 
 import pytest
 
 import frsearch
-from frsearch.articles import decode_bytes
+from frsearch.articles import MAX_PASSAGE_CHARS, decode_bytes
 
 HANG = 60
 """Seconds after which a test counts as hung. Not a speed claim: speed is
@@ -123,7 +124,10 @@ def test_cli_indexes_every_good_article_and_names_every_bad_file(messy, cli, tmp
     done = cli("index", str(folder), "--index", str(index_dir))
     assert done.returncode == 1, done.stderr  # some input was skipped
     assert "Traceback" not in done.stderr
-    skipped = [line for line in done.stderr.splitlines() if line.startswith("frsearch: skipped")]
+    # the cut giant paragraph is a notice, "nothing skipped", however it is introduced
+    assert "big.txt: nothing skipped: a passage of article 'big'" in done.stderr
+    skipped = [line for line in done.stderr.splitlines()
+               if line.startswith("frsearch: skipped") and "nothing skipped" not in line]
     for name, (_data, reason) in BAD.items():
         assert any(f"/{name}: {reason}" in line for line in skipped), (name, skipped)
     for where, reason in BAD_LINES.items():
@@ -147,8 +151,11 @@ def messy_index(messy, tmp_path_factory):
 
 def test_library_reports_the_same_problems(messy_index):
     _index, report = messy_index
-    sources = {problem.source.rsplit("/", 1)[-1] for problem in report.problems}
+    sources = {problem.source.rsplit("/", 1)[-1] for problem in report.problems
+               if problem.skipped}
     assert sources == set(BAD) | set(BAD_LINES)
+    notices = [problem for problem in report.problems if not problem.skipped]
+    assert [notice.source.rsplit("/", 1)[-1] for notice in notices] == ["big.txt"]
 
 
 @pytest.mark.parametrize("query", ["élève", "eleve", "ELEVE", "cœur", "coeur"])
@@ -182,11 +189,38 @@ def test_header_of_a_file_in_utf16_or_with_bom_is_its_title(messy_index):
     assert index.search("cigognes").hits[0].title == "Titre Windows"
 
 
-def test_giant_paragraph_is_one_passage_with_a_short_snippet(messy_index):
+def test_giant_paragraph_is_cut_into_passages_and_its_end_found(messy, messy_index):
     index, _ = messy_index
+    big = next(article for article in messy[1] if article.id == "big")
+    last = big.passages[-1].number
+    assert last > 100 and [p.number for p in big.passages] == list(range(last + 1))
     hit = index.search("zygomatique").hits[0]
-    assert hit.passage_id == "big:1" and len(hit.text) > 2_500_000
+    assert hit.passage_id == f"big:{last}" and len(hit.text) <= MAX_PASSAGE_CHARS
+    assert hit.text.endswith("Fin du texte zygomatique.")
     assert len(hit.snippet) < 1000 and "<mark>zygomatique</mark>" in hit.snippet
+
+
+def test_a_json_line_of_megabytes_is_read_holding_few_copies_of_it(tmp_path):
+    """Reading a 5 MB line takes a few copies of it at the peak (the bytes,
+    the text, the parsed text), and while the article is indexed only its
+    passages are held: not the line, nor a copy per word."""
+    source = tmp_path / "livre.jsonl"
+    source.write_text(json.dumps({"id": "livre", "title": "Un livre en une ligne",
+                                  "text": _big_paragraph(5)}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    size = source.stat().st_size
+    tracemalloc.start()
+    try:
+        articles = frsearch.read_articles([source])
+        article = next(articles)
+        held = tracemalloc.get_traced_memory()[0]
+        assert next(articles, None) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(article.passages) > 200
+    assert held < 3 * size, f"{held / size:.1f} times the line held while it is indexed"
+    assert peak < 8 * size, f"{peak / size:.1f} times the line at the peak of reading it"
 
 
 def test_nothing_readable_exits_2(cli, tmp_path):
