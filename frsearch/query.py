@@ -13,7 +13,8 @@ Syntax, from loosest to tightest binding::
     date:2021-12          a filter on the date (any prefix of YYYY-MM-DD)
 
 What does not parse is read as words: an unbalanced quote or parenthesis is
-dropped, an operator with nothing to apply to is ignored.
+dropped, an operator with nothing to apply to is ignored. A clause typed twice
+in the same group (``sanctions sanctions``) counts once.
 """
 
 from __future__ import annotations
@@ -182,6 +183,7 @@ class _Parser:
             node = self.either()
             if node is not None:
                 children.append(node)
+        children = _distinct(children)
         if not children:
             return None
         return children[0] if len(children) == 1 else Soft(tuple(children))
@@ -191,7 +193,7 @@ class _Parser:
         while (lexeme := self.peek()) is not None and lexeme.kind == "OR":
             self.take()
             children.append(self.both())
-        kept = [child for child in children if child is not None]
+        kept = _distinct(children)
         if not kept:
             return None
         return kept[0] if len(kept) == 1 else Or(tuple(kept))
@@ -201,7 +203,7 @@ class _Parser:
         while (lexeme := self.peek()) is not None and lexeme.kind == "AND":
             self.take()
             children.append(self.unary())
-        kept = [child for child in children if child is not None]
+        kept = _distinct(children)
         if not kept:
             return None
         return kept[0] if len(kept) == 1 else And(tuple(kept))
@@ -241,6 +243,12 @@ class _Parser:
         if stem != text and len(_WORDLIKE.findall(stem)) >= MIN_PREFIX:
             return Prefix(stem)
         return Word(text) if _WORDLIKE.search(text) else None
+
+
+def _distinct(children: list[Node | None]) -> list[Node]:
+    """The children once each, in their first order: ``pr* pr* pr*`` or ``a OR a``
+    asks nothing more than one copy, and each copy would cost a full search."""
+    return list(dict.fromkeys(child for child in children if child is not None))
 
 
 _SPACED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})((?: \d{3})+)(?![\d])")
