@@ -13,7 +13,7 @@ rank bonuses as ``searching`` gives the Whoosh query. The ranking is the same;
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add, neg
@@ -47,7 +47,8 @@ class WordClause:
 
 
 def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
-                 limit: int) -> tuple[list[tuple[int, float]], int]:
+                 limit: int, expired: Callable[[], bool] = lambda: False,
+                 ) -> tuple[list[tuple[int, float]], int]:
     """The ``limit`` best (document number, score) pairs, best first, and how
     many passages hold at least one clause.
 
@@ -55,6 +56,9 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     the BM25F scores of all its terms: what ``searching`` builds as a Whoosh
     query (AndMaybe of the held clauses and an Or of each clause's bonus and
     terms). Ties go to the lower document number, as with Whoosh's collector.
+
+    Once ``expired()`` says so (it is asked between clauses and between blocks
+    of postings), the passages scored so far are ranked, by what they scored.
     """
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
@@ -62,11 +66,14 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     scores: dict[int, float] = {}
     held: set[int] = set()
     for clause in clauses:
-        leaves = [(field, term, _bm25(searcher, weighting, field, term, boost))
+        if expired():
+            break
+        leaves = [(field, term, _bm25(searcher, weighting, field, term, boost, expired))
                   for field, term, boost in clause.scored]
+        held_by = frozenset(clause.held_by)  # a prefix's clause holds a thousand terms
         holding: set[int] = set()
         for field, term, blocks in leaves:
-            if field == "text" and term in clause.held_by:
+            if field == "text" and term in held_by:
                 for ids, _ in blocks:
                     holding.update(ids)
         _add(scores, list(holding), repeat(clause.bonus))
@@ -87,15 +94,18 @@ def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[floa
                       strict=True))
 
 
-def _bm25(searcher, weighting: BM25F, field: str, term: str,
-          boost: float) -> list[tuple[list[int], list[float]]]:
+def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
+          expired: Callable[[], bool]) -> list[tuple[list[int], list[float]]]:
     """Document numbers and boosted BM25F scores of the passages holding ``term``,
-    a block at a time, computed as Whoosh's ``BM25FScorer`` computes them."""
+    a block at a time, computed as Whoosh's ``BM25FScorer`` computes them; the
+    blocks before ``expired()`` if it comes first."""
     blocks: list[tuple[list[int], list[float]]] = []
     idf = None
     for reader, offset in _segments(searcher):
         lengths = None
         for ids, weights in _segment_postings(reader, field, term):
+            if expired():
+                return blocks
             if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
                 idf = searcher.idf(field, term)
                 k1 = weighting.K1

@@ -20,17 +20,26 @@ spellings that the index holds are searched too.
 A query is compiled into a Whoosh query; one made of words only (the commonest
 kind) is also described as ``scoring.WordClause`` objects, which ``index`` ranks
 from the posting arrays, to the same order and scores, without Whoosh's matchers.
+A ``prefix*`` is compiled as the words of the index it starts (its commonest
+``MAX_PREFIX_TERMS``), so it takes that path too.
+
+What a query may cost is bounded: a clause repeated counts once, a prefix
+stands for at most ``MAX_PREFIX_TERMS`` words, and a search stops at its
+``Deadline``, returning what it found by then.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.collectors import TopCollector
 from whoosh.query.spans import SpanNear2, SpanOr
 
 from frsearch.analysis import (
@@ -44,7 +53,6 @@ from frsearch.analysis import (
 from frsearch.duplicates import are_near_duplicates, is_comparable
 from frsearch.highlight import (
     Pattern,
-    PrefixPattern,
     SequencePattern,
     TermPattern,
     make_snippet,
@@ -57,7 +65,8 @@ from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, correct
 
 __all__ = [
-    "Candidate", "Duplicate", "Hit", "SearchResult", "compile_query", "rank_hits", "suggest",
+    "Candidate", "Deadline", "Duplicate", "Hit", "SearchResult", "compile_query", "rank_hits",
+    "suggest",
 ]
 
 CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
@@ -77,6 +86,24 @@ HELD_SCORE = 1.0
 FILTER_SCORE = 1e-9
 """Constant scores of the required parts; taken off again in ``_hit``
 (Whoosh reads a constant score of 0 as 1)."""
+MAX_PREFIX_TERMS = 1000
+"""Words of the index a ``prefix*`` stands for at most: its commonest ones
+(ties in alphabetical order). On the whole Littré (171,548 terms), 99 % of
+three-letter prefixes start at most 390 terms and the largest (``con``) 2,537;
+two letters start 24 terms for the median prefix, 792 at the 90th percentile,
+6,789 for ``co``. Keeping the commonest keeps most of what a prefix finds
+(98 % of the postings of ``pr*``, 96 % of ``co*``): the words left out occur in
+a few passages each."""
+DEFAULT_TIME_BUDGET = 5.0
+"""Seconds a search may take by default before it returns what it has found.
+On the whole Littré (753,000 passages), the slowest of the benchmark's and the
+judged queries takes 1.4 s, the others under 0.2 s, ``pr*`` 0.4 s. What it
+stops is rather ``pr* "cheval de bataille"``: a short prefix beside a phrase
+or an exclusion goes through Whoosh's matchers (3.9 s for ``pr* -roi``)."""
+MANY_TERMS = 64
+"""Alternatives of this many terms or more are matched with ``_ManyTerms``."""
+DEADLINE_CHECK_EVERY = 256
+"""Passages Whoosh's matchers step through between two looks at the clock."""
 
 # Accents that change Snowball's French stem when they sit in a word's ending.
 _ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
@@ -142,6 +169,14 @@ class SearchResult:
     total: int
     hits: list[Hit]
     suggestion: str | None = None
+    timed_out: bool = False
+    """The search ran out of its time budget: ``hits`` and ``total`` are what it
+    had found by then (a search that finished in time may still be incomplete
+    only through ``truncated_prefixes``)."""
+    truncated_prefixes: tuple[str, ...] = ()
+    """Each ``prefix*`` of the query, as typed, that starts more than
+    ``MAX_PREFIX_TERMS`` words of the index: only its commonest words were
+    searched (``("pr*",)``); make it longer to reach the others."""
 
     def to_dict(self) -> dict:
         return {
@@ -149,7 +184,28 @@ class SearchResult:
             "total": self.total,
             "hits": [hit.to_dict() for hit in self.hits],
             "suggestion": self.suggestion,
+            "timed_out": self.timed_out,
+            "truncated_prefixes": list(self.truncated_prefixes),
         }
+
+
+class Deadline:
+    """When a search must stop, and whether it had to. Looked at between the
+    steps of a search (clauses, blocks of postings, passages matched, hits),
+    never inside one: a step is short, and the clock costs less than a step."""
+
+    __slots__ = ("_at", "passed")
+
+    def __init__(self, seconds: float | None):
+        """``seconds`` from now (0: at once); None: never."""
+        self._at = None if seconds is None else time.monotonic() + max(0.0, seconds)
+        self.passed = False
+        """True once ``expired`` has seen the deadline pass."""
+
+    def expired(self) -> bool:
+        if not self.passed and self._at is not None and time.monotonic() >= self._at:
+            self.passed = True
+        return self.passed
 
 
 @dataclass(slots=True)
@@ -190,6 +246,34 @@ class CompiledQuery:
     """Quoted phrases with stop words, as ``literal_form`` writes them."""
     words: list[WordClause] | None = None
     """The same query for ``scoring.top_passages``, when it is made of words only."""
+    truncated_prefixes: tuple[str, ...] = ()
+    """Prefixes (as typed, with their ``*``) cut to ``MAX_PREFIX_TERMS`` words."""
+    deadline: Deadline = field(default_factory=lambda: Deadline(None))
+    """When running the query must stop; started when it was compiled."""
+
+    def collector(self, limit: int) -> TopCollector:
+        """A Whoosh collector of the ``limit`` best passages, that stops at the deadline.
+
+        Whoosh's search-time shortcuts (skipping blocks that cannot reach the
+        current top scores, replacing matchers on the fly) drop the constant
+        rank bonuses of this module: it collects without them."""
+        return _CollectorWithDeadline(self.deadline, limit=limit, usequality=False, replace=0)
+
+
+class _CollectorWithDeadline(TopCollector):
+    """Whoosh's TopCollector, which stops collecting once ``deadline`` passes;
+    its results are then the passages matched so far."""
+
+    def __init__(self, deadline: Deadline, **options):
+        super().__init__(**options)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        collect = self.collect
+        for count, docnum in enumerate(self.matches()):
+            if count % DEADLINE_CHECK_EVERY == 0 and self.deadline.expired():
+                return
+            collect(docnum)
 
 
 class _Near(SpanNear2):
@@ -198,6 +282,14 @@ class _Near(SpanNear2):
 
     def estimate_size(self, ixreader) -> int:
         return min(_estimate_size(query, ixreader) for query in self.qs)
+
+
+class _ManyTerms(wq.Or):
+    """Alternatives of many terms (a prefix's words), matched by adding up
+    their scores in an array, a range of passages at a time: Whoosh's binary
+    tree of unions costs about 0.5 ms a passage for the 620 words of ``pr*``."""
+
+    matcher_type = wq.Or.ARRAY_MATCHER
 
 
 def _estimate_size(query: wq.Query, ixreader) -> int:
@@ -219,10 +311,14 @@ def _spellings(lowered: str) -> list[str]:
 
 
 class _Compiler:
-    def __init__(self, reader, synonyms: Synonyms):
+    def __init__(self, reader, synonyms: Synonyms, deadline: Deadline):
         self.reader = reader
         self._held: dict[tuple[str, str], bool] = {}
         self.synonyms = synonyms
+        self.deadline = deadline
+        self._prefixes: dict[tuple[str, ...], _Compiled] = {}
+        self.truncated_prefixes: list[str] = []
+        """Prefixes as typed whose words were cut to ``MAX_PREFIX_TERMS``."""
 
     def has_term(self, term: str) -> bool:
         return self.holds("text", term)
@@ -265,7 +361,8 @@ class _Compiler:
             terms = sorted(sets[0])
             if len(terms) == 1:
                 return wq.Term(fieldname, terms[0])
-            return wq.Or([wq.Term(fieldname, t) for t in terms])
+            alternatives = _ManyTerms if len(terms) >= MANY_TERMS else wq.Or
+            return alternatives([wq.Term(fieldname, t) for t in terms])
         if all(len(s) == 1 for s in sets):
             return wq.Phrase(fieldname, [next(iter(s)) for s in sets], slop=slop)
         spans = [SpanOr([wq.Term(fieldname, t) for t in sorted(s)]) for s in sets]
@@ -337,16 +434,38 @@ class _Compiler:
         )
 
     def prefix(self, text: str) -> _Compiled | None:
+        """The words of the index that ``text`` starts (folded, or as its own
+        stem: ``sanctions*`` is ``sanction…``), searched as the spellings of
+        one word are; the commonest ``MAX_PREFIX_TERMS`` of them if more."""
         folded = "".join(ch for ch in fold(normalize(text)) if ch.isalnum())
         if not folded:
             return None
-        prefixes = tuple(sorted({folded, term_for_word(text.lower()) or folded}))
-        text_query = wq.Or([wq.Prefix("text", p) for p in prefixes])
-        context = [
-            wq.Or([wq.Prefix(name, p) for p in prefixes]).with_boost(boost)
-            for name, boost in CONTEXT_BOOSTS.items()
-        ]
-        return _Compiled(text_query, wq.Or([text_query, *context]), [PrefixPattern(prefixes)])
+        prefixes = _outermost({folded, term_for_word(text.lower()) or folded})
+        if prefixes in self._prefixes:  # "PR* pr*": one expansion, one clause
+            return self._prefixes[prefixes]
+        frequencies = self.expand("text", prefixes)
+        kept = heapq.nlargest(MAX_PREFIX_TERMS, frequencies, key=frequencies.__getitem__)
+        if len(kept) < len(frequencies):
+            self.truncated_prefixes.append(f"{text}*")
+        for term in kept:
+            self._held["text", term] = True
+        # no word starts so: the prefix itself, which the index lacks, finds nothing
+        compiled = self.sequence([frozenset(kept or prefixes)], 1)
+        compiled.question = False  # "quan*" is what is searched for, not how
+        self._prefixes[prefixes] = compiled
+        return compiled
+
+    def expand(self, fieldname: str, prefixes: tuple[str, ...]) -> dict[str, int]:
+        """Each term of the field starting with one of ``prefixes``, and how
+        many passages hold it, in alphabetical order; read from each segment's
+        term table in one pass, with no lookup per term."""
+        frequencies: dict[str, int] = {}
+        for segment, _ in self.reader.leaf_readers():
+            for prefix in prefixes:
+                for term, info in segment.iter_prefix(fieldname, prefix):
+                    word = term.decode("utf-8")
+                    frequencies[word] = frequencies.get(word, 0) + info.doc_frequency()
+        return dict(sorted(frequencies.items()))
 
     def filter(self, node: FieldFilter) -> wq.Query | None:
         if node.field == "date":
@@ -361,6 +480,8 @@ class _Compiler:
         filters: list[wq.Query] = []
         exclusions: list[wq.Query] = []
         for node in nodes:
+            if self.deadline.expired():  # the clauses compiled so far are searched
+                break
             if isinstance(node, Not):
                 excluded = self.clause(node.child)
                 if excluded is not None:
@@ -372,7 +493,7 @@ class _Compiler:
             else:
                 compiled = self.clause(node)
                 if compiled is not None:
-                    clauses.append(compiled)
+                    _add_clause(clauses, compiled)
         return clauses, filters, exclusions
 
     def clause(self, node: Node) -> _Compiled | None:
@@ -410,11 +531,17 @@ class _Compiler:
                          frequency=frequency, typo=all(c.typo for c in clauses))
 
 
-def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -> CompiledQuery:
-    """Whoosh query for a parsed query, over the terms ``reader``'s index holds."""
+def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
+                  time_budget: float | None = None) -> CompiledQuery:
+    """Whoosh query for a parsed query, over the terms ``reader``'s index holds.
+
+    The query's deadline starts now: ``time_budget`` seconds (None: no limit)
+    for compiling and running it. Clauses left when it passes are dropped.
+    """
+    deadline = Deadline(time_budget)
     if tree is None:
-        return CompiledQuery(None, [])
-    compiler = _Compiler(reader, synonyms or Synonyms({}))
+        return CompiledQuery(None, [], deadline=deadline)
+    compiler = _Compiler(reader, synonyms or Synonyms({}), deadline)
     top = tree.children if isinstance(tree, Soft) else (tree,)
     clauses, filters, exclusions = compiler.split(top)
     if any(not c.question for c in clauses):
@@ -434,7 +561,8 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
     elif exclusions:
         query = wq.Every()
     else:
-        return CompiledQuery(None, [])
+        return CompiledQuery(None, [], truncated_prefixes=tuple(compiler.truncated_prefixes),
+                             deadline=deadline)
     if exclusions:
         query = wq.AndNot(query, wq.Or(exclusions))
     words = None
@@ -443,7 +571,29 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None) -
     return CompiledQuery(query, [(tier, c.patterns) for c, tier in zip(clauses, tiers_of,
                                                                         strict=True)],
                          [found for c in clauses for found in c.corrections],
-                         [c.literal for c in clauses if c.literal], words)
+                         [c.literal for c in clauses if c.literal], words,
+                         tuple(compiler.truncated_prefixes), deadline)
+
+
+def _outermost(prefixes: set[str]) -> tuple[str, ...]:
+    """The prefixes no other one of the set starts: the words ``sanction``
+    starts include those ``sanctions`` starts."""
+    return tuple(sorted(p for p in prefixes
+                        if not any(p != other and p.startswith(other) for other in prefixes)))
+
+
+def _add_clause(clauses: list[_Compiled], compiled: _Compiled) -> None:
+    """Add ``compiled`` to ``clauses`` unless one of them searches the same
+    (``Sanctions sanction``: one word of the index twice), which would cost a
+    second search and count the word twice in the ranking. Of a typo's
+    correction and the word typed right, the latter stays (it ranks higher)."""
+    for at, kept in enumerate(clauses):
+        if (kept.text == compiled.text and kept.scored == compiled.scored
+                and kept.literal == compiled.literal):
+            if kept.typo and not compiled.typo:
+                clauses[at] = compiled
+            return
+    clauses.append(compiled)
 
 
 def _tiers(clauses: list[_Compiled], passages: int) -> list[float]:
@@ -531,22 +681,27 @@ def rank_hits(
     With ``collapse``, a passage that nearly duplicates a better-ranked one (or
     repeats it word for word, however short) is listed under it instead of
     taking a place of its own.
+
+    Past the query's deadline, passages are no longer read to be compared:
+    the next candidates are shown as they rank (still at most ``limit``).
     """
-    if compiled.literals:
+    deadline = compiled.deadline
+    if compiled.literals and not deadline.expired():
         # quoted phrases word for word first (a stable sort keeps the rank within)
         found = sorted(found, key=lambda candidate: not all(
             f" {literal} " in f" {literal_form(candidate.stored.text)} "
             for literal in compiled.literals))
     groups: list[tuple[Candidate, list[Candidate]]] = []
     for candidate in found:
-        if collapse:
+        comparing = collapse and not deadline.expired()
+        if comparing:
             leader = next((g for g in groups if _same_passage(g[0], candidate)), None)
             if leader is not None:
                 leader[1].append(candidate)
                 continue
         if len(groups) < limit:
             groups.append((candidate, []))
-        elif not collapse:
+        elif not comparing:
             break
     return [
         _hit(leader.stored, leader.score, compiled, [

@@ -49,6 +49,7 @@ HOSTILE = [
     '"' * 10_000,
     "-" * 10_000,
     "sanc* " * 1666,
+    " ".join(consonant + vowel + "*" for consonant in "bcdfgmprst" for vowel in "aeiou"),
     "title:" * 1666,
     "sanctions " * 20_000,  # cut at 10 000 characters
 ]
@@ -77,6 +78,14 @@ def test_library_answers_any_query(seed_index, query, time_limit):
         result = seed_index.search(query)
     _check(result)
     assert result.query == query
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=lambda q: repr(q[:24]))
+def test_library_answers_any_query_without_time(seed_index, query, time_limit):
+    with time_limit(HANG):
+        result = seed_index.search(query, time_budget=0)
+    _check(result)
+    assert result.timed_out or result.total == 0  # nothing to search needs no time
 
 
 def test_known_queries_still_find_what_they_should(seed_index):
