@@ -163,14 +163,15 @@ def _run_index(args: argparse.Namespace) -> int:
         progress.finish()
         index.close()
     for problem in report.problems:
-        print(f"frsearch: skipped {terminal_text(str(problem))}", file=sys.stderr)
+        kind = "skipped" if problem.skipped else "note:"
+        print(f"frsearch: {kind} {terminal_text(str(problem))}", file=sys.stderr)
     print(
         f"{report.articles} articles read: {report.added} added, {report.updated} updated, "
         f"{report.unchanged} unchanged; {report.passages} passages written to "
         f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
-    if report.problems:
+    if any(problem.skipped for problem in report.problems):
         return EXIT_ERROR if report.articles == 0 else EXIT_NONE
     return EXIT_OK
 
@@ -213,6 +214,10 @@ def _print_result(result, colour: bool) -> None:
     print(f"{result.total} {noun} for {clean(repr(result.query))}{more}")
     if result.suggestion:
         print(f"did you mean: {clean(result.suggestion)}")
+    for prefix in result.truncated_prefixes:
+        print(f"note: {clean(prefix)} starts too many words; only the commonest were searched")
+    if result.timed_out:
+        print("note: the search ran out of time; these are the passages found so far")
     for rank, hit in enumerate(result.hits, start=1):
         where = " — ".join(clean(part) for part in (hit.date, hit.heading) if part)
         title = _short(clean(hit.title or hit.article_id))

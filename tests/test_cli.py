@@ -40,7 +40,9 @@ def test_json_output_keeps_its_field_names(tmp_path):
     done = run("query", "lignes", "rouges", "--json", "--limit", "2", home=tmp_path)
     assert done.returncode == 0
     payload = json.loads(done.stdout)
-    assert set(payload) == {"query", "total", "hits", "suggestion"}
+    assert set(payload) == {"query", "total", "hits", "suggestion", "timed_out",
+                            "truncated_prefixes"}
+    assert payload["timed_out"] is False and payload["truncated_prefixes"] == []
     assert payload["query"] == "lignes rouges"
     assert len(payload["hits"]) == 2 and payload["total"] == 3
     hit = payload["hits"][0]
@@ -184,3 +186,29 @@ def test_help_says_what_offsets_count(tmp_path):
     assert "in Unicode code points unless --offsets utf16" in said
     assert "UTF-16 code units, as JavaScript does" in said
     assert "--max-text-chars N" in said and "(default: 20,000; 0: no cap)" in said
+
+
+def test_a_notice_is_not_a_skip(tmp_path):
+    """A paragraph over the passage limit is indexed whole, in pieces: the CLI
+    says so as a note and the run succeeds."""
+    sentence = "Le sommet de Genève a duré deux heures sans percée diplomatique. "
+    article = tmp_path / "long.jsonl"
+    article.write_text(json.dumps({"id": "long", "title": "Un long compte rendu",
+                                   "paragraphs": [sentence * 500]}) + "\n", encoding="utf-8")
+    done = run("index", str(article), "--index", str(tmp_path / "ix"), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "frsearch: note: " in done.stderr and "skipped" not in done.stderr.split("nothing")[0]
+
+
+def test_a_cut_prefix_is_noted_in_the_text_output(tmp_path):
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = " ".join(f"pre{a}{b}{c}x" for a in letters for b in letters for c in "mn")
+    article = tmp_path / "mots.jsonl"
+    article.write_text(json.dumps({"id": "mots", "title": "Liste",
+                                   "paragraphs": [words, "Les sanctions du jour."]}) + "\n",
+                       encoding="utf-8")
+    assert run("index", str(article), "--index", str(tmp_path / "ix"),
+               home=tmp_path).returncode == 0
+    done = run("query", "pre*", "--index", str(tmp_path / "ix"), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "note: pre* starts too many words" in done.stdout
