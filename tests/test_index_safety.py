@@ -516,6 +516,9 @@ def _kill(which: slice):
 def test_a_dead_sub_writer_fails_the_run_and_commits_nothing(corpora, index_copy, cli):
     root, ranges = corpora
     parallel = root / "parallel.jsonl"
+    big = root / "big.jsonl"  # long enough to be killed late (never committed)
+    if not big.exists():
+        write_corpus(big, 200_000, min_bytes=int(PARALLEL_FROM_BYTES * 3))
     before = view(index_copy, ranges["base"])
     committed = committed_files(index_copy)
     faults = [
@@ -525,7 +528,7 @@ def test_a_dead_sub_writer_fails_the_run_and_commits_nothing(corpora, index_copy
         ("a sub-writer out of memory", 0.1, lambda children: starve(children[0])),
     ]
     for name, delay, how in faults:
-        status, stderr = fail_children(cli, index_copy, [parallel], delay, how)
+        status, stderr = fail_children(cli, index_copy, [big], delay, how)
         assert status == 2, (name, status, stderr)
         message = stderr.splitlines()[-1] + "\n"  # after the progress line
         assert ONE_LINE.match(message), (name, stderr)
