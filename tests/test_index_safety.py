@@ -482,6 +482,14 @@ def starve(pid: int) -> None:
     resource.prlimit(pid, resource.RLIMIT_AS, (cap, cap))
 
 
+def fill_disk(pid: int) -> None:
+    """Let process ``pid`` write files of 64 KiB at most, as a full disk would
+    stop it: its next write past that fails (Python ignores SIGXFSZ)."""
+    import resource
+
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (65536, 65536))
+
+
 def fail_children(cli, folder: Path, sources: list[Path], delay: float, how) -> tuple[int, str]:
     """Run ``frsearch index`` with two writer processes; ``delay`` seconds after
     both started, do ``how(children)``. Returns the exit status and stderr."""
@@ -526,6 +534,7 @@ def test_a_dead_sub_writer_fails_the_run_and_commits_nothing(corpora, index_copy
         ("second sub-writer killed late", 1.5, _kill(slice(1, 2))),
         ("both sub-writers killed", 0.5, _kill(slice(0, 2))),
         ("a sub-writer out of memory", 0.1, lambda children: starve(children[0])),
+        ("a sub-writer's disk full", 0.1, lambda children: fill_disk(children[1])),
     ]
     for name, delay, how in faults:
         status, stderr = fail_children(cli, index_copy, [big], delay, how)
