@@ -19,7 +19,12 @@ import time
 from bisect import bisect_left
 from pathlib import Path
 
-from frsearch.errors import FrsearchError, IndexNotFoundError
+from frsearch.errors import (
+    FrsearchError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+)
 from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
 from frsearch.terminal import terminal_json, terminal_text
 
@@ -104,6 +109,24 @@ def _parser() -> argparse.ArgumentParser:
     with_index(check)
     check.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+_LIBRARY_HINT = "; open it with rebuild=True to start over"
+_CLI_HINTS = (
+    (IndexDamagedError, "; start over with 'frsearch index --rebuild'"),
+    (IndexNotFoundError, ": build one with 'frsearch index' first"),
+    (IndexLockedError, " (wait for it, or pass --lock-timeout SECONDS)"),
+)
+
+
+def _with_cli_hint(error: FrsearchError) -> str:
+    """The library's one-line message, its advice said in the CLI's words."""
+    message = str(error).removesuffix(_LIBRARY_HINT)
+    message = message.removesuffix(" (wait for it, or pass a longer lock_timeout)")
+    for kind, hint in _CLI_HINTS:
+        if isinstance(error, kind):
+            return message + hint
+    return message
 
 
 def _error(message: str) -> int:
@@ -347,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except FrsearchError as error:
-        return _error(str(error))
+        return _error(_with_cli_hint(error))
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

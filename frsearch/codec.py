@@ -416,7 +416,7 @@ class PassageCodec(W3Codec):
         if target.exists():
             if hashlib.sha256(target.read_bytes()).hexdigest() not in target.name:
                 raise IndexDamagedError(f"{target} is not the dictionary its name says; "
-                                        "start over with 'frsearch index --rebuild'")
+                                        "open it with rebuild=True to start over")
             return
         temporary = target.with_name(target.name + ".tmp")
         with temporary.open("wb") as file:

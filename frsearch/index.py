@@ -331,7 +331,7 @@ def _delete_index_files(folder: Path) -> None:
 
 def _locked(folder: Path) -> IndexLockedError:
     return IndexLockedError(f"index is locked by another frsearch process: {folder} "
-                            "(wait for it, or pass a longer lock timeout)")
+                            "(wait for it, or pass a longer lock_timeout)")
 
 
 def _write_json(path: Path, value) -> None:
@@ -392,10 +392,10 @@ def open_index(
         if folder.is_dir() and _holds_segments(folder):
             raise IndexDamagedError(
                 f"{folder} holds index files but no table of contents (_{INDEX_NAME}_*.toc); "
-                "start over with 'frsearch index --rebuild'")
+                "open it with rebuild=True to start over")
         if not create:
             raise IndexNotFoundError(
-                f"no index at {folder}: build one with 'frsearch index' first")
+                f"no index at {folder}")
         if folder.exists() and not folder.is_dir():
             raise IndexExistsError(f"{folder} is a file, not an index folder")
         if folder.is_dir() and any(not _is_index_file(f.name) for f in folder.iterdir()):
@@ -428,7 +428,7 @@ def check_index(path: str | os.PathLike) -> CheckReport:
     folder = Path(path).expanduser()
     generation = latest_generation(folder)
     if generation < 0:
-        raise IndexNotFoundError(f"no index at {folder}: build one with 'frsearch index' first")
+        raise IndexNotFoundError(f"no index at {folder}")
     try:
         whoosh_ix = _storage(folder).open_index(INDEX_NAME)
         generation, segments = _snapshot(whoosh_ix)
@@ -469,19 +469,18 @@ def _open_searcher(folder: Path, whoosh_ix, verified: set) -> Searcher:
         if getattr(codec, "format_version", 1) != FORMAT_VERSION:
             raise IndexDamagedError(
                 f"index at {folder} was written by another version of frsearch; "
-                "start over with 'frsearch index --rebuild'")
+                "open it with rebuild=True to start over")
     report = verify(folder, toc.generation, toc.segments, already=verified)
     if not report.ok:
         raise IndexDamagedError(f"index at {folder} is damaged ({report.problems[0]}); "
-                                "run 'frsearch check' for details, or start over with "
-                                "'frsearch index --rebuild'")
+                                "open it with rebuild=True to start over")
     reader = whoosh_ix._reader(whoosh_ix.storage, toc.schema, toc.segments, toc.generation)
     return Searcher(reader, fromindex=whoosh_ix)
 
 
 def _damaged(folder: Path, error: Exception) -> IndexDamagedError:
     return IndexDamagedError(f"index at {folder} is damaged ({error or type(error).__name__}); "
-                             "start over with 'frsearch index --rebuild'")
+                             "open it with rebuild=True to start over")
 
 
 _SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_[a-z0-9]{{16}}\.")

@@ -96,7 +96,7 @@ class _DataOnlyUnpickler(pickle.Unpickler):
         if module.split(".")[0] == "frsearch":  # a class this version does not have
             raise IndexDamagedError(
                 f"index was written by another version of frsearch (it names {module}.{name}); "
-                "start over with 'frsearch index --rebuild'")
+                "open it with rebuild=True to start over")
         raise IndexTamperedError(_tampered_message(f"{module}.{name}"))
 
 

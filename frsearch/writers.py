@@ -65,7 +65,7 @@ def open_writer(whoosh_ix, codec, parallel: bool, lock_timeout: float):
     except LockError:
         raise IndexLockedError(
             f"index is locked by another frsearch process: {whoosh_ix.storage.folder} "
-            "(wait for it, or pass a longer lock timeout)") from None
+            "(wait for it, or pass a longer lock_timeout)") from None
 
 
 class _ChecksummedCommit:
