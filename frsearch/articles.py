@@ -319,6 +319,10 @@ def _article_from_json(record: object, source: str) -> Article:
     passages = [Passage(0, title, None, "headline")] if title else []
     for block in body:
         passages.append(Passage(len(passages) + (0 if title else 1), " ".join(block)))
+    if not passages:
+        # indexed, it would leave no trace: "added" again at every run, found by nothing
+        raise ValueError(f"no text to index: article {str(article_id)!r} has an empty "
+                         "title and no paragraph with text")
     return Article(
         id=str(article_id),
         title=title,
