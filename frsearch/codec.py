@@ -1,5 +1,8 @@
 """How the index lays its bytes on disk: Whoosh's codec, made compact for passages.
 
+This module holds the formats; ``whoosh_internals.PassageCodec`` and its
+readers and writers plug them into Whoosh.
+
 Whoosh's own format (``W3Codec``) pickles each posting block and each document's
 stored fields, then compresses them one by one. On a corpus of short passages
 most blocks hold a handful of postings and most records a hundred bytes, so the
@@ -21,33 +24,26 @@ written with, and a merge writes its records again with the newest one.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
-from itertools import accumulate, groupby
-from operator import itemgetter
-from pathlib import Path
+from itertools import accumulate
 
-from whoosh import columns
-from whoosh.codec.whoosh3 import (
-    W3Codec,
-    W3FieldWriter,
-    W3LeafMatcher,
-    W3PerDocReader,
-    W3PerDocWriter,
-    W3PostingsWriter,
-    W3TermInfo,
-)
 from whoosh.formats import Positions
 
 from frsearch.errors import IndexDamagedError
 
-__all__ = ["FORMAT_VERSION", "CompactPositions", "PassageCodec", "dictionary_sample"]
+__all__ = [
+    "FORMAT_VERSION",
+    "CompactPositions",
+    "decode_block",
+    "decode_record",
+    "dictionary_sample",
+    "encode_block",
+    "encode_record",
+]
 
 FORMAT_VERSION = 2
 """Version of the bytes this codec writes, kept with each segment: 2 stores
@@ -180,106 +176,6 @@ def decode_block(data: bytes, count: int):
     return tuple(accumulate(gaps)), weights, values
 
 
-class CompactPostingsWriter(W3PostingsWriter):
-    """Writes a term's whole posting list at once, a block at a time."""
-
-    def write_term(self, terminfo, ids: list[int], weights: list[float], values: list[bytes]):
-        postfile = self._postfile
-        start = postfile.tell()
-        count = len(ids)
-        blocks = []
-        for first in range(0, count, BLOCK_POSTINGS):
-            last = min(first + BLOCK_POSTINGS, count)
-            block_weights = weights[first:last]
-            data, flags = encode_block(ids[first:last], block_weights, values[first:last])
-            length = _BLOCK_HEADER.size - 4 + len(data)
-            blocks.append(_BLOCK_HEADER.pack(-length if last == count else length,
-                                             last - first, ids[last - 1],
-                                             max(block_weights), flags))
-            blocks.append(data)
-        postfile.write(b"".join(blocks))
-        terminfo._weight = float(sum(weights))
-        terminfo._df = count
-        terminfo._maxweight = float(max(weights))
-        terminfo._minid, terminfo._maxid = ids[0], ids[-1]
-        terminfo.set_extent(start, postfile.tell() - start)
-        return terminfo
-
-
-class CompactFieldWriter(W3FieldWriter):
-    """Takes the sorted postings of a segment a term at a time (Whoosh's own
-    loop makes three calls per posting)."""
-
-    def add_postings(self, schema, lengths, items):
-        field_name = None
-        for (name, term), postings in groupby(items, key=itemgetter(0, 1)):
-            if name != field_name:
-                if field_name is not None:
-                    self.finish_field()
-                self.start_field(name, schema[name])
-                field_name = name
-            _, _, ids, weights, values = zip(*postings, strict=True)
-            terminfo = self._postwriter.write_term(W3TermInfo(), ids, weights, values)
-            self._tindex.add(self._term_key(term), terminfo.to_bytes())
-        if field_name is not None:
-            self.finish_field()
-
-    def _term_key(self, term: bytes) -> bytes:
-        return struct.pack("!H", self._fieldid) + term
-
-
-class CompactLeafMatcher(W3LeafMatcher):
-    """Reads the blocks ``CompactPostingsWriter`` writes."""
-
-    def _read_header(self):
-        self._baseoffset = self._startoffset
-
-    def blocks(self) -> Iterator[tuple[tuple, Sequence[float]]]:
-        """Document numbers and weights of the postings, a block at a time, from
-        the current block on (for scoring without stepping posting by posting)."""
-        while self.is_active():
-            self._read_ids()
-            self._read_weights()
-            yield self._ids, self._weights
-            self._next_block()
-
-    def _goto(self, position):
-        self._data = self._ids = self._weights = self._values = None
-        self._i = 0
-        header = self._postfile.get(position, _BLOCK_HEADER.size)
-        length, count, self._maxid, self._maxweight, self._compression = \
-            _BLOCK_HEADER.unpack(header)
-        self._lastblock = length < 0
-        self._blocklength = count
-        self._dataoffset = position + _BLOCK_HEADER.size
-        self._nextoffset = position + 4 + abs(length)
-        # no length statistics (PassageCodec.length_stats): bounds that hold for any block
-        self._minlength, self._maxlength = 0, 0xFFFFFFFF
-
-    def _read_data(self):
-        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._compression & _COMPRESSED:
-            data = zlib.decompress(data)
-        self._data = decode_block(data, self._blocklength)
-
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        self._ids = self._data[0]
-
-    def _read_weights(self):
-        if self._data is None:
-            self._read_data()
-        weights = self._data[1]
-        self._weights = (1.0,) * self._blocklength if weights is None else weights
-
-    def _read_values(self):
-        if self._data is None:
-            self._read_data()
-        values = self._data[2]()
-        self._values = (None,) * self._blocklength if values is None else values
-
-
 # -- stored records ----------------------------------------------------------------
 
 def encode_record(stored: dict) -> bytes:
@@ -306,137 +202,3 @@ def dictionary_sample(records, size: int = DICTIONARY_BYTES) -> bytes:
             break
         sample += encode_record(record)
     return bytes(sample[:size])
-
-
-class StoredColumn(columns.Column):
-    """Each document's stored fields as JSON, deflated with a preset
-    dictionary (b"" for none)."""
-
-    def __init__(self, dictionary: bytes):
-        self._dictionary = dictionary
-
-    def writer(self, dbfile):
-        return self.Writer(dbfile, self._dictionary)
-
-    def reader(self, dbfile, basepos, length, doccount):
-        return self.Reader(dbfile, basepos, length, doccount, self._dictionary)
-
-    class Writer(columns.VarBytesColumn.Writer):
-        def __init__(self, dbfile, dictionary: bytes):
-            super().__init__(dbfile)
-            options = {"zdict": dictionary} if dictionary else {}
-            # primed once: copying a compressor costs less than priming one per record
-            self._primed = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY,
-                                            **options)
-
-        def add(self, docnum, value):
-            compressor = self._primed.copy()
-            data = compressor.compress(encode_record(value))
-            super().add(docnum, data + compressor.flush())
-
-    class Reader(columns.VarBytesColumn.Reader):
-        def __init__(self, dbfile, basepos, length, doccount, dictionary: bytes):
-            super().__init__(dbfile, basepos, length, doccount)
-            self._options = {"zdict": dictionary} if dictionary else {}
-
-        def __getitem__(self, docnum):
-            data = super().__getitem__(docnum)
-            if not data:
-                return None
-            try:
-                record = zlib.decompressobj(-15, **self._options).decompress(data)
-            except zlib.error as error:
-                raise IndexDamagedError(f"a stored passage cannot be read ({error})") from None
-            return decode_record(record)
-
-        def __iter__(self):
-            for docnum in range(self._doccount):
-                yield self[docnum]
-
-
-class _PerDocWriter(W3PerDocWriter):
-    def _create_column(self, fieldname, column):
-        if fieldname == "_stored":
-            column = StoredColumn(self._codec.load_dictionary(self._storage))
-        super()._create_column(fieldname, column)
-
-
-class _PerDocReader(W3PerDocReader):
-    def __init__(self, storage, segment):
-        super().__init__(storage, segment)
-        # read now: a later commit may delete the file once no segment uses it
-        self._stored_column = StoredColumn(segment.codec().load_dictionary(storage))
-
-    def stored_fields(self, docnum):
-        return self._cached_reader("_stored", self._stored_column)[docnum] or {}
-
-
-class PassageCodec(W3Codec):
-    """Whoosh's codec with compact posting blocks and dictionary-compressed
-    stored records (see the module's docstring), and no per-block length
-    statistics: they only serve Whoosh's score-bound shortcuts, which frsearch's
-    ranking cannot use (see ``index.Index.search``).
-
-    The dictionary is kept in a file of the index folder, ``dictionary_file``,
-    which the caller writes (``write_dictionary``) before the first segment is
-    committed; the codec, kept with each segment in the table of contents,
-    holds only its name.
-    """
-
-    length_stats = False
-
-    def __init__(self, dictionary: bytes = b"", file_prefix: str = "dictionary-"):
-        super().__init__(blocklimit=BLOCK_POSTINGS)
-        self.format_version = FORMAT_VERSION
-        self._dictionary: bytes | None = dictionary
-        self.dictionary_file = (
-            f"{file_prefix}{hashlib.sha256(dictionary).hexdigest()}.zdict" if dictionary else None)
-        """Name of the file holding the preset dictionary of the stored records:
-        its SHA-256, so two different dictionaries never share a name (a file
-        of the same name is never overwritten: older segments are read with it)."""
-
-    def __getstate__(self):
-        return {**self.__dict__, "_dictionary": None}  # the name, not the bytes
-
-    def load_dictionary(self, storage) -> bytes:
-        """The preset dictionary, read from ``storage`` (a Whoosh storage) once."""
-        if self._dictionary is None:
-            if self.dictionary_file is None:
-                self._dictionary = b""
-            else:
-                with storage.open_file(self.dictionary_file) as file:
-                    self._dictionary = file.read()
-        return self._dictionary
-
-    def write_dictionary(self, folder) -> None:
-        """Write the dictionary file into ``folder`` (a path), whole or not at all."""
-        if self.dictionary_file is None:
-            return
-        target = Path(folder) / self.dictionary_file
-        if target.exists():
-            if hashlib.sha256(target.read_bytes()).hexdigest() not in target.name:
-                raise IndexDamagedError(f"{target} is not the dictionary its name says; "
-                                        "open it with rebuild=True to start over")
-            return
-        temporary = target.with_name(target.name + ".tmp")
-        with temporary.open("wb") as file:
-            file.write(self._dictionary)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-
-    def per_document_writer(self, storage, segment):
-        return _PerDocWriter(self, storage, segment)
-
-    def per_document_reader(self, storage, segment):
-        return _PerDocReader(storage, segment)
-
-    def field_writer(self, storage, segment):
-        return CompactFieldWriter(self, storage, segment)
-
-    def postings_writer(self, dbfile, byteids=False):
-        return CompactPostingsWriter(dbfile, blocklimit=BLOCK_POSTINGS, byteids=byteids)
-
-    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        offset, length = terminfo.extent()
-        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

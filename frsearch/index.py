@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh.collectors import TopCollector
 from whoosh.searching import Searcher
 
-from frsearch.codec import FORMAT_VERSION, PassageCodec
+from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
     FrsearchError,
     IndexClosedError,
@@ -52,12 +52,17 @@ from frsearch.searching import (
 )
 from frsearch.storage import (
     CheckReport,
-    IndexStorage,
     latest_generation,
     verify,
     write_checksums,
 )
 from frsearch.synonyms import Synonyms, load_synonyms
+from frsearch.whoosh_internals import (
+    IndexStorage,
+    PassageCodec,
+    open_searcher_of,
+    read_table_of_contents,
+)
 from frsearch.writers import open_writer
 
 __all__ = ["Index", "IndexStats", "check_index", "open_index"]
@@ -449,7 +454,7 @@ def check_index(path: str | os.PathLike) -> CheckReport:
 def _snapshot(whoosh_ix) -> tuple[int, list]:
     """The generation and segments of the last commit, its table of contents
     read once (a commit may replace it at any time)."""
-    toc = whoosh_ix._read_toc()
+    toc = read_table_of_contents(whoosh_ix)
     return toc.generation, toc.segments
 
 
@@ -460,7 +465,7 @@ def _generation(searcher) -> int:
 def _open_searcher(folder: Path, whoosh_ix, verified: set) -> Searcher:
     """A searcher of the last commit, once its format and files are checked;
     ``verified`` holds the files checked before, and gains those checked now."""
-    toc = whoosh_ix._read_toc()
+    toc = read_table_of_contents(whoosh_ix)
     for segment in toc.segments:
         codec = segment.codec()
         if not isinstance(codec, PassageCodec):
@@ -474,8 +479,7 @@ def _open_searcher(folder: Path, whoosh_ix, verified: set) -> Searcher:
     if not report.ok:
         raise IndexDamagedError(f"index at {folder} is damaged ({report.problems[0]}); "
                                 "open it with rebuild=True to start over")
-    reader = whoosh_ix._reader(whoosh_ix.storage, toc.schema, toc.segments, toc.generation)
-    return Searcher(reader, fromindex=whoosh_ix)
+    return open_searcher_of(whoosh_ix, toc)
 
 
 def _damaged(folder: Path, error: Exception) -> IndexDamagedError:

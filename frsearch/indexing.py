@@ -26,8 +26,9 @@ from whoosh.formats import Positions
 
 from frsearch.analysis import indexed_terms, normalize, tokenize
 from frsearch.articles import Article, InputProblem
-from frsearch.codec import DICTIONARY_BYTES, CompactPositions, PassageCodec, dictionary_sample
+from frsearch.codec import DICTIONARY_BYTES, CompactPositions, dictionary_sample
 from frsearch.duplicates import BINS, sketch
+from frsearch.whoosh_internals import PassageCodec
 
 __all__ = [
     "FrenchAnalyzer",

@@ -19,13 +19,16 @@ from itertools import repeat
 from operator import add, neg
 from weakref import WeakKeyDictionary
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from frsearch.codec import CompactLeafMatcher
+from frsearch.whoosh_internals import (
+    CompactLeafMatcher,
+    deleted_and_live,
+    field_b,
+    length_bytes,
+)
 
 __all__ = ["WordClause", "top_passages"]
 
@@ -124,7 +127,7 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
 def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
     """BM25's length normalisation, ``K1 * (1 - B + B * length / average)``, for
     each length byte: the same floats as Whoosh's ``bm25`` computes per posting."""
-    b = weighting._field_B.get(field, weighting.B)
+    b = field_b(weighting, field)
     k1 = weighting.K1
     return [k1 * ((1 - b) + b * length / average) for length in _LENGTHS]
 
@@ -142,11 +145,7 @@ def _segment_postings(reader, field: str, term: str):
         matcher = reader.postings(field, term)
     except TermNotFound:
         return
-    deleted: frozenset[int] = frozenset()
-    if isinstance(matcher, FilterMatcher):  # Whoosh's filter of deleted documents
-        deleted = matcher._ids
-        matcher = matcher.child
-        matcher.reset()  # the filter stepped over the deleted ones at the start
+    deleted, matcher = deleted_and_live(matcher)
     if not isinstance(matcher, CompactLeafMatcher):
         raise TypeError(f"not an frsearch index segment: {type(matcher).__name__}")
     for ids, weights in matcher.blocks():
@@ -165,8 +164,5 @@ def _length_bytes(reader, field: str) -> bytes:
     (the column's own reader decodes a byte per call)."""
     cache = _LENGTH_BYTES.setdefault(reader, {})
     if field not in cache:
-        count = reader.doc_count_all()
-        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-        data = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-        cache[field] = data + bytes([1]) * (count - len(data))  # Whoosh's default: 1
+        cache[field] = length_bytes(reader, field)
     return cache[field]

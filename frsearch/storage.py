@@ -9,10 +9,12 @@ Three promises, each kept here and nowhere else:
   ``_DataOnlyUnpickler``, which builds plain data and the few classes a
   table of contents lists (a segment and frsearch's codec), and refuses
   anything else with ``IndexTamperedError``. frsearch's own records (the
-  passages shown as hits) are JSON (``codec.StoredColumn``). The schema
+  passages shown as hits) are JSON (``codec.encode_record``). The schema
   pickled in the table of contents is never read: frsearch brings its own.
-- **Durable.** Each file the index writes is ``fsync``ed when it is closed, and
-  the folder after each rename, so a commit reported done survives a power cut.
+  (``whoosh_internals.IndexStorage`` plugs this into Whoosh.)
+- **Durable.** Each file the index writes is ``fsync``ed when it is closed
+  (``whoosh_internals.IndexStorage``), and the folder after each rename, so a
+  commit reported done survives a power cut.
 - **Checked.** Before a commit becomes visible, the writer records the size
   and CRC-32 of every file it lists in ``passages-checksums-<generation>.json``
   (``write_checksums``). ``verify`` compares the files with it, as Lucene's
@@ -31,17 +33,13 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import whoosh.codec.whoosh3
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
-
 from frsearch.errors import IndexDamagedError, IndexTamperedError
 
 __all__ = [
     "CHECKSUMS_PREFIX",
     "FULL_CHECK_BYTES",
-    "IndexStorage",
     "data_loads",
+    "read_data_only_pickle",
     "latest_generation",
     "verify",
     "write_checksums",
@@ -60,7 +58,7 @@ _SEGMENT_ID = re.compile(r"^[a-z0-9]{1,64}$")
 
 _TABLE_OF_CONTENTS_CLASSES = frozenset({
     ("whoosh.codec.whoosh3", "W3Segment"),
-    ("frsearch.codec", "PassageCodec"),
+    ("frsearch.whoosh_internals", "PassageCodec"),
     ("collections", "defaultdict"),
     ("builtins", "int"),
     ("builtins", "set"),
@@ -105,6 +103,11 @@ def _tampered_message(what: str) -> str:
             "(nothing was run)")
 
 
+def read_data_only_pickle(file):
+    """The pickle at the position of ``file``, as a table of contents holds it."""
+    return _DataOnlyUnpickler(file, _TABLE_OF_CONTENTS_CLASSES).load()
+
+
 def data_loads(data: bytes):
     """``pickle.loads`` for pickles that may only hold data."""
     import io
@@ -115,53 +118,6 @@ def data_loads(data: bytes):
         raise
     except Exception as error:
         raise IndexDamagedError(f"an index record cannot be read ({error})") from None
-
-
-# Whoosh's term infos may inline a term's postings as a pickle of numbers; the
-# codec never writes them, so only a crafted term table holds one.
-whoosh.codec.whoosh3.loads = data_loads
-
-
-class _IndexFile(StructFile):
-    """A file of the index; its pickles are read as data only."""
-
-    def read_pickle(self):
-        try:
-            return _DataOnlyUnpickler(self.file, _TABLE_OF_CONTENTS_CLASSES).load()
-        except IndexDamagedError as error:
-            raise type(error)(f"{self._name}: {error}") from None
-
-
-def _fsync_on_close(file: StructFile) -> None:
-    file.file.flush()
-    os.fsync(file.file.fileno())
-
-
-class IndexStorage(FileStorage):
-    """Whoosh's file storage, made safe to open and durable to write.
-
-    It opens the index with frsearch's schema (``schema``), so the schema
-    pickled in the table of contents is skipped, never unpickled.
-    """
-
-    def __init__(self, folder: str | os.PathLike, schema, readonly: bool = False):
-        super().__init__(str(folder), readonly=readonly)
-        self._schema = schema
-
-    def open_file(self, name, **kwargs):
-        return _IndexFile(open(self._fpath(name), "rb"), name=name, **kwargs)
-
-    def create_file(self, name, excl=False, mode="wb", **kwargs):
-        file = super().create_file(name, excl=excl, mode=mode, **kwargs)
-        file.onclose = _fsync_on_close
-        return file
-
-    def rename_file(self, oldname, newname, safe=False):
-        super().rename_file(oldname, newname, safe=safe)
-        sync_folder(self.folder)
-
-    def open_index(self, indexname=INDEX_NAME, schema=None, indexclass=None):
-        return super().open_index(indexname, schema or self._schema, indexclass)
 
 
 def sync_folder(folder: str | os.PathLike) -> None:

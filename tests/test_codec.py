@@ -14,9 +14,10 @@ from whoosh.codec.whoosh3 import W3Codec
 
 import frsearch
 import frsearch.index
-from frsearch.codec import COMPRESS_FROM, PassageCodec, decode_block, encode_block
+from frsearch.codec import COMPRESS_FROM, decode_block, encode_block
 from frsearch.index import DICTIONARY_PREFIX, INDEX_NAME
 from frsearch.indexing import IndexReport, build_schema, codec_for, write_articles
+from frsearch.whoosh_internals import PassageCodec
 from frsearch.writers import open_writer
 
 

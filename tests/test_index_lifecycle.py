@@ -10,8 +10,8 @@ import shutil
 import pytest
 
 import frsearch
-from frsearch.codec import PassageCodec
 from frsearch.index import DICTIONARY_PREFIX
+from frsearch.whoosh_internals import PassageCodec
 
 
 def test_rebuild_never_deletes_a_users_file_named_like_the_index(seed_index_folder, tmp_path,

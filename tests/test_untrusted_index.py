@@ -19,7 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 import frsearch
-import frsearch.codec
+import frsearch.whoosh_internals
 from frsearch.index import INDEX_NAME, _snapshot, _storage
 from frsearch.indexing import build_schema
 from frsearch.storage import file_sum
@@ -169,7 +169,7 @@ def test_stored_passages_are_data_only(tmp_path, monkeypatch):
     """An index whose stored passages are pickles (as frsearch wrote them before,
     and as an attacker would) gives an error when a hit is shown, never runs them."""
     folder, canary = tmp_path / "index", tmp_path / "CANARY"
-    monkeypatch.setattr(frsearch.codec, "encode_record",  # the attacker's writer
+    monkeypatch.setattr(frsearch.whoosh_internals, "encode_record",  # the attacker's writer
                         lambda stored: pickle_of(RunsCommand(canary)))
     with frsearch.open_index(folder, create=True) as index:
         index.add([frsearch.seeds_dir()])

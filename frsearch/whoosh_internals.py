@@ -1,0 +1,581 @@
+"""Every use of Whoosh's internals, in one module.
+
+frsearch keeps Whoosh's index format and readers, and extends Whoosh where it
+has no public way to: its codec (compact posting blocks, records as JSON), its
+storage (pickles read as data only, files fsynced), its writers (checksums
+before a commit, every sub-writer accounted for), and a few attributes of its
+readers that scoring from posting arrays needs. All of it is written against
+Whoosh 2.7.4, the last release (2016): the version is checked at import, so
+another one gives a clear error instead of wrong results.
+
+Nothing outside this module reads or writes an underscored attribute of a
+Whoosh object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import queue
+import signal
+import struct
+import sys
+import zlib
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+
+import whoosh
+import whoosh.codec.whoosh3
+from whoosh import columns
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+)
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import TOC, clean_files
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.searching import Searcher
+from whoosh.util import random_name
+from whoosh.writing import SegmentWriter
+
+from frsearch.codec import (
+    _BLOCK_HEADER,
+    _COMPRESSED,
+    BLOCK_POSTINGS,
+    FORMAT_VERSION,
+    decode_block,
+    decode_record,
+    encode_block,
+    encode_record,
+)
+from frsearch.errors import IndexDamagedError, IndexWriteError
+from frsearch.storage import (
+    INDEX_NAME,
+    data_loads,
+    delete_old_checksums,
+    read_data_only_pickle,
+    sync_folder,
+    write_checksums,
+)
+
+__all__ = [
+    "CompactLeafMatcher",
+    "IndexStorage",
+    "ParallelWriter",
+    "PassageCodec",
+    "SerialWriter",
+    "deleted_and_live",
+    "field_b",
+    "length_bytes",
+    "open_searcher_of",
+    "read_table_of_contents",
+]
+
+WHOOSH_VERSION = (2, 7, 4)
+if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
+    raise ImportError(
+        f"frsearch needs Whoosh {'.'.join(map(str, WHOOSH_VERSION))}, found "
+        f"{whoosh.versionstring()}: install it with pip install 'whoosh==2.7.4'")
+
+_OUT_OF_MEMORY = 3
+"""Exit status of a sub-writer that ran out of memory."""
+_POLL_SECONDS = 0.2
+"""How often a blocked hand-over to the sub-writers checks they are alive."""
+
+
+# -- the codec ------------------------------------------------------------------
+
+class CompactPostingsWriter(W3PostingsWriter):
+    """Writes a term's whole posting list at once, a block at a time."""
+
+    def write_term(self, terminfo, ids: list[int], weights: list[float], values: list[bytes]):
+        postfile = self._postfile
+        start = postfile.tell()
+        count = len(ids)
+        blocks = []
+        for first in range(0, count, BLOCK_POSTINGS):
+            last = min(first + BLOCK_POSTINGS, count)
+            block_weights = weights[first:last]
+            data, flags = encode_block(ids[first:last], block_weights, values[first:last])
+            length = _BLOCK_HEADER.size - 4 + len(data)
+            blocks.append(_BLOCK_HEADER.pack(-length if last == count else length,
+                                             last - first, ids[last - 1],
+                                             max(block_weights), flags))
+            blocks.append(data)
+        postfile.write(b"".join(blocks))
+        terminfo._weight = float(sum(weights))
+        terminfo._df = count
+        terminfo._maxweight = float(max(weights))
+        terminfo._minid, terminfo._maxid = ids[0], ids[-1]
+        terminfo.set_extent(start, postfile.tell() - start)
+        return terminfo
+
+
+class CompactFieldWriter(W3FieldWriter):
+    """Takes the sorted postings of a segment a term at a time (Whoosh's own
+    loop makes three calls per posting)."""
+
+    def add_postings(self, schema, lengths, items):
+        field_name = None
+        for (name, term), postings in groupby(items, key=itemgetter(0, 1)):
+            if name != field_name:
+                if field_name is not None:
+                    self.finish_field()
+                self.start_field(name, schema[name])
+                field_name = name
+            _, _, ids, weights, values = zip(*postings, strict=True)
+            terminfo = self._postwriter.write_term(W3TermInfo(), ids, weights, values)
+            self._tindex.add(self._term_key(term), terminfo.to_bytes())
+        if field_name is not None:
+            self.finish_field()
+
+    def _term_key(self, term: bytes) -> bytes:
+        return struct.pack("!H", self._fieldid) + term
+
+
+class CompactLeafMatcher(W3LeafMatcher):
+    """Reads the blocks ``CompactPostingsWriter`` writes."""
+
+    def _read_header(self):
+        self._baseoffset = self._startoffset
+
+    def blocks(self) -> Iterator[tuple[tuple, Sequence[float]]]:
+        """Document numbers and weights of the postings, a block at a time, from
+        the current block on (for scoring without stepping posting by posting)."""
+        while self.is_active():
+            self._read_ids()
+            self._read_weights()
+            yield self._ids, self._weights
+            self._next_block()
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        header = self._postfile.get(position, _BLOCK_HEADER.size)
+        length, count, self._maxid, self._maxweight, self._compression = \
+            _BLOCK_HEADER.unpack(header)
+        self._lastblock = length < 0
+        self._blocklength = count
+        self._dataoffset = position + _BLOCK_HEADER.size
+        self._nextoffset = position + 4 + abs(length)
+        # no length statistics (PassageCodec.length_stats): bounds that hold for any block
+        self._minlength, self._maxlength = 0, 0xFFFFFFFF
+
+    def _read_data(self):
+        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._compression & _COMPRESSED:
+            data = zlib.decompress(data)
+        self._data = decode_block(data, self._blocklength)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = self._data[0]
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        weights = self._data[1]
+        self._weights = (1.0,) * self._blocklength if weights is None else weights
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        values = self._data[2]()
+        self._values = (None,) * self._blocklength if values is None else values
+
+
+class StoredColumn(columns.Column):
+    """Each document's stored fields as JSON, deflated with a preset
+    dictionary (b"" for none)."""
+
+    def __init__(self, dictionary: bytes):
+        self._dictionary = dictionary
+
+    def writer(self, dbfile):
+        return self.Writer(dbfile, self._dictionary)
+
+    def reader(self, dbfile, basepos, length, doccount):
+        return self.Reader(dbfile, basepos, length, doccount, self._dictionary)
+
+    class Writer(columns.VarBytesColumn.Writer):
+        def __init__(self, dbfile, dictionary: bytes):
+            super().__init__(dbfile)
+            options = {"zdict": dictionary} if dictionary else {}
+            # primed once: copying a compressor costs less than priming one per record
+            self._primed = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY,
+                                            **options)
+
+        def add(self, docnum, value):
+            compressor = self._primed.copy()
+            data = compressor.compress(encode_record(value))
+            super().add(docnum, data + compressor.flush())
+
+    class Reader(columns.VarBytesColumn.Reader):
+        def __init__(self, dbfile, basepos, length, doccount, dictionary: bytes):
+            super().__init__(dbfile, basepos, length, doccount)
+            self._options = {"zdict": dictionary} if dictionary else {}
+
+        def __getitem__(self, docnum):
+            data = super().__getitem__(docnum)
+            if not data:
+                return None
+            try:
+                record = zlib.decompressobj(-15, **self._options).decompress(data)
+            except zlib.error as error:
+                raise IndexDamagedError(f"a stored passage cannot be read ({error})") from None
+            return decode_record(record)
+
+        def __iter__(self):
+            for docnum in range(self._doccount):
+                yield self[docnum]
+
+
+class _PerDocWriter(W3PerDocWriter):
+    def _create_column(self, fieldname, column):
+        if fieldname == "_stored":
+            column = StoredColumn(self._codec.load_dictionary(self._storage))
+        super()._create_column(fieldname, column)
+
+
+class _PerDocReader(W3PerDocReader):
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        # read now: a later commit may delete the file once no segment uses it
+        self._stored_column = StoredColumn(segment.codec().load_dictionary(storage))
+
+    def stored_fields(self, docnum):
+        return self._cached_reader("_stored", self._stored_column)[docnum] or {}
+
+
+class PassageCodec(W3Codec):
+    """Whoosh's codec with compact posting blocks and dictionary-compressed
+    stored records (see the module's docstring), and no per-block length
+    statistics: they only serve Whoosh's score-bound shortcuts, which frsearch's
+    ranking cannot use (see ``index.Index.search``).
+
+    The dictionary is kept in a file of the index folder, ``dictionary_file``,
+    which the caller writes (``write_dictionary``) before the first segment is
+    committed; the codec, kept with each segment in the table of contents,
+    holds only its name.
+    """
+
+    length_stats = False
+
+    def __init__(self, dictionary: bytes = b"", file_prefix: str = "dictionary-"):
+        super().__init__(blocklimit=BLOCK_POSTINGS)
+        self.format_version = FORMAT_VERSION
+        self._dictionary: bytes | None = dictionary
+        self.dictionary_file = (
+            f"{file_prefix}{hashlib.sha256(dictionary).hexdigest()}.zdict" if dictionary else None)
+        """Name of the file holding the preset dictionary of the stored records:
+        its SHA-256, so two different dictionaries never share a name (a file
+        of the same name is never overwritten: older segments are read with it)."""
+
+    def __getstate__(self):
+        return {**self.__dict__, "_dictionary": None}  # the name, not the bytes
+
+    def load_dictionary(self, storage) -> bytes:
+        """The preset dictionary, read from ``storage`` (a Whoosh storage) once."""
+        if self._dictionary is None:
+            if self.dictionary_file is None:
+                self._dictionary = b""
+            else:
+                with storage.open_file(self.dictionary_file) as file:
+                    self._dictionary = file.read()
+        return self._dictionary
+
+    def write_dictionary(self, folder) -> None:
+        """Write the dictionary file into ``folder`` (a path), whole or not at all."""
+        if self.dictionary_file is None:
+            return
+        target = Path(folder) / self.dictionary_file
+        if target.exists():
+            if hashlib.sha256(target.read_bytes()).hexdigest() not in target.name:
+                raise IndexDamagedError(f"{target} is not the dictionary its name says; "
+                                        "open it with rebuild=True to start over")
+            return
+        temporary = target.with_name(target.name + ".tmp")
+        with temporary.open("wb") as file:
+            file.write(self._dictionary)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+
+    def per_document_writer(self, storage, segment):
+        return _PerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return _PerDocReader(storage, segment)
+
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return CompactPostingsWriter(dbfile, blocklimit=BLOCK_POSTINGS, byteids=byteids)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        offset, length = terminfo.extent()
+        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+# -- storage -------------------------------------------------------------------
+
+# Whoosh's term infos may inline a term's postings as a pickle of numbers; the
+# codec never writes them, so only a crafted term table holds one.
+whoosh.codec.whoosh3.loads = data_loads
+
+
+class _IndexFile(StructFile):
+    """A file of the index; its pickles are read as data only."""
+
+    def read_pickle(self):
+        try:
+            return read_data_only_pickle(self.file)
+        except IndexDamagedError as error:
+            raise type(error)(f"{self._name}: {error}") from None
+
+
+def _fsync_on_close(file: StructFile) -> None:
+    file.file.flush()
+    os.fsync(file.file.fileno())
+
+
+class IndexStorage(FileStorage):
+    """Whoosh's file storage, made safe to open and durable to write.
+
+    It opens the index with frsearch's schema (``schema``), so the schema
+    pickled in the table of contents is skipped, never unpickled.
+    """
+
+    def __init__(self, folder: str | os.PathLike, schema, readonly: bool = False):
+        super().__init__(str(folder), readonly=readonly)
+        self._schema = schema
+
+    def open_file(self, name, **kwargs):
+        return _IndexFile(open(self._fpath(name), "rb"), name=name, **kwargs)
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        file = super().create_file(name, excl=excl, mode=mode, **kwargs)
+        file.onclose = _fsync_on_close
+        return file
+
+    def rename_file(self, oldname, newname, safe=False):
+        super().rename_file(oldname, newname, safe=safe)
+        sync_folder(self.folder)
+
+    def open_index(self, indexname=INDEX_NAME, schema=None, indexclass=None):
+        return super().open_index(indexname, schema or self._schema, indexclass)
+
+
+# -- writers -------------------------------------------------------------------
+
+class _ChecksummedCommit:
+    """Writes the checksums of a commit's files before the commit itself, and
+    keeps the files of the commit it replaces."""
+
+    def _commit_toc(self, segments):
+        folder = Path(self.storage.folder)
+        write_checksums(folder, self.generation, segments)
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        clean_files(self.storage, self.indexname, self.generation, [*segments, *self.segments])
+        delete_old_checksums(folder, self.generation)
+
+
+class SerialWriter(_ChecksummedCommit, SegmentWriter):
+    """Whoosh's writer, in this process."""
+
+
+class ParallelWriter(_ChecksummedCommit, MpWriter):
+    """Whoosh's multi-process writer, made to account for each sub-writer.
+
+    Documents go to the sub-writers in job files through a bounded queue; a
+    hand-over that waits checks that they are alive, so a run whose
+    sub-writers all died fails instead of waiting forever.
+    """
+
+    def _new_task(self):
+        task = _SubWriter(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                          self.subargs, self.multisegment,
+                          lock_descriptor=getattr(self.writelock, "fd", None))
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _enqueue(self):
+        name = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(name).raw_file() as jobfile:
+            for item in self.docbuffer:
+                pickle.dump(item, jobfile, pickle.HIGHEST_PROTOCOL)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._hand_over((name, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _hand_over(self, job) -> None:
+        while True:
+            try:
+                self.jobqueue.put(job, timeout=_POLL_SECONDS)
+                return
+            except queue.Full:
+                dead = [task for task in self.tasks if not task.is_alive()]
+                if dead:
+                    raise IndexWriteError(_failure(dead[0], None)) from None
+
+    def _commit(self, mergetype, optimize, merge):
+        try:
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self._hand_over(None)
+            segments = self._merge_segments(mergetype, optimize, merge)
+            segments += self._sub_segments()
+        except BaseException:
+            self.cancel()
+            raise
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _sub_segments(self) -> list:
+        """The segment of each sub-writer, once all have finished; raises
+        IndexWriteError if any of them failed or died."""
+        reported: dict[int, tuple[str, object]] = {}
+        while len(reported) < len(self.tasks):
+            try:
+                pid, outcome, value = self.resultqueue.get(timeout=_POLL_SECONDS)
+                reported[pid] = (outcome, value)
+            except queue.Empty:
+                if not any(task.is_alive() for task in self.tasks):
+                    try:  # what the last of them sent just before exiting
+                        pid, outcome, value = self.resultqueue.get(timeout=1.0)
+                        reported[pid] = (outcome, value)
+                        continue
+                    except queue.Empty:
+                        break
+        for task in self.tasks:
+            task.join()
+        for task in self.tasks:
+            outcome, value = reported.get(task.pid, ("missing", None))
+            if outcome != "done" or task.exitcode != 0:
+                raise IndexWriteError(_failure(task, value if outcome == "failed" else None))
+        return [reported[task.pid][1] for task in self.tasks]
+
+    def cancel(self):
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()  # it waits on its job queue: nothing else would end it
+        for task in self.tasks:
+            task.join()
+        SegmentWriter.cancel(self)
+
+
+def _failure(task, reason: str | None) -> str:
+    """A one-line account of a sub-writer that did not finish."""
+    if reason is not None:
+        what = f"failed ({reason})"
+    elif task.exitcode is not None and task.exitcode < 0:
+        name = signal.Signals(-task.exitcode).name
+        what = f"was killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
+    elif task.exitcode == _OUT_OF_MEMORY:
+        what = "ran out of memory"
+    elif task.exitcode is None:
+        what = "stopped answering"
+    else:
+        what = f"exited with status {task.exitcode}"
+    return (f"a writer process {what}; nothing of this run was committed, "
+            "the index is as it was before it")
+
+
+class _SubWriter(SubWriterTask):
+    """A sub-writer process that always reports: its segment, or why it failed
+    (instead of a traceback on the terminal and silence for the parent)."""
+
+    def __init__(self, *args, lock_descriptor: int | None = None):
+        super().__init__(*args)
+        self._parent = os.getpid()
+        self._lock_descriptor = lock_descriptor
+
+    def run(self):
+        try:
+            self._detach_from_parent()
+            ix = self.storage.open_index(self.indexname)
+            writer = self.writer = SegmentWriter(ix, _lk=False, **self.kwargs)
+            while (job := self.jobqueue.get()) is not None:
+                self._process_file(*job)
+            self.resultqueue.put((os.getpid(), "done", writer._finalize_segment()))
+        except BaseException as error:
+            try:  # out of memory, even this may fail: the exit status still tells
+                self.resultqueue.put((os.getpid(), "failed", f"{type(error).__name__}: {error}"))
+            except BaseException:
+                pass
+            raise SystemExit(_OUT_OF_MEMORY if isinstance(error, MemoryError) else 1) from None
+
+    def _detach_from_parent(self) -> None:
+        """Forked, this process holds the parent's lock file open: a parent
+        killed with SIGKILL would leave it waiting on its job queue forever,
+        and the index locked for every later writer. It closes its copy of the
+        lock and dies with the parent. Ctrl-C is the parent's to handle (it
+        cancels the whole write)."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if self._lock_descriptor is not None:
+            os.close(self._lock_descriptor)
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != self._parent:  # it died before that
+            os._exit(1)
+
+
+# -- readers -------------------------------------------------------------------
+
+def read_table_of_contents(whoosh_ix):
+    """The last commit's table of contents (generation, segments, schema),
+    read once: a commit may replace it at any time."""
+    return whoosh_ix._read_toc()
+
+
+def open_searcher_of(whoosh_ix, toc) -> Searcher:
+    """A searcher of exactly the commit ``toc`` describes."""
+    reader = whoosh_ix._reader(whoosh_ix.storage, toc.schema, toc.segments, toc.generation)
+    return Searcher(reader, fromindex=whoosh_ix)
+
+
+def field_b(weighting, field: str) -> float:
+    """BM25F's length-normalisation parameter B for ``field``."""
+    return weighting._field_B.get(field, weighting.B)
+
+
+def deleted_and_live(matcher) -> tuple[frozenset[int], object]:
+    """The deleted documents Whoosh's filter skips, and the matcher of all
+    postings under it (reset to its first posting)."""
+    if not isinstance(matcher, FilterMatcher):
+        return frozenset(), matcher
+    live = matcher.child
+    live.reset()  # the filter stepped over the deleted ones at the start
+    return matcher._ids, live
+
+
+def length_bytes(reader, field: str) -> bytes:
+    """The length byte of every document of a segment in ``field``, as stored
+    (Whoosh's ``_<field>_len`` column, one byte a document); documents past
+    its end have Whoosh's default, 1."""
+    count = reader.doc_count_all()
+    column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    data = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+    return data + bytes([1]) * (count - len(data))
