@@ -22,7 +22,8 @@ The chain, in order, and why that order:
    unidecode (``cœur`` → ``coeur``). Snowball French reads accents (``-ée``,
    ``-ère``…); folding first loses conflations, see ``benchmarks/conflation.py``.
    ``snowballstemmer`` runs Snowball's C implementation when PyStemmer is
-   installed (a dependency): the same stems, forty times faster.
+   installed (a dependency): the same stems as its pure-Python one, for a
+   small part of the time.
 
 Every stage keeps character offsets into the original text, so a match can be
 shown in the words as written. Invisible characters are skipped by the

@@ -44,8 +44,11 @@ VERSION_SEPARATOR = "\x1f"
 
 
 class FrenchAnalyzer(Analyzer):
-    """Whoosh adapter of ``frsearch.analysis.tokenize``, for Whoosh's own tools
-    (its query parser, highlighter, ``field.process_text``)."""
+    """Whoosh adapter of ``frsearch.analysis.tokenize``. frsearch never calls it
+    (``FrenchText.index`` and searching analyse text themselves), but a Whoosh
+    TEXT field needs an analyzer, and each index's pickled schema names this
+    class: it stays, and gives Whoosh's own tools (``field.process_text``) the
+    terms frsearch indexes."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FrenchAnalyzer)
