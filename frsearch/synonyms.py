@@ -84,7 +84,8 @@ def load_synonyms(path: str | os.PathLike | None = None, builtin: bool = True) -
     if path is None:
         return synonyms
     try:
-        with open(path, encoding="utf-8") as handle:
+        # utf-8-sig: Notepad's byte order mark would make "#" on line 1 no comment
+        with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
