@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -176,9 +177,12 @@ class Index:
         codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
+        left_before = _temporary_files(self.path)  # by writers now gone, once the lock is ours
         writer = open_writer(self._ix, codec, parallel, lock_timeout)
         try:
             _delete_unused_dictionaries(self.path, self._ix)  # the lock is ours
+            for file in left_before:
+                file.unlink(missing_ok=True)
             codec.write_dictionary(self.path)
             with self._ix.reader() as reader:
                 write_articles(writer, reader, articles, report, progress)
@@ -327,7 +331,9 @@ def _delete_index_files(folder: Path) -> None:
         raise _locked(folder)
     try:
         for file in folder.iterdir():
-            if (file.is_file() and _is_index_file(file.name)
+            if file.name == TEMPORARY_FOLDER and file.is_dir():
+                shutil.rmtree(file)
+            elif (file.is_file() and _is_index_file(file.name)
                     and file.name not in (f"{INDEX_NAME}_WRITELOCK", SETTINGS_FILE)):
                 file.unlink()
     finally:
@@ -519,7 +525,19 @@ _INDEX_FILE = re.compile(rf"""^(?:
     | {INDEX_NAME}-dictionary-[0-9a-f]+\.zdict(?:\.tmp)?
     | {INDEX_NAME}-files\.json(?:\.tmp)?                 # written by frsearch before format 2
     | {re.escape(SETTINGS_FILE)}(?:\.tmp)?
+    | {INDEX_NAME}\.tmp                                   # the writers' temporary folder
 )$""", re.VERBOSE)
+
+
+TEMPORARY_FOLDER = f"{INDEX_NAME}.tmp"
+"""Where Whoosh's writers keep sorting runs and job files until their commit."""
+
+
+def _temporary_files(folder: Path) -> list[Path]:
+    """The files in the writers' temporary folder. Taken before a writer waits
+    for the lock: once it holds it, the writer that made them has finished
+    (and deleted them) or was killed, and they can go."""
+    return [file for file in (folder / TEMPORARY_FOLDER).glob("*") if file.is_file()]
 
 
 def _is_index_file(name: str) -> bool:

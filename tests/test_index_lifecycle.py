@@ -5,7 +5,9 @@ closed."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import time
 
 import pytest
 
@@ -64,3 +66,35 @@ def test_a_closed_index_stays_closed(seed_index_folder):
     with pytest.raises(frsearch.IndexClosedError):
         index.add([frsearch.seeds_dir()])
     index.close()  # closing twice is harmless
+
+
+def _leave_stale_run(folder) -> object:
+    """What a writer killed mid-run leaves: its temporary folder and a job file."""
+    stale = folder / "passages.tmp" / "k2mx3c0d1f.doclist"
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_bytes(b"\x80\x02" * 1000)
+    old = time.time() - 60
+    os.utime(stale, (old, old))
+    return stale
+
+
+def test_what_a_killed_writer_left_is_cleared_by_the_next_run(seed_index_folder, tmp_path):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    stale = _leave_stale_run(folder)
+    article = tmp_path / "suite.jsonl"
+    article.write_text('{"id": "suite", "title": "Suite", "paragraphs": ["Les sanctions."]}\n',
+                       encoding="utf-8")
+    with frsearch.open_index(folder) as index:
+        assert index.add([article]).added == 1
+    assert not stale.exists()
+
+
+def test_rebuild_after_a_killed_writer_clears_its_temporary_folder(seed_index_folder, tmp_path,
+                                                                   cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    stale = _leave_stale_run(folder)
+    done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
+    assert done.returncode == 0, done.stderr
+    assert not stale.exists()
