@@ -30,64 +30,55 @@ _EXPORTS = {
     "IndexNotFoundError": "frsearch.errors",
     "IndexTamperedError": "frsearch.errors",
     "IndexWriteError": "frsearch.errors",
+    "NotAnIndexError": "frsearch.errors",
     "Index": "frsearch.index",
     "IndexStats": "frsearch.index",
-    "open_index": "frsearch.index",
     "check_index": "frsearch.index",
-    "CheckReport": "frsearch.storage",
+    "open_index": "frsearch.index",
     "IndexProgress": "frsearch.indexing",
     "IndexReport": "frsearch.indexing",
     "default_index_dir": "frsearch.locations",
     "seeds_dir": "frsearch.locations",
+    "Duplicate": "frsearch.searching",
     "Hit": "frsearch.searching",
     "SearchResult": "frsearch.searching",
+    "CheckReport": "frsearch.storage",
+    "SynonymError": "frsearch.synonyms",
 }
+"""The public API, name → the module it is imported from on first use. The
+imports below say the same to type checkers (``tests/test_style.py`` checks
+that the two agree)."""
 
-__all__ = [
-    "Article",
-    "FrsearchError",
-    "Hit",
-    "Index",
-    "IndexClosedError",
-    "IndexDamagedError",
-    "IndexExistsError",
-    "IndexLockedError",
-    "IndexNotFoundError",
-    "IndexProgress",
-    "IndexTamperedError",
-    "IndexWriteError",
-    "IndexReport",
-    "IndexStats",
-    "InputProblem",
-    "Passage",
-    "SearchResult",
-    "CheckReport",
-    "analyze",
-    "check_index",
-    "default_index_dir",
-    "open_index",
-    "read_articles",
-    "seeds_dir",
-]
+__all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from frsearch.analysis import analyze
-    from frsearch.articles import Article, InputProblem, Passage, read_articles
-    from frsearch.errors import (
-        FrsearchError,
-        IndexClosedError,
-        IndexDamagedError,
-        IndexExistsError,
-        IndexLockedError,
-        IndexNotFoundError,
-        IndexTamperedError,
-        IndexWriteError,
-    )
-    from frsearch.index import Index, IndexStats, check_index, open_index
-    from frsearch.indexing import IndexProgress, IndexReport
-    from frsearch.locations import default_index_dir, seeds_dir
-    from frsearch.searching import Hit, SearchResult
-    from frsearch.storage import CheckReport
+    from frsearch.analysis import analyze as analyze
+    from frsearch.articles import Article as Article
+    from frsearch.articles import InputProblem as InputProblem
+    from frsearch.articles import Passage as Passage
+    from frsearch.articles import read_articles as read_articles
+    from frsearch.errors import FrsearchError as FrsearchError
+    from frsearch.errors import IndexClosedError as IndexClosedError
+    from frsearch.errors import IndexDamagedError as IndexDamagedError
+    from frsearch.errors import IndexExistsError as IndexExistsError
+    from frsearch.errors import IndexLockedError as IndexLockedError
+    from frsearch.errors import IndexNotFoundError as IndexNotFoundError
+    from frsearch.errors import IndexTamperedError as IndexTamperedError
+    from frsearch.errors import IndexWriteError as IndexWriteError
+    from frsearch.errors import NotAnIndexError as NotAnIndexError
+    from frsearch.index import Index as Index
+    from frsearch.index import IndexStats as IndexStats
+    from frsearch.index import check_index as check_index
+    from frsearch.index import open_index as open_index
+    from frsearch.indexing import IndexProgress as IndexProgress
+    from frsearch.indexing import IndexReport as IndexReport
+    from frsearch.locations import default_index_dir as default_index_dir
+    from frsearch.locations import seeds_dir as seeds_dir
+    from frsearch.searching import Duplicate as Duplicate
+    from frsearch.searching import Hit as Hit
+    from frsearch.searching import SearchResult as SearchResult
+    from frsearch.storage import CheckReport as CheckReport
+    from frsearch.synonyms import SynonymError as SynonymError
 
 
 def __getattr__(name: str):

@@ -11,6 +11,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexTamperedError",
     "IndexWriteError",
+    "NotAnIndexError",
 ]
 
 
@@ -23,8 +24,12 @@ class IndexNotFoundError(FrsearchError):
     """No index at the given path: build one with ``frsearch index``."""
 
 
-class IndexExistsError(FrsearchError):
+class NotAnIndexError(FrsearchError):
     """The path holds something that is not an frsearch index; it is left alone."""
+
+
+IndexExistsError = NotAnIndexError
+"""The old name of :class:`NotAnIndexError`, kept for callers that catch it."""
 
 
 class IndexDamagedError(FrsearchError):
