@@ -19,6 +19,7 @@ import time
 from bisect import bisect_left
 from pathlib import Path
 
+from frsearch import __version__
 from frsearch.errors import (
     FrsearchError,
     IndexDamagedError,
@@ -45,13 +46,48 @@ OFFSET_UNITS = ("codepoints", "utf16")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+QUERY_HELP = """\
+query syntax:
+  sommet Genève           passages holding both words first, then those holding one
+  "lignes rouges"         the phrase (also «lignes rouges»)
+  sanctions AND Russie    boolean queries: AND, OR, NOT; -Russie leaves a word out
+  présid*                 any word starting with présid (two letters at least)
+  title:sanctions         a word of the headline; date:2021-12 a date
+  crimee, Kremlim, Kyiv   found as Crimée, Kremlin, Kiev: accents, typos, variants
+
+exit status:
+  0 passages found, 1 nothing found, 2 error (no index, damaged index, bad option)
+
+examples:
+  frsearch query sanctions -Russie
+  frsearch query '"lignes rouges"' --json --limit 3"""
+INDEX_HELP = """\
+exit status:
+  0 done, 1 some input skipped (each file named on stderr), 2 error
+
+examples:
+  frsearch index articles/ --index news-index
+  frsearch index --rebuild"""
+STATS_HELP = """\
+examples:
+  frsearch stats --index news-index --json"""
+CHECK_HELP = """\
+exit status:
+  0 no problem, 2 a problem (each one listed) or no index
+
+examples:
+  frsearch check --index news-index"""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose error messages quote what was typed: cleaned
-    for the terminal like every other field (the subcommands' parsers are of
-    the same class)."""
+    """argparse's parser, with errors on one line like every other error (the
+    usage it would print first is what ``--help`` is for) and what was typed
+    quoted cleaned for the terminal (the subcommands' parsers are of the same
+    class)."""
 
     def error(self, message: str):
-        super().error(terminal_text(message))
+        self.exit(EXIT_ERROR,
+                  f"{self.prog}: {terminal_text(message)}; see '{self.prog} --help'\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,13 +97,16 @@ def _parser() -> argparse.ArgumentParser:
         epilog=f"The index is kept in {default_index_dir()} unless --index or "
                f"${INDEX_ENV} says otherwise.",
     )
+    parser.add_argument("--version", action="version", version=f"frsearch {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    raw = argparse.RawDescriptionHelpFormatter  # keeps the epilogs' columns
 
     def with_index(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--index", metavar="DIR", type=Path,
                          help=f"index folder (default: ${INDEX_ENV} or {default_index_dir()})")
 
-    index = commands.add_parser("index", help="add or update articles in the index")
+    index = commands.add_parser("index", help="add or update articles in the index",
+                                epilog=INDEX_HELP, formatter_class=raw)
     index.add_argument("paths", nargs="*", metavar="PATH",
                        help="files or folders (*.txt, *.jsonl); none: the built-in seeds")
     with_index(index)
@@ -78,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--synonyms", metavar="FILE", type=Path,
                        help="record this synonym file in the index: every later search uses it")
 
-    query = commands.add_parser("query", help="search the index")
+    query = commands.add_parser("query", help="search the index", epilog=QUERY_HELP,
+                                formatter_class=raw)
     query.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
     with_index(query)
     query.add_argument("--limit", type=int, default=10, metavar="N",
@@ -100,18 +140,21 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--synonyms", metavar="FILE", type=Path,
                        help="synonym groups to use with the built-in ones, for this query")
 
-    stats = commands.add_parser("stats", help="what the index holds")
+    stats = commands.add_parser("stats", help="what the index holds", epilog=STATS_HELP,
+                                formatter_class=raw)
     with_index(stats)
     stats.add_argument("--json", action="store_true", help="print one JSON object")
 
     check = commands.add_parser(
-        "check", help="read every byte of the index and compare it with its checksums")
+        "check", help="read every byte of the index and compare it with its checksums",
+        epilog=CHECK_HELP, formatter_class=raw)
     with_index(check)
     check.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
-_LIBRARY_HINT = "; open it with rebuild=True to start over"
+_LIBRARY_HINTS = ("; open it with rebuild=True", " (wait for it, or pass a longer lock_timeout")
+"""The library's advice, cut from where it starts when the CLI gives its own."""
 _CLI_HINTS = (
     (IndexDamagedError, "; start over with 'frsearch index --rebuild'"),
     (IndexNotFoundError, ": build one with 'frsearch index' first"),
@@ -121,8 +164,9 @@ _CLI_HINTS = (
 
 def _with_cli_hint(error: FrsearchError) -> str:
     """The library's one-line message, its advice said in the CLI's words."""
-    message = str(error).removesuffix(_LIBRARY_HINT)
-    message = message.removesuffix(" (wait for it, or pass a longer lock_timeout)")
+    message = str(error)
+    for library_hint in _LIBRARY_HINTS:
+        message = message.split(library_hint, 1)[0]
     for kind, hint in _CLI_HINTS:
         if isinstance(error, kind):
             return message + hint
@@ -132,6 +176,13 @@ def _with_cli_hint(error: FrsearchError) -> str:
 def _error(message: str) -> int:
     print(f"frsearch: {terminal_text(message)}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _wants_colour(stream) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (no-color.org: to any
+    non-empty value) or TERM=dumb says the terminal cannot show it."""
+    return (stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
 
 
 class _Progress:
@@ -301,8 +352,7 @@ def _run_query(args: argparse.Namespace) -> int:
     if args.json:
         print(terminal_json(_result_json(result, args.max_text_chars, args.offsets)))
     else:
-        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        _print_result(result, colour)
+        _print_result(result, _wants_colour(sys.stdout))
     return EXIT_OK if result.hits else EXIT_NONE
 
 

@@ -74,3 +74,31 @@ def cli(tmp_path_factory):
 
     run.env = env
     return run
+
+
+@pytest.fixture
+def cli_main(tmp_path_factory, monkeypatch, capsys):
+    """Runs ``frsearch ARGS`` in this process through ``frsearch.cli.main``, with
+    a throwaway default index and no colour settings: ``cli_main("query", "x")``
+    gives a ``CompletedProcess`` like ``cli``'s. Use ``cli`` only for what needs
+    a real process (kills, locks, signals, FIFOs, the entry point)."""
+    import subprocess
+
+    from frsearch.cli import main
+
+    home = tmp_path_factory.mktemp("xdg")
+    for name in ("FRSEARCH_INDEX", "NO_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()  # only what this command prints
+        try:
+            status = main(list(args))
+        except SystemExit as exited:  # argparse: --help, --version, a bad option
+            status = exited.code if isinstance(exited.code, int) else int(bool(exited.code))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, out, err)
+
+    run.home = home
+    return run

@@ -5,6 +5,8 @@ passages) or by a path are shown inert, the rest of the text as it is;
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -72,17 +74,18 @@ def built(tmp_path_factory):
         folder.mkdir()
     except OSError:
         pytest.skip("this file system refuses escape sequences in file names")
-    env = {k: v for k, v in os.environ.items() if k != "FRSEARCH_INDEX"}
-    done = subprocess.run([sys.executable, "-m", "frsearch", "index", str(articles),
-                           "--index", str(folder)], capture_output=True, env=env, timeout=120)
-    return folder, done
+    args = ["index", str(articles), "--index", str(folder)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(args)
+    return folder, subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 def test_index_problem_lines_and_summary_are_inert(built):
     folder, done = built
     assert done.returncode == 1  # some input skipped
     assert not done.stdout
-    stderr = done.stderr.decode("utf-8")
+    stderr = done.stderr
     assert_inert(stderr)
     assert "Traceback" not in stderr
     skipped = [line for line in stderr.splitlines() if line.startswith("frsearch: skipped")]
@@ -114,34 +117,42 @@ def test_query_shows_every_field_inert_and_the_rest_as_written(built, capsys):
     assert "Les **sanctions** européennes visent les banques russes." in out
 
 
-def test_a_terminal_gets_only_the_cli_s_own_colour_codes(built):
+def test_a_terminal_gets_only_the_cli_s_own_colour_codes(built, capsys, monkeypatch):
     """On a terminal the CLI colours the matches: those codes are the only
     escape sequences in what it prints."""
     folder, _ = built
-    env = {k: v for k, v in os.environ.items() if k not in ("FRSEARCH_INDEX", "NO_COLOR")}
-    screen, child_end = os.openpty()
-    query = subprocess.Popen([sys.executable, "-m", "frsearch", "query", "sanctions",
-                              "--index", str(folder), "--limit", "20"],
-                             stdout=child_end, stderr=subprocess.PIPE, env=env)
-    os.close(child_end)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(screen, 65536)
-        except OSError:  # EIO: the command closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(screen)
-    assert query.wait(timeout=120) == 0
-    shown = b"".join(chunks).decode("utf-8")
-    with query.stderr:
-        errors = query.stderr.read().decode("utf-8")
+    for name in ("NO_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["query", "sanctions", "--index", str(folder), "--limit", "20"]) == 0
+    shown, errors = capsys.readouterr()
     opened, closed = COLOUR_MARK
     assert shown.count(opened) == shown.count(closed) >= 2 * len(HOSTILE) + 3
     assert_inert(shown.replace(opened, "").replace(closed, "") + errors)
     assert "2024-03-01␛]0;titre piégé␇" in shown
+
+
+@pytest.mark.parametrize(("tty", "env", "coloured"), [
+    (True, {}, True),
+    (True, {"TERM": "xterm-256color"}, True),
+    (True, {"NO_COLOR": ""}, True),  # no-color.org: set to a non-empty value
+    (True, {"NO_COLOR": "1"}, False),
+    (True, {"NO_COLOR": "0"}, False),  # any value, even one that reads "no"
+    (True, {"TERM": "dumb"}, False),
+    (False, {}, False),  # piped
+])
+def test_colour_only_on_a_terminal_that_wants_it(cli_main, seed_index_folder, monkeypatch,
+                                                 tty, env, coloured):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    done = cli_main("query", "sanctions", "--index", str(seed_index_folder))
+    assert done.returncode == 0
+    opened, closed = COLOUR_MARK
+    if coloured:
+        assert f"{opened}sanctions{closed}" in done.stdout and "**" not in done.stdout
+    else:
+        assert "**sanctions**" in done.stdout and "\x1b" not in done.stdout
 
 
 def test_stats_prints_the_folder_inert(built, capsys):
@@ -163,6 +174,7 @@ def test_errors_quoting_paths_or_arguments_are_inert(tmp_path, capsys):
         main(["stats", f"en trop {IN_NAMES}"])
     assert exited.value.code == 2
     _, err = capsys.readouterr()
+    assert err.count("\n") == 1
     assert_inert(err)
     assert f"unrecognized arguments: en trop {SHOWN_IN_NAMES}" in err
 
