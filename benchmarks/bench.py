@@ -5,7 +5,19 @@
 Each engine builds its index and answers the queries in child processes of its
 own (peak RSS per engine and phase); the engines take turns within each repeat,
 so that a noisy neighbour slows them alike. Prints a Markdown table and writes
-``benchmarks/results/<corpus>.json``. The corpus is built on first use.
+``benchmarks/results/<corpus>.json``, which records the commit measured, whether
+the working tree differed from it, the date and this command (``provenance``);
+``benchmarks/report.py --readme`` turns it into the README's tables. The corpus
+is built on first use.
+
+To measure a commit while the working tree holds other, uncommitted edits, run
+the benchmark from a clone of it, with the corpora linked in (``PYTHONPATH``
+makes every process import the clone's frsearch)::
+
+    CLONE=/tmp/frsearch-head; git clone -q . $CLONE
+    ln -s "$PWD/benchmarks/data" $CLONE/benchmarks/
+    PYTHONPATH=$CLONE .venv/bin/python $CLONE/benchmarks/bench.py --corpus 10mb
+    cp $CLONE/benchmarks/results/10mb.json benchmarks/results/
 """
 
 from __future__ import annotations
@@ -13,25 +25,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 
 from corpus import CORPORA, DATA, CorpusStats, corpus_path, corpus_stats
 from engines import ENGINES, WORKER, Engine, make_engine
-from measure import folder_bytes, run_checked
+from measure import code_changed, folder_bytes, provenance, run_checked, write_result
 from queries import QUERIES
 from report import EngineRun, markdown, median_figures, ratios
 from terminal import build_seeds_index, time_commands
 
-RESULTS = Path(__file__).resolve().parent / "results"
+PACKAGES = ("frsearch", "whoosh", "PyStemmer", "tantivy")
 
 
 def run_engine(engine: Engine, corpus: Path, work: Path, log: Path, rounds: int
@@ -57,42 +66,6 @@ def run_engine(engine: Engine, corpus: Path, work: Path, log: Path, rounds: int
         query_seconds={q: statistics.median(s) for q, s in result["seconds"].items()},
     )
     return run, result["top"]
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
-    for package in ("frsearch", "whoosh", "tantivy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "absent"
-    return versions
-
-
-def _git(*arguments: str) -> str:
-    repository = Path(__file__).resolve().parent.parent
-    return subprocess.run(["git", *arguments], cwd=repository, capture_output=True,
-                          text=True, check=True).stdout.strip()
-
-
-def _frsearch_revision() -> str:
-    """The commit frsearch was measured at, "+modified" if its code differs from it,
-    and the id of its code (the ``frsearch/`` tree): figures are only comparable
-    between runs of the same code."""
-    try:
-        head = _git("rev-parse", "--short", "HEAD")
-        tree = _git("rev-parse", "--short", "HEAD:frsearch")
-        changed = _git("status", "--porcelain", "--", "frsearch")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head}{'+modified' if changed else ''} (code {tree})"
-
-
-def _write_json(target: Path, content: dict) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".json.tmp")
-    partial.write_text(json.dumps(content, ensure_ascii=False, indent=1))
-    partial.replace(target)
 
 
 def _arguments() -> argparse.Namespace:
@@ -126,7 +99,8 @@ def main() -> None:
     log = work / "bench.log"
     log.write_text("")
     load_before = os.getloadavg()
-    revision = _frsearch_revision()
+    source = provenance(PACKAGES)
+    source["versions"]["sqlite"] = sqlite3.sqlite_version
 
     runs: dict[str, list[EngineRun]] = {engine.name: [] for engine in engines}
     tops: dict[str, dict] = {}
@@ -152,16 +126,18 @@ def main() -> None:
     empty = {name: [q for q, top in found.items() if not top["hits"] and q in answered]
              for name, found in tops.items()}
     notes.append(f"load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after; "
-                 f"{os.cpu_count()} CPUs; frsearch at {revision}")
-    now = _frsearch_revision()
-    if now.partition(" ")[2] != revision.partition(" ")[2] or "modified" in now + revision:
-        notes.append(f"frsearch's code may have changed during the run (now {now})")
+                 f"{os.cpu_count()} CPUs; commit {source['commit']}")
+    if any(path.startswith("frsearch/") for path in source["changed"]):
+        notes.append("frsearch/ had uncommitted changes: these figures are of code no commit "
+                     "holds (" + ", ".join(source["changed"]) + ")")
+    if code_changed(source, provenance()):
+        source["code_changed_during_run"] = True
+        notes.append("frsearch's code changed during the run: the engines' figures may "
+                     "come from different code")
     print(markdown(corpus, args.repeat, labels, medians, terminal, empty, notes))
-    _write_json(RESULTS / f"{args.corpus}.json", {
+    target = write_result(args.corpus, {
         "corpus": asdict(corpus),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average_before": load_before, "load_average_after": os.getloadavg(),
-                    "versions": _versions(), "frsearch_revision": revision},
+        "machine": {"load_average_before": load_before, "load_average_after": os.getloadavg()},
         "settings": {"repeat": args.repeat, "rounds": args.rounds, "queries": list(QUERIES)},
         "engines": {
             name: {
@@ -177,7 +153,9 @@ def main() -> None:
         "ratios": ratios(medians),
         "terminal": [asdict(timing) for timing in terminal],
         "notes": notes,
-    })
+    }, source)
+    print(f"\nWrote {target.relative_to(target.parents[2])}; "
+          "python benchmarks/report.py --readme puts it in the README", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Relevance of frsearch on judged French queries, next to two baselines.
 
 Run from the repository root: ``.venv/bin/python benchmarks/evaluate.py``.
-Prints Markdown tables and writes ``benchmarks/results/relevance.json``.
+Prints Markdown tables and writes ``benchmarks/results/relevance.json`` (with the
+commit it ran on: see ``measure.provenance``), from which
+``benchmarks/report.py --readme`` writes the README's relevance tables.
 
 The judgments (``benchmarks/judgments.json``)
 ---------------------------------------------
@@ -330,11 +332,14 @@ def main() -> int:
             "SQLite FTS5": run_queries(fts5_search(passages), judgments),
             "Whoosh fr": run_queries(whoosh_search(passages), judgments),
         }
+    # imported here: tests load this file as a module, without benchmarks/ on the path
+    from measure import provenance, write_result
+
     print(markdown_report(results))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results_document(results), ensure_ascii=False, indent=1) + "\n",
-                       encoding="utf-8")
-    print(f"\nPer-query results: {RESULTS.relative_to(BENCHMARKS.parent)}")
+    source = provenance(("frsearch", "whoosh", "PyStemmer"))
+    source["versions"]["sqlite"] = sqlite3.sqlite_version
+    target = write_result(RESULTS.stem, results_document(results), source)
+    print(f"\nPer-query results: {target.relative_to(BENCHMARKS.parent)}")
     return 0
 
 
