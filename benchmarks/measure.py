@@ -92,7 +92,8 @@ def provenance(packages: tuple[str, ...] = ("frsearch", "whoosh")) -> dict:
     differed from it (and where), when, and the command that reproduces it.
 
     ``changed`` lists the tracked files that differ from the commit (untracked
-    files are left out: the code measured is the tracked code). A result with
+    files and the stored results are left out: the code measured is the tracked
+    code). A result with
     ``frsearch/`` among them measured code no commit holds; ``diff_sha256`` then
     tells two such runs of the same uncommitted code apart from others. If
     frsearch would be imported from outside this checkout, the commit is left
@@ -123,7 +124,9 @@ def provenance(packages: tuple[str, ...] = ("frsearch", "whoosh")) -> dict:
         changed = _git("diff", "--name-only", "HEAD")
     except (OSError, subprocess.CalledProcessError):
         return record  # not a git checkout: the versions and the date are all there is
-    record["changed"] = sorted(changed.splitlines())
+    # results are what runs write, not what they measure: one run after another is not "dirty"
+    record["changed"] = sorted(path for path in changed.splitlines()
+                               if not path.startswith("benchmarks/results/"))
     record["dirty"] = bool(record["changed"])
     if record["dirty"]:
         diff = subprocess.run(["git", "diff", "HEAD"], cwd=REPOSITORY, capture_output=True,
