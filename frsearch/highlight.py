@@ -107,8 +107,10 @@ def _window(text: str, matches: Sequence[tuple[int, int]], size: int) -> tuple[i
     """The ``size``-character stretch of ``text`` holding the most matched words
     (distinct ones first), widened to word boundaries.
 
-    Windows start a little before a match; with thousands of matches (a word
-    repeated through a huge passage) only a sample of them is tried.
+    Windows start a little before a match, or ``size`` before the end of the
+    text, so that a match near the end still gets a full snippet; with
+    thousands of matches (a word repeated through a huge passage) only a sample
+    of them is tried.
     """
     if len(text) <= size + size // 4:
         return 0, len(text)
@@ -118,7 +120,7 @@ def _window(text: str, matches: Sequence[tuple[int, int]], size: int) -> tuple[i
     best = (-1, -1, 0)
     best_start = 0
     for first in range(0, len(matches), step):
-        window_start = max(0, starts[first] - size // 5)
+        window_start = max(0, min(starts[first] - size // 5, len(text) - size))
         window_end = window_start + size
         # matches are sorted and disjoint: those inside are a slice
         inside = matches[bisect_left(starts, window_start):bisect_right(ends, window_end)]
