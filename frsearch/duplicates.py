@@ -16,7 +16,7 @@ Indexing pays a multiplication per shingle; a sketch is ``BINS`` bytes.
 
 On the seeds, copies of one wire paragraph have similarities of 0.83 and 1.0;
 a paragraph that merges two others scores 0.6 and 0.47 against them, and
-distinct paragraphs that share a sentence 0.38 at most.
+distinct paragraphs that share a sentence 0.38 at most (``tests/test_duplicates.py``).
 """
 
 from __future__ import annotations
