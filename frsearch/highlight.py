@@ -169,5 +169,8 @@ def make_snippet(text: str, matches: Sequence[tuple[int, int]], size: int = SNIP
 
     Everything but the ``<mark>`` tags is escaped, so a passage holding
     ``<script>`` shows it as text.
+
+    >>> make_snippet("Biden menace Poutine de «fortes sanctions» & plus", [(32, 41)])
+    'Biden menace Poutine de «fortes <mark>sanctions</mark>» &amp; plus'
     """
     return render(text, matches, ("<mark>", "</mark>"), html.escape, size)

@@ -63,6 +63,11 @@ class Synonyms:
 
 
 def parse_synonyms(text: str, source: str = "synonyms") -> Synonyms:
+    """The groups of a synonym file's ``text``; ``source`` names it in errors.
+
+    >>> parse_synonyms("États-Unis, USA  # deux graphies").variants(("usa",))
+    (('etat', 'unis'), ('usa',))
+    """
     groups: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
