@@ -424,12 +424,16 @@ class ParallelWriter(_ChecksummedCommit, MpWriter):
         self.docbuffer = []
 
     def _hand_over(self, job) -> None:
+        """Put ``job`` on the queue, failing as soon as a sub-writer is found
+        dead (a run goes on reading for nothing otherwise)."""
         while True:
+            dead = [task for task in self.tasks if not task.is_alive()]
+            if dead and job is not None:
+                raise IndexWriteError(_failure(dead[0], None))
             try:
                 self.jobqueue.put(job, timeout=_POLL_SECONDS)
                 return
             except queue.Full:
-                dead = [task for task in self.tasks if not task.is_alive()]
                 if dead:
                     raise IndexWriteError(_failure(dead[0], None)) from None
 
