@@ -40,7 +40,7 @@ from corpus import CORPORA, corpus_path
 from measure import provenance, write_result
 
 WHOOSH = "Whoosh (its writer, postings pool, sort and merge at commit)"
-COMPRESSION = "zlib (compressing stored passages)"
+COMPRESSION = "zlib (compressing stored passages, and posting blocks where it pays)"
 OTHER = "other"
 
 Function = tuple[str, int, str]
