@@ -164,6 +164,7 @@ def decode_block(data: bytes, count: int):
     that returns its values (None: empty): only phrases need them, and slicing
     them out costs as much as the rest."""
     gaps, at = _unpack(data, 0, count)
+    assert gaps is not None, "document gaps are always written"
     weights, at = _unpack(data, at, count)
     lengths, at = _unpack(data, at, count)
 

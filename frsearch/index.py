@@ -23,6 +23,7 @@ from pathlib import Path
 from whoosh.collectors import TopCollector
 from whoosh.searching import Searcher
 
+from frsearch.articles import input_size, read_articles
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
     FrsearchError,
@@ -162,10 +163,8 @@ class Index:
         self._check_open()
         started = time.monotonic()
         report = IndexReport()
-        paths = list(paths)
-        from frsearch.articles import input_size, read_articles  # not needed to search
-
-        size = input_size(paths)
+        inputs = [Path(path) for path in paths]
+        size = input_size(inputs)
         parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
 
         read = [0]
@@ -173,7 +172,7 @@ class Index:
         def count(size_read: int) -> None:
             read[0] += size_read
 
-        articles = read_articles(paths, report.problems.append, count)
+        articles = read_articles(inputs, report.problems.append, count)
         codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))

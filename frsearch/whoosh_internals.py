@@ -308,7 +308,7 @@ class PassageCodec(W3Codec):
             return
         temporary = target.with_name(target.name + ".tmp")
         with temporary.open("wb") as file:
-            file.write(self._dictionary)
+            file.write(self._dictionary or b"")
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
@@ -476,7 +476,7 @@ class ParallelWriter(_ChecksummedCommit, MpWriter):
         for task in self.tasks:
             outcome, value = reported.get(task.pid, ("missing", None))
             if outcome != "done" or task.exitcode != 0:
-                raise IndexWriteError(_failure(task, value if outcome == "failed" else None))
+                raise IndexWriteError(_failure(task, str(value) if outcome == "failed" else None))
         return [reported[task.pid][1] for task in self.tasks]
 
     def cancel(self):
