@@ -255,15 +255,17 @@ def _open_for_reading(args: argparse.Namespace):
     from frsearch.index import open_index
 
     folder = _index_dir(args)
+    default = args.index is None and not os.environ.get(INDEX_ENV)
     try:
-        return open_index(folder, synonyms=args.synonyms)
+        index = open_index(folder, synonyms=args.synonyms)
     except IndexNotFoundError:
-        if args.index is not None or os.environ.get(INDEX_ENV):
+        if not default:
             raise
-    print(f"frsearch: no index yet, building {terminal_text(str(folder))} from the built-in "
-          "seed articles", file=sys.stderr)
-    index = open_index(folder, create=True, synonyms=args.synonyms)
-    index.add([seeds_dir()])
+        index = open_index(folder, create=True, synonyms=args.synonyms)
+    if default and index.stats().passages == 0:  # never built, or a first build cut short
+        print(f"frsearch: no index yet, building {terminal_text(str(folder))} from the "
+              "built-in seed articles", file=sys.stderr)
+        index.add([seeds_dir()])
     return index
 
 

@@ -247,6 +247,12 @@ def verify(folder: Path, generation: int, segments, full: bool = False,
         recorded = json.loads(checksums_file(folder, generation).read_text(encoding="utf-8"))
         sums = {name: FileSum(*values) for name, values in recorded["files"].items()}
     except FileNotFoundError:
+        if not segments:
+            return report  # an empty index: nothing to check
+        if not any(folder.glob(f"{CHECKSUMS_PREFIX}*.json")):
+            raise IndexDamagedError(
+                f"index at {folder} was written by another version of frsearch (one without "
+                "checksums); open it with rebuild=True to start over") from None
         report.problems.append(f"{checksums_file(folder, generation).name} is missing")
         return report
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:

@@ -98,3 +98,31 @@ def test_rebuild_after_a_killed_writer_clears_its_temporary_folder(seed_index_fo
     done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
     assert done.returncode == 0, done.stderr
     assert not stale.exists()
+
+
+def test_an_index_from_before_checksums_is_named_as_another_version(seed_index_folder, tmp_path,
+                                                                    cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    for checksums in folder.glob("passages-checksums-*.json"):
+        checksums.unlink()
+    with pytest.raises(frsearch.IndexDamagedError, match="another version of frsearch"):
+        frsearch.open_index(folder)
+    done = cli("query", "sanctions", "--index", str(folder))
+    assert done.returncode == 2 and "--rebuild" in done.stderr
+
+
+def test_an_empty_default_index_is_built_from_the_seeds_on_first_query(tmp_path):
+    """A default index left empty (its first build cut short, or made by an
+    older version) is filled from the seeds like a missing one."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "data"
+    frsearch.open_index(home / "frsearch" / "index", create=True).close()
+    env = {k: v for k, v in os.environ.items() if k != "FRSEARCH_INDEX"}
+    env["XDG_DATA_HOME"] = str(home)
+    done = subprocess.run([sys.executable, "-m", "frsearch", "query", "sanctions"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "building" in done.stderr and done.stdout.startswith("4 passages")
