@@ -340,6 +340,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
 FIGURES_IN_PROSE: dict[str, Callable[[], str]] = {
     "stemmer-speedup": lambda: f"{stored('conflation')['stemmers']['speedup']:.0f}",
     "stemmer-forms": lambda: f"{stored('conflation')['stemmers']['forms']:,}",
+    "stemmer-differing": lambda: f"{stored('conflation')['stemmers']['differing_stems']:,}",
     "lexicon-forms": lambda: f"{stored('conflation')['lexicon']['forms']:,}",
     "conflation-stem-first": lambda: "{:.1f} %".format(
         100 * stored("conflation")["orders"]["stem_then_fold"]["conflation"]["pair_recall"]),
