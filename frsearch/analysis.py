@@ -45,6 +45,9 @@ import snowballstemmer
 from unidecode import unidecode
 
 __all__ = [
+    "ACCENT_FORM_SEPARATOR",
+    "accent_form",
+    "accent_forms",
     "Token",
     "analyze",
     "fold",
@@ -193,6 +196,40 @@ def _analyse_word(word: str) -> tuple[int, str]:
     if is_stop_word(lowered):
         return cut, ""
     return cut, term_for_word(lowered)
+
+
+ACCENT_FORM_SEPARATOR = "\x1f"
+
+
+@lru_cache(maxsize=300_000)
+def accent_form(word: str) -> str | None:
+    """``"<word without accents>\\x1f<its term>"`` for a word as written whose
+    term its accent-free spelling would not give, else None.
+
+    Snowball reads accents inside words too: ``égoïsme`` stems to ``ego`` but
+    ``egoisme`` to ``egoism``, so a reader typing without accents misses it.
+    Indexing records these pairs (``indexing.AccentForms``); a query word is
+    looked up there, which finds exactly the terms its accented spellings in
+    the index have, where guessing accents would not.
+
+    >>> accent_form("égoïsme"), accent_form("Crimée"), accent_form("Kiev")
+    ('egoisme\\x1fego', 'crimee\\x1fcrim', None)
+    """
+    if word.isascii():
+        return None
+    cut, term = _analyse_word(word)
+    if not term:
+        return None
+    plain = fold(word[cut:])
+    if term_for_word(lowercase_word(plain)) == term:
+        return None
+    return f"{plain}{ACCENT_FORM_SEPARATOR}{term}"
+
+
+def accent_forms(text: str) -> set[str]:
+    """The ``accent_form`` of every word of ``text`` (NFC) that has one."""
+    return {form for number, word in _TOKEN_RE.findall(text)
+            if word and (form := accent_form(word)) is not None}
 
 
 def tokenize(text: str) -> Iterator[Token]:

@@ -24,7 +24,7 @@ from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.formats import Positions
 
-from frsearch.analysis import indexed_terms, normalize, tokenize
+from frsearch.analysis import accent_forms, indexed_terms, normalize, tokenize
 from frsearch.articles import Article, InputProblem
 from frsearch.codec import DICTIONARY_BYTES, CompactPositions, dictionary_sample
 from frsearch.duplicates import BINS, sketch
@@ -153,6 +153,17 @@ class FrenchText(fields.TEXT):
 assert isinstance(FrenchText().format, Positions)
 
 
+class AccentForms(fields.ID):
+    """Of a passage's words whose accents change their stem, the pairs
+    "<word without accents>\\x1f<term>" (``analysis.accent_form``): a lexicon
+    that a query typed without accents is looked up in. The postings cost
+    little (few words are such); only the terms are read."""
+
+    def index(self, value, **kwargs):
+        for form in sorted(accent_forms(normalize(value))):
+            yield form.encode("utf-8"), 1, 1.0, b""
+
+
 def build_schema() -> fields.Schema:
     """One document per passage. What a hit shows is stored as one tuple
     (see ``StoredPassage``): Whoosh pickles a document's stored fields as a
@@ -164,6 +175,7 @@ def build_schema() -> fields.Schema:
         title=FrenchText(),
         heading=FrenchText(),
         text=FrenchText(sketched=True),
+        forms=AccentForms(),
         passage=fields.STORED(),
     )
 
@@ -237,6 +249,7 @@ def _documents(article: Article) -> Iterator[dict]:
             "article_id": article.id,
             "title": title,
             "text": title if passage.text == article.title else passage.text,
+            "forms": passage.text,
             # a plain tuple: pickled without a class name, read back as StoredPassage
             "passage": (article.id, passage.number, passage.text, passage.heading,
                         article.title, article.date),
