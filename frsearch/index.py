@@ -15,14 +15,15 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from whoosh.collectors import TopCollector
 from whoosh.searching import Searcher
 
+from frsearch import collapsing, execution, planning, results
 from frsearch.articles import input_size, read_articles
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
@@ -37,21 +38,13 @@ from frsearch.errors import (
 from frsearch.indexing import (
     IndexProgress,
     IndexReport,
-    StoredPassage,
     build_schema,
     codec_for,
     write_articles,
 )
+from frsearch.planning import DEFAULT_TIME_BUDGET
 from frsearch.query import join_digit_groups, parse_query
-from frsearch.scoring import top_passages
-from frsearch.searching import (
-    HELD_SCORE,
-    Candidate,
-    SearchResult,
-    compile_query,
-    rank_hits,
-    suggest,
-)
+from frsearch.results import SearchResult
 from frsearch.storage import (
     CheckReport,
     latest_generation,
@@ -92,10 +85,17 @@ def _survives_commits(method):
     process committed: a searcher reads some files only when a query needs
     them, and a commit may have merged them away (writers keep the files of
     the commit before theirs, so this takes two commits during one search).
-    A failure on an unchanged commit is the index's own, and raised."""
+    A failure on an unchanged commit is the index's own, and raised.
+
+    One search at a time per Index: Whoosh's readers share file positions, so
+    threads sharing an Index (as a web server's do) take turns."""
 
     @functools.wraps(method)
     def on_newest_commit(self, *args, **kwargs):
+        with self._lock:
+            return retried(self, *args, **kwargs)
+
+    def retried(self, *args, **kwargs):
         for _ in range(COMMIT_RETRIES):
             searcher = self._searcher
             try:
@@ -137,6 +137,7 @@ class Index:
     def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms, searcher=None,
                  verified: set | None = None):
         self._closed = False
+        self._lock = threading.RLock()
         self.path = path
         self.synonyms = synonyms
         """Name variants that find one another at query time."""
@@ -226,7 +227,7 @@ class Index:
 
     @_survives_commits
     def search(self, query: str, limit: int = 10, collapse: bool = True,
-               time_budget: float | None = 5.0) -> SearchResult:
+               time_budget: float | None = DEFAULT_TIME_BUDGET) -> SearchResult:
         """Passages matching ``query``, best first, with highlights.
 
         Any string is a valid query (see ``frsearch.query``): what does not parse
@@ -234,7 +235,7 @@ class Index:
         copy repeated across articles) are grouped under the best-ranked one.
 
         A search takes at most about ``time_budget`` seconds (None: no limit;
-        the default, ``searching.DEFAULT_TIME_BUDGET``, is far above what any
+        the default, ``planning.DEFAULT_TIME_BUDGET``, is far above what any
         normal query takes): then it returns the passages found so far, with
         ``timed_out`` set on the result. A ``prefix*`` starting too many words
         is searched as its commonest ones, named in ``truncated_prefixes``.
@@ -242,38 +243,24 @@ class Index:
         searcher = self._current_searcher()
         # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
         tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
-        compiled = compile_query(tree, searcher.reader(), self.synonyms, time_budget)
-        return self._run(searcher, query, compiled, limit, collapse)
+        plan = planning.compile_query(tree, searcher.reader(), self.synonyms, time_budget)
+        return self._run(searcher, query, plan, limit, collapse)
 
-    def _run(self, searcher, query: str, compiled, limit: int, collapse: bool) -> SearchResult:
-        if compiled.query is None or searcher.doc_count() == 0:  # an empty index has no columns
-            return SearchResult(query, 0, [], timed_out=compiled.deadline.passed,
-                                truncated_prefixes=compiled.truncated_prefixes)
+    def _run(self, searcher, query: str, plan: planning.Plan, limit: int,
+             collapse: bool) -> SearchResult:
+        """The stages after planning, in their order: execution, results, collapsing."""
         limit = max(1, limit)
         # with collapsing, copies take no place: fetch enough to fill the page
         fetch = limit * 3 + 10 if collapse else limit
-        if compiled.literals:  # passages holding a quoted phrase word for word go first
+        if plan.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
-        if compiled.words is not None:  # words only: scored from the posting arrays
-            ranked, total = top_passages(searcher, compiled.words, HELD_SCORE, fetch,
-                                         compiled.deadline.expired)
-        else:
-            collector: TopCollector = compiled.collector(fetch)
-            searcher.search_with_collector(compiled.query, collector)
-            results = collector.results()
-            ranked, total = [(hit.docnum, hit.score) for hit in results], len(results)
-        sketches = searcher.reader().column_reader("text", translate=False)
-
-        def candidate(docnum: int, score: float) -> Candidate:
-            sketch = sketches[docnum]
-            return Candidate(score, sketch, lambda: StoredPassage.from_fields(
-                searcher.stored_fields(docnum), sketch))
-
-        found = [candidate(docnum, score) for docnum, score in ranked]
-        hits = rank_hits(found, compiled, limit, collapse)
-        return SearchResult(query, total, hits, suggest(query, compiled, hits),
-                            timed_out=compiled.deadline.passed,
-                            truncated_prefixes=compiled.truncated_prefixes)
+        ranking = execution.execute(searcher, plan, fetch)
+        found = results.found(ranking, plan.patterns)
+        hits = collapsing.collapse(found, limit, collapse, plan.deadline.expired)
+        return SearchResult(query, ranking.total, hits,
+                            planning.suggest(query, plan, (hit.text for hit in hits)),
+                            timed_out=plan.deadline.passed,
+                            truncated_prefixes=plan.truncated_prefixes)
 
     # -- inspecting ----------------------------------------------------------
 
@@ -302,8 +289,9 @@ class Index:
     def close(self) -> None:
         """Let go of the index's files; using this Index afterwards raises
         IndexClosedError (open it again with :func:`open_index`)."""
-        self._drop_searcher()
-        self._closed = True
+        with self._lock:
+            self._drop_searcher()
+            self._closed = True
 
     def _check_open(self) -> None:
         if self._closed:

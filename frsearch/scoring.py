@@ -1,4 +1,5 @@
-"""Scoring queries of plain words straight from the posting arrays.
+"""Scoring queries of plain words straight from the posting arrays: the
+faster of the two ways ``execution`` runs a plan.
 
 Whoosh scores a query by walking a tree of matcher objects, several Python
 calls per passage and per node: most of a search's time for a common word. A
@@ -6,15 +7,15 @@ query made only of words (with their accent spellings, name variants or typo
 corrections), the commonest kind, needs none of that machinery: each term's
 postings are read a block at a time and scored with the same BM25F as Whoosh's
 (same statistics, same field lengths), then summed per passage with the same
-rank bonuses as ``searching`` gives the Whoosh query. The ranking is the same;
-``tests/test_scoring.py`` compares the two on every judged query.
+rank bonuses as ``planning`` puts in the Whoosh query. The ranking and the
+scores are the same; ``tests/test_scoring.py`` compares the two on every
+judged query.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import repeat
 from operator import add, neg
 from weakref import WeakKeyDictionary
@@ -23,6 +24,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from frsearch.planning import WordClause
 from frsearch.whoosh_internals import (
     CompactLeafMatcher,
     deleted_and_live,
@@ -30,23 +32,10 @@ from frsearch.whoosh_internals import (
     length_bytes,
 )
 
-__all__ = ["WordClause", "top_passages"]
+__all__ = ["top_passages"]
 
 _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 """Field length of each length byte, as Whoosh decodes it."""
-
-
-@dataclass(frozen=True, slots=True)
-class WordClause:
-    """One clause of words, as ``searching`` ranks it."""
-
-    bonus: float
-    """Added to the score of a passage that holds one of ``held_by`` itself."""
-    held_by: tuple[str, ...]
-    """Terms of the passage's own text that hold the clause; each is also in
-    ``scored``, in the ``text`` field."""
-    scored: tuple[tuple[str, str, float], ...]
-    """(field, term, boost) of every term scored with BM25F, context included."""
 
 
 def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
@@ -56,7 +45,7 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     many passages hold at least one clause.
 
     A passage's score is ``held_score``, plus each held clause's bonus, plus
-    the BM25F scores of all its terms: what ``searching`` builds as a Whoosh
+    the BM25F scores of all its terms: what ``planning`` builds as a Whoosh
     query (AndMaybe of the held clauses and an Or of each clause's bonus and
     terms). Ties go to the lower document number, as with Whoosh's collector.
 
@@ -151,8 +140,9 @@ def _segment_postings(reader, field: str, term: str):
     for ids, weights in matcher.blocks():
         if deleted:
             kept = [i for i, d in enumerate(ids) if d not in deleted]
-            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        yield ids, weights
+            yield [ids[i] for i in kept], [weights[i] for i in kept]
+        else:
+            yield ids, weights
 
 
 _LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()

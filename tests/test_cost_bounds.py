@@ -13,10 +13,10 @@ import pytest
 from whoosh.collectors import TopCollector
 
 import frsearch
-from frsearch import searching
+from frsearch import collapsing, execution, planning, results
+from frsearch.planning import HELD_SCORE, Deadline, compile_query
 from frsearch.query import Prefix, Soft, Word, join_digit_groups, parse_query
 from frsearch.scoring import top_passages
-from frsearch.searching import HELD_SCORE, Deadline, compile_query, rank_hits
 
 HANG = 60
 """Seconds after which a test counts as hung (a guard, not a speed claim)."""
@@ -82,7 +82,7 @@ def _prefix_terms(compiled) -> set[str]:
 
 
 def test_no_prefix_of_the_seeds_is_cut_by_default(seed_index):
-    assert searching.MAX_PREFIX_TERMS >= 1000
+    assert planning.MAX_PREFIX_TERMS >= 1000
     for query in ["re*", "co*", "pr*", "sanct*"]:
         result = seed_index.search(query)
         assert result.total > 0 and result.truncated_prefixes == ()
@@ -93,7 +93,7 @@ def test_a_prefix_is_cut_to_its_commonest_words_and_says_so(seed_index, monkeypa
     reader = seed_index._current_searcher().reader()
     every = _prefix_terms(_compiled(seed_index, "re*"))
     assert len(every) > 20 and all(term.startswith("re") for term in every)
-    monkeypatch.setattr(searching, "MAX_PREFIX_TERMS", 5)
+    monkeypatch.setattr(planning, "MAX_PREFIX_TERMS", 5)
     kept = _prefix_terms(_compiled(seed_index, "re*"))
     assert len(kept) == 5 and kept < every
     frequency = {term: reader.doc_frequency("text", term) for term in every}
@@ -108,19 +108,19 @@ def test_a_prefix_is_cut_to_its_commonest_words_and_says_so(seed_index, monkeypa
 
 
 def test_a_cut_prefix_is_named_as_typed_once(seed_index, monkeypatch):
-    monkeypatch.setattr(searching, "MAX_PREFIX_TERMS", 3)
+    monkeypatch.setattr(planning, "MAX_PREFIX_TERMS", 3)
     result = seed_index.search("RE* re* pr* sanct*")
     assert result.truncated_prefixes == ("RE*", "pr*")
     assert json.loads(json.dumps(result.to_dict()))["truncated_prefixes"] == ["RE*", "pr*"]
 
 
-@pytest.mark.parametrize("many_terms", [searching.MANY_TERMS, 2])
+@pytest.mark.parametrize("many_terms", [planning.MANY_TERMS, 2])
 @pytest.mark.parametrize("query", ["re*", "pr* co*", "sanct* Poutine", "co* -Russie"])
 def test_prefixes_rank_as_whoosh_ranks_their_words(seed_index, monkeypatch, many_terms, query):
     """Prefix clauses take the posting-array path when the query allows; the
     same passages, order and scores as Whoosh's matchers (with the array
     matcher of long alternatives too: ``MANY_TERMS`` lowered to use it)."""
-    monkeypatch.setattr(searching, "MANY_TERMS", many_terms)
+    monkeypatch.setattr(planning, "MANY_TERMS", many_terms)
     searcher = seed_index._current_searcher()
     compiled = _compiled(seed_index, query)
     collector = TopCollector(limit=300, usequality=False, replace=0)
@@ -129,7 +129,7 @@ def test_prefixes_rank_as_whoosh_ranks_their_words(seed_index, monkeypatch, many
     assert expected
     if compiled.words is None:
         assert "-" in query  # exclusions take Whoosh's path: compare with the default Or
-        monkeypatch.setattr(searching, "MANY_TERMS", 10**9)
+        monkeypatch.setattr(planning, "MANY_TERMS", 10**9)
         plain = TopCollector(limit=300, usequality=False, replace=0)
         searcher.search_with_collector(_compiled(seed_index, query).query, plain)
         ranked = [(hit.docnum, hit.score) for hit in plain.results()]
@@ -146,8 +146,8 @@ def test_prefixes_rank_as_whoosh_ranks_their_words(seed_index, monkeypatch, many
 
 def test_the_default_time_budget_is_the_documented_one():
     parameter = inspect.signature(frsearch.Index.search).parameters["time_budget"]
-    assert parameter.default == searching.DEFAULT_TIME_BUDGET
-    assert searching.DEFAULT_TIME_BUDGET >= 1
+    assert parameter.default == planning.DEFAULT_TIME_BUDGET
+    assert planning.DEFAULT_TIME_BUDGET >= 1
 
 
 def test_a_deadline():
@@ -171,7 +171,7 @@ def test_a_budget_of_zero_returns_at_once_with_the_flag(seed_index, query, time_
 
 @pytest.mark.parametrize("query", KINDS)
 def test_a_search_in_time_is_not_flagged(seed_index, query):
-    for budget in (searching.DEFAULT_TIME_BUDGET, None):
+    for budget in (planning.DEFAULT_TIME_BUDGET, None):
         result = seed_index.search(query, time_budget=budget)
         assert not result.timed_out and result.to_dict()["timed_out"] is False
     assert seed_index.search("sanctions").total == 4
@@ -206,12 +206,12 @@ def test_scoring_stops_between_blocks_and_ranks_what_it_has(seed_index):
 def test_the_whoosh_collector_stops_at_the_deadline(seed_index):
     searcher = seed_index._current_searcher()
     compiled = _compiled(seed_index, "sanctions -Russie", time_budget=None)
-    collector = compiled.collector(50)
+    collector = execution.collector(compiled.deadline, 50)
     searcher.search_with_collector(compiled.query, collector)
     assert len(collector.results()) > 0
     late = _compiled(seed_index, "sanctions -Russie", time_budget=3600)
     late.deadline = Deadline(0)  # compiled in time, out of time to run
-    stopped = late.collector(50)
+    stopped = execution.collector(late.deadline, 50)
     searcher.search_with_collector(late.query, stopped)
     assert len(stopped.results()) == 0 and late.deadline.passed
 
@@ -238,24 +238,23 @@ def wire_copy_index(tmp_path_factory):
     index.close()
 
 
-def _candidates(index, compiled) -> list[searching.Candidate]:
-    """The passages the query ranks, as ``Index.search`` hands them to ``rank_hits``."""
-    from frsearch.indexing import StoredPassage
-
+def _candidates(index, compiled) -> list[results.Found]:
+    """The passages the query ranks, as ``Index.search`` hands them to ``collapsing``."""
     searcher = index._current_searcher()
-    ranked, _ = top_passages(searcher, compiled.words, HELD_SCORE, 30)
-    sketches = searcher.reader().column_reader("text", translate=False)
-    return [searching.Candidate(score, sketches[docnum], lambda d=docnum: StoredPassage.from_fields(
-                searcher.stored_fields(d), sketches[d])) for docnum, score in ranked]
+    ranked, total = top_passages(searcher, compiled.words, HELD_SCORE, 30)
+    ranking = execution.Ranking(ranked, total, execution.StoredPassages(searcher))
+    return results.found(ranking, compiled.patterns)
 
 
 def test_past_the_deadline_hits_are_shown_as_they_rank(wire_copy_index):
     """No more passages are read to be compared: the next ones fill the page."""
     compiled = _compiled(wire_copy_index, "sanctions banques russes")
-    grouped = rank_hits(_candidates(wire_copy_index, compiled), compiled, 3, collapse=True)
+    grouped = collapsing.collapse(_candidates(wire_copy_index, compiled), 3, True,
+                                  compiled.deadline.expired)
     assert len(grouped[0].duplicates) == 3 and grouped[0].text == WIRE
     compiled.deadline = Deadline(0)
-    shown = rank_hits(_candidates(wire_copy_index, compiled), compiled, 3, collapse=True)
+    shown = collapsing.collapse(_candidates(wire_copy_index, compiled), 3, True,
+                                compiled.deadline.expired)
     assert len(shown) == 3 and not any(hit.duplicates for hit in shown)
     assert [hit.passage_id for hit in shown[:1]] == [grouped[0].passage_id]
     assert [hit.score for hit in shown] == sorted((hit.score for hit in shown), reverse=True)

@@ -12,9 +12,9 @@ import pytest
 from whoosh.collectors import TopCollector
 
 import frsearch
+from frsearch.planning import HELD_SCORE, compile_query
 from frsearch.query import join_digit_groups, parse_query
 from frsearch.scoring import top_passages
-from frsearch.searching import HELD_SCORE, compile_query
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGED = [entry["query"] for entry in

@@ -1,0 +1,129 @@
+"""Execution, the second stage of a search: a ``Plan`` run against the index,
+giving the passages it matches as (document number, score), best first.
+
+A plan of words only is scored from the posting arrays (``scoring``), any
+other by Whoosh's matchers and collector; both give the same scores to the
+same query (``tests/test_scoring.py``). Quoted phrases holding stop words
+("à la fois"), which the index knows only by their other words, are then
+matched word for word in the stored text of the best passages. Each passage's
+score is the one it is ranked by, and the one its hit shows: nothing after
+this stage changes the order or the scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from whoosh.collectors import TopCollector
+
+from frsearch.indexing import StoredPassage
+from frsearch.planning import HELD_SCORE, Deadline, Plan, literal_form
+from frsearch.scoring import top_passages
+
+__all__ = ["Ranking", "StoredPassages", "collector", "execute"]
+
+DEADLINE_CHECK_EVERY = 256
+"""Passages Whoosh's matchers step through between two looks at the clock."""
+
+
+class StoredPassages:
+    """What the index stores of each passage, by document number, for one
+    search: read on first use and kept (a passage matched word for word is
+    often shown, and compared with its near-duplicates, too)."""
+
+    __slots__ = ("_read", "_searcher", "_sketches")
+
+    def __init__(self, searcher) -> None:
+        self._searcher = searcher
+        self._sketches: Sequence[bytes] | None = None
+        self._read: dict[int, StoredPassage] = {}
+
+    def sketch(self, docnum: int) -> bytes:
+        """The passage's MinHash sketch, from its column (no stored fields read)."""
+        sketches = self._sketches
+        if sketches is None:  # read on first use: an empty index has no columns
+            sketches = self._sketches = self._searcher.reader().column_reader(
+                "text", translate=False)
+        return sketches[docnum]
+
+    def __getitem__(self, docnum: int) -> StoredPassage:
+        stored = self._read.get(docnum)
+        if stored is None:
+            stored = self._read[docnum] = StoredPassage.from_fields(
+                self._searcher.stored_fields(docnum), self.sketch(docnum))
+        return stored
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The passages a plan matched: the best ones, and how many in all."""
+
+    ranked: list[tuple[int, float]]
+    """(document number, score) of the best passages, by score, best first
+    (ties: the lower document number first)."""
+    total: int
+    passages: StoredPassages
+    """Their stored fields, those read while executing kept."""
+
+
+def execute(searcher, plan: Plan, fetch: int) -> Ranking:
+    """The ``fetch`` best passages of ``plan``, and how many it matches.
+
+    Past the plan's deadline, the passages matched by then are ranked, and
+    quoted phrases are no longer checked word for word."""
+    passages = StoredPassages(searcher)
+    if plan.query is None or searcher.doc_count() == 0:  # an empty index has no columns
+        return Ranking([], 0, passages)
+    if plan.words is not None:  # words only: scored from the posting arrays
+        ranked, total = top_passages(searcher, plan.words, HELD_SCORE, fetch,
+                                     plan.deadline.expired)
+    else:
+        collecting = collector(plan.deadline, fetch)
+        searcher.search_with_collector(plan.query, collecting)
+        results = collecting.results()
+        ranked, total = [(hit.docnum, hit.score) for hit in results], len(results)
+    if plan.literals and not plan.deadline.expired():
+        ranked = _literals_first(ranked, plan, passages)
+    return Ranking(ranked, total, passages)
+
+
+def _literals_first(ranked: list[tuple[int, float]], plan: Plan,
+                    passages: StoredPassages) -> list[tuple[int, float]]:
+    """``ranked`` with the passages holding every quoted phrase word for word
+    first, their score raised by ``plan.literal_bonus`` (which keeps the
+    scores in order), each part in its own order."""
+    first: list[tuple[int, float]] = []
+    others: list[tuple[int, float]] = []
+    for docnum, score in ranked:
+        words = f" {literal_form(passages[docnum].text)} "
+        if all(f" {literal} " in words for literal in plan.literals):
+            first.append((docnum, score + plan.literal_bonus))
+        else:
+            others.append((docnum, score))
+    return first + others
+
+
+def collector(deadline: Deadline, limit: int) -> TopCollector:
+    """A Whoosh collector of the ``limit`` best passages, that stops at ``deadline``.
+
+    Whoosh's search-time shortcuts (skipping blocks that cannot reach the
+    current top scores, replacing matchers on the fly) drop the constant
+    rank bonuses of a plan: it collects without them."""
+    return _CollectorWithDeadline(deadline, limit=limit, usequality=False, replace=0)
+
+
+class _CollectorWithDeadline(TopCollector):
+    """Whoosh's TopCollector, which stops collecting once ``deadline`` passes;
+    its results are then the passages matched so far."""
+
+    def __init__(self, deadline: Deadline, **options):
+        super().__init__(**options)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        collect = self.collect
+        for count, docnum in enumerate(self.matches()):
+            if count % DEADLINE_CHECK_EVERY == 0 and self.deadline.expired():
+                return
+            collect(docnum)

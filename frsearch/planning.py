@@ -1,0 +1,578 @@
+"""Planning, the first stage of a search: a query tree compiled against the
+index's vocabulary into a ``Plan`` that ``execution`` runs.
+
+Ranking, in order of precedence:
+
+1. how many of the query's clauses (words, phrases… typed side by side) the
+   passage holds *itself*: passages holding every word come first, then those
+   holding some, so one unknown word never empties the results;
+2. BM25F over the passage and its context: the headline and section heading
+   count, at a lower weight, so that among passages holding the same words,
+   those of an article about the rest of the query rank higher.
+
+The first is a bonus per clause held (``TIER``, weighted by the clause's
+rarity), added to the second: a passage's score is the sum, and it is the score
+a hit shows. A passage must hold at least one word of the query itself;
+context alone never makes a hit (otherwise every passage of an article would
+match its headline).
+
+Words typed without accents are looked up among the index's own terms: Snowball
+stems ``crimée`` to ``crim`` but ``crimee`` to ``crime``, so an unaccented word is
+also tried with the accents French puts in word endings, and the terms of those
+spellings that the index holds are searched too.
+
+A plan holds a Whoosh query; one made of words only (the commonest kind) is
+also described as ``WordClause`` objects, which ``scoring`` ranks from the
+posting arrays, to the same order and scores, without Whoosh's matchers.
+A ``prefix*`` is planned as the words of the index it starts (its commonest
+``MAX_PREFIX_TERMS``), so it takes that path too.
+
+What a query may cost is bounded: a clause repeated counts once, a prefix
+stands for at most ``MAX_PREFIX_TERMS`` words, and a search stops at its
+``Deadline``, returning what it found by then.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.query.spans import SpanNear2, SpanOr
+
+from frsearch.analysis import (
+    Token,
+    fold,
+    lowercase_word,
+    normalize,
+    term_for_word,
+    tokenize,
+)
+from frsearch.highlight import Pattern, SequencePattern, TermPattern
+from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
+from frsearch.synonyms import Synonyms
+from frsearch.typos import Correction, correct
+
+__all__ = [
+    "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PlannedClause", "WordClause", "compile_query",
+    "literal_form", "suggest",
+]
+
+CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
+"""Weight of a word found in the headline or the section heading, against 1 in
+the passage itself."""
+
+TIER = 1000.0
+"""Bonus of the rarest clause held in the passage itself; BM25F stays far below it."""
+MIN_WEIGHT = 0.1
+TYPO_WEIGHT = 0.5
+"""A clause held only through the correction of a typo counts half the least
+exact word: exact matches rank above typo matches."""
+QUESTION_TERMS = frozenset({"quand", "pourquoi", "comment", "combien", "ou"})
+"""Terms of French question words, which say what kind of answer is wanted, not
+what it is about."""
+HELD_SCORE = 1.0
+"""Score of the part of the query every hit must match (one clause held in the
+passage itself): the same for every hit, it orders nothing."""
+FILTER_SCORE = 1e-9
+"""Score of a filter (``title:``, ``date:``): as near nothing as Whoosh allows
+(it reads a constant score of 0 as 1), so that a filter orders nothing."""
+MAX_PREFIX_TERMS = 1000
+"""Words of the index a ``prefix*`` stands for at most: its commonest ones
+(ties in alphabetical order). On the whole Littré (171,548 terms), 99 % of
+three-letter prefixes start at most 390 terms and the largest (``con``) 2,537;
+two letters start 24 terms for the median prefix, 792 at the 90th percentile,
+6,789 for ``co``. Keeping the commonest keeps most of what a prefix finds
+(98 % of the postings of ``pr*``, 96 % of ``co*``): the words left out occur in
+a few passages each."""
+DEFAULT_TIME_BUDGET = 5.0
+"""Seconds a search may take by default before it returns what it has found.
+On the whole Littré (753,000 passages), the slowest of the benchmark's and the
+judged queries takes 1.4 s, the others under 0.2 s, ``pr*`` 0.4 s. What it
+stops is rather ``pr* "cheval de bataille"``: a short prefix beside a phrase
+or an exclusion goes through Whoosh's matchers (3.9 s for ``pr* -roi``)."""
+MANY_TERMS = 64
+"""Alternatives of this many terms or more are matched with ``_ManyTerms``."""
+
+# Accents that change Snowball's French stem when they sit in a word's ending.
+_ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
+_WORDS = re.compile(r"\w+")
+_ENDING = 6
+_MAX_SPELLINGS = 256
+
+
+class Deadline:
+    """When a search must stop, and whether it had to. Looked at between the
+    steps of a search (clauses, blocks of postings, passages matched, hits),
+    never inside one: a step is short, and the clock costs less than a step."""
+
+    __slots__ = ("_at", "passed")
+
+    def __init__(self, seconds: float | None):
+        """``seconds`` from now (0: at once); None: never."""
+        self._at = None if seconds is None else time.monotonic() + max(0.0, seconds)
+        self.passed = False
+        """True once ``expired`` has seen the deadline pass."""
+
+    def expired(self) -> bool:
+        if not self.passed and self._at is not None and time.monotonic() >= self._at:
+            self.passed = True
+        return self.passed
+
+
+@dataclass(frozen=True, slots=True)
+class WordClause:
+    """One clause of words (with their spellings, variants or correction), as
+    ``scoring`` ranks it from the posting arrays."""
+
+    bonus: float
+    """Added to the score of a passage that holds one of ``held_by`` itself."""
+    held_by: tuple[str, ...]
+    """Terms of the passage's own text that hold the clause; each is also in
+    ``scored``, in the ``text`` field."""
+    scored: tuple[tuple[str, str, float], ...]
+    """(field, term, boost) of every term scored with BM25F, context included."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedClause:
+    """A top-level clause: its rank bonus, and the patterns that mark it in a passage."""
+
+    bonus: float
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(slots=True)
+class Plan:
+    """A whole query ready to run."""
+
+    query: wq.Query | None
+    """None when the query holds nothing to search for."""
+    clauses: list[PlannedClause]
+    corrections: list[tuple[str, Correction]] = field(default_factory=list)
+    """Each word corrected, as typed, and its correction."""
+    literals: list[str] = field(default_factory=list)
+    """Quoted phrases with stop words, as ``literal_form`` writes them: passages
+    holding them word for word rank first, ``literal_bonus`` above the others."""
+    words: list[WordClause] | None = None
+    """The same query for ``scoring.top_passages``, when it is made of words only."""
+    truncated_prefixes: tuple[str, ...] = ()
+    """Prefixes (as typed, with their ``*``) cut to ``MAX_PREFIX_TERMS`` words."""
+    deadline: Deadline = field(default_factory=lambda: Deadline(None))
+    """When running the query must stop; started when it was planned."""
+
+    @property
+    def literal_bonus(self) -> float:
+        """Added to the score of a passage holding every quoted phrase word for
+        word: more than all the clauses' bonuses together, so it ranks above
+        every passage that does not (BM25F staying below ``TIER``)."""
+        return TIER + sum(clause.bonus for clause in self.clauses)
+
+    @property
+    def patterns(self) -> list[tuple[Pattern, ...]]:
+        """Each clause's highlight patterns."""
+        return [clause.patterns for clause in self.clauses]
+
+
+@dataclass(slots=True)
+class _Clause:
+    """A clause as Whoosh queries: ``in_passage`` must match in the passage's
+    own text, ``scored`` ranks it with its context; ``patterns`` mark it."""
+
+    in_passage: wq.Query
+    scored: wq.Query
+    patterns: list[Pattern] = field(default_factory=list)
+    frequency: int | None = None
+    """In how many passages the clause's words occur (at most); None if unknown."""
+    typo: bool = False
+    """Held only through the correction of a typo: ranks below exact matches."""
+    question: bool = False
+    """A question word ("pourquoi", "quand"…): left out when the query has others."""
+    corrections: list[tuple[str, Correction]] = field(default_factory=list)
+    """Words as typed, and what each was corrected to."""
+    literal: str | None = None
+    """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes it."""
+    postings: tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]] | None = None
+    """For a clause of words only (no phrase): the terms of ``in_passage`` and
+    the (field, term, boost) of each term it scores, what ``scoring`` needs to
+    rank it from the posting arrays."""
+
+
+class _Near(SpanNear2):
+    """Whoosh's SpanNear2, whose size estimate (asked for by And) raises in
+    Whoosh 2.7.4: a phrase occurs at most as often as its rarest word."""
+
+    def estimate_size(self, ixreader) -> int:
+        return min(_estimate_size(query, ixreader) for query in self.qs)
+
+
+class _ManyTerms(wq.Or):
+    """Alternatives of many terms (a prefix's words), matched by adding up
+    their scores in an array, a range of passages at a time: Whoosh's binary
+    tree of unions costs about 0.5 ms a passage for the 620 words of ``pr*``."""
+
+    matcher_type = wq.Or.ARRAY_MATCHER
+
+
+def _estimate_size(query: wq.Query, ixreader) -> int:
+    try:
+        return query.estimate_size(ixreader)
+    except NotImplementedError:  # SpanOr: at most the sum of its alternatives
+        return sum(_estimate_size(sub, ixreader) for sub in getattr(query, "subqs", ()))
+
+
+def _spellings(lowered: str) -> list[str]:
+    """``lowered`` with the accents French puts on the vowels of word endings."""
+    tail_start = max(0, len(lowered) - _ENDING)
+    choices = [
+        _ACCENTED.get(char, char) if index >= tail_start else char
+        for index, char in enumerate(lowered)
+    ]
+    return ["".join(letters) for letters in itertools.islice(itertools.product(*choices),
+                                                             _MAX_SPELLINGS)]
+
+
+class _Planner:
+    def __init__(self, reader, synonyms: Synonyms, deadline: Deadline):
+        self.reader = reader
+        self._known: dict[tuple[str, str], bool] = {}
+        self.synonyms = synonyms
+        self.deadline = deadline
+        self._expansions: dict[tuple[str, ...], frozenset[str]] = {}
+        self._prefixes: dict[tuple, _Clause] = {}
+        self.truncated_prefixes: list[str] = []
+        """Prefixes as typed whose words were cut to ``MAX_PREFIX_TERMS``."""
+
+    def in_index(self, fieldname: str, term: str) -> bool:
+        """True if the index has ``term`` in this field (remembered: each
+        lookup reads the term table, and a query asks about a term in several places)."""
+        key = (fieldname, term)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = key in self.reader
+        return found
+
+    def in_text(self, term: str) -> bool:
+        return self.in_index("text", term)
+
+    def terms(self, written: str, term: str) -> frozenset[str]:
+        """The index terms a query word stands for."""
+        lowered = lowercase_word(written)
+        if not lowered.isascii() or lowered.isdigit():
+            return frozenset({term})
+        found = {t for t in map(term_for_word, _spellings(lowered)) if t and self.in_text(t)}
+        return frozenset(found or {term})
+
+    def word_sets(self, normalized: str, tokens: list[Token] | None = None):
+        """Term sets of each word of ``normalized`` text, and the largest position gap."""
+        if tokens is None:
+            tokens = list(tokenize(normalized))
+        sets = [self.terms(normalized[t.start:t.end], t.term) for t in tokens]
+        gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False)]
+        return sets, max(gaps, default=1)
+
+    def terms_in(self, fieldname: str, terms: frozenset[str]) -> list[str]:
+        """The ``terms`` this field has (all of them if it has none), sorted:
+        the others would only add dead branches that Whoosh steps through for
+        every passage."""
+        return sorted(frozenset(t for t in terms if self.in_index(fieldname, t)) or terms)
+
+    def field_query(self, fieldname: str, sets: list[frozenset[str]], slop: int) -> wq.Query:
+        """The words (one term set each) as a term, alternatives or a phrase."""
+        sets = [frozenset(self.terms_in(fieldname, s)) for s in sets]
+        if len(sets) == 1:
+            terms = sorted(sets[0])
+            if len(terms) == 1:
+                return wq.Term(fieldname, terms[0])
+            alternatives = _ManyTerms if len(terms) >= MANY_TERMS else wq.Or
+            return alternatives([wq.Term(fieldname, t) for t in terms])
+        if all(len(s) == 1 for s in sets):
+            return wq.Phrase(fieldname, [next(iter(s)) for s in sets], slop=slop)
+        spans = [SpanOr([wq.Term(fieldname, t) for t in sorted(s)]) for s in sets]
+        return _Near(spans, slop=slop, ordered=True)
+
+    def sequence(self, sets: list[frozenset[str]], slop: int) -> _Clause:
+        """A word (one term set) or a phrase (several), in the passage and its context."""
+        in_passage = self.field_query("text", sets, slop)
+        contexts = [(name, boost) for name, boost in CONTEXT_BOOSTS.items()
+                    if all(any(self.in_index(name, t) for t in s) for s in sets)]
+        context = [self.field_query(name, sets, slop).with_boost(boost)
+                   for name, boost in contexts]
+        postings = None
+        if len(sets) == 1:
+            pattern: Pattern = TermPattern(sets[0])
+            postings = (tuple(self.terms_in("text", sets[0])), tuple(
+                (name, term, boost) for name, boost in [("text", 1.0), *contexts]
+                for term in self.terms_in(name, sets[0])))
+        else:
+            pattern = SequencePattern(tuple(sets), slop)
+        frequency = min(sum(self.reader.doc_frequency("text", t) for t in s) for s in sets)
+        question = len(sets) == 1 and bool(sets[0] & QUESTION_TERMS)
+        return _Clause(in_passage, wq.Or([in_passage, *context]), [pattern],
+                       frequency=frequency, question=question, postings=postings)
+
+    def typed(self, text: str, phrase: bool = False) -> _Clause | None:
+        """Words typed as they are: a synonym group's variants, the index terms
+        of the words (accents or not), or, for one unknown word, its correction."""
+        normalized = normalize(text)
+        tokens = list(tokenize(normalized))
+        if not tokens:
+            return None
+        variants = self.synonyms.variants(tuple(t.term for t in tokens))
+        if variants:
+            alternatives = [self.sequence([frozenset({t}) for t in v], 1) for v in variants]
+            parts = [a.postings for a in alternatives if a.postings is not None]
+            postings = None
+            if len(parts) == len(alternatives):
+                postings = (tuple(term for held_by, _ in parts for term in held_by),
+                            tuple(leaf for _, scored in parts for leaf in scored))
+            return _Clause(wq.Or([a.in_passage for a in alternatives]),
+                           wq.Or([a.scored for a in alternatives]),
+                           [p for a in alternatives for p in a.patterns],
+                           frequency=sum(a.frequency or 0 for a in alternatives),
+                           postings=postings)
+        sets, slop = self.word_sets(normalized, tokens)
+        if phrase and len(_WORDS.findall(normalized)) > len(tokens):
+            # stop words left the phrase: "à la fois" is only "fois" to the index
+            clause = self.sequence(sets, slop)
+            clause.literal = literal_form(normalized)
+            return clause
+        if len(sets) == 1 and not phrase and not any(self.in_text(t) for t in sets[0]):
+            correction = self.correct(normalized[tokens[0].start:tokens[0].end])
+            if correction is not None:
+                clause = self.sequence([correction.terms], 1)
+                clause.typo = True
+                clause.corrections.append((text, correction))
+                return clause
+        return self.sequence(sets, slop)
+
+    def correct(self, written: str) -> Correction | None:
+        reader = self.reader
+        return correct(
+            written,
+            has_term=self.in_text,
+            frequency=lambda term: reader.doc_frequency("text", term),
+            terms_with_prefix=lambda prefix: (
+                term.decode("utf-8") for term in reader.expand_prefix("text", prefix)),
+        )
+
+    def prefix(self, text: str) -> _Clause | None:
+        """The words of the index that ``text`` starts (folded, or as its own
+        stem: ``sanctions*`` is ``sanction…``), searched as the spellings of
+        one word are; the commonest ``MAX_PREFIX_TERMS`` of them if more."""
+        folded = "".join(ch for ch in fold(normalize(text)) if ch.isalnum())
+        if not folded:
+            return None
+        prefixes = _outermost({folded, term_for_word(text.lower()) or folded})
+        if prefixes in self._prefixes:  # "PR* pr*": one expansion, one clause
+            return self._prefixes[prefixes]
+        clause = self.sequence([self.expand_prefix(prefixes, f"{text}*")], 1)
+        clause.question = False  # "quan*" is what is searched for, not how
+        self._prefixes[prefixes] = clause
+        return clause
+
+    def expand_prefix(self, prefixes: tuple[str, ...], typed: str) -> frozenset[str]:
+        """The commonest ``MAX_PREFIX_TERMS`` words of the index that one of
+        ``prefixes`` starts (``typed`` is named in ``truncated_prefixes`` if
+        there were more); the prefixes themselves if no word starts so, which
+        then find nothing."""
+        kept = self._expansions.get(prefixes)
+        if kept is None:
+            frequencies = self.expand("text", prefixes)
+            best = heapq.nlargest(MAX_PREFIX_TERMS, frequencies, key=frequencies.__getitem__)
+            if len(best) < len(frequencies):
+                self.truncated_prefixes.append(typed)
+            for term in best:
+                self._known["text", term] = True
+            kept = self._expansions[prefixes] = frozenset(best or prefixes)
+        return kept
+
+    def expand(self, fieldname: str, prefixes: tuple[str, ...]) -> dict[str, int]:
+        """Each term of the field starting with one of ``prefixes``, and how
+        many passages hold it, in alphabetical order; read from each segment's
+        term table in one pass, with no lookup per term."""
+        frequencies: dict[str, int] = {}
+        for segment, _ in self.reader.leaf_readers():
+            for prefix in prefixes:
+                for term, info in segment.iter_prefix(fieldname, prefix):
+                    word = term.decode("utf-8")
+                    frequencies[word] = frequencies.get(word, 0) + info.doc_frequency()
+        return dict(sorted(frequencies.items()))
+
+    def filter(self, node: FieldFilter) -> wq.Query | None:
+        if node.field == "date":
+            value = node.value.strip()
+            return wq.Prefix("date", value) if value else None
+        sets, slop = self.word_sets(normalize(node.value))
+        return self.field_query("title", sets, slop) if sets else None
+
+    def split(self, nodes: tuple[Node, ...]):
+        """Children of a group, sorted into clauses, filters and exclusions."""
+        clauses: list[_Clause] = []
+        filters: list[wq.Query] = []
+        exclusions: list[wq.Query] = []
+        for node in nodes:
+            if self.deadline.expired():  # the clauses planned so far are searched
+                break
+            if isinstance(node, Not):
+                excluded = self.clause(node.child)
+                if excluded is not None:
+                    exclusions.append(excluded.in_passage)
+            elif isinstance(node, FieldFilter):
+                found = self.filter(node)
+                if found is not None:
+                    filters.append(found)
+            else:
+                clause = self.clause(node)
+                if clause is not None:
+                    _add_clause(clauses, clause)
+        return clauses, filters, exclusions
+
+    def clause(self, node: Node) -> _Clause | None:
+        if isinstance(node, Word):
+            return self.typed(node.text)
+        if isinstance(node, Phrase):
+            return self.typed(node.text, phrase=True)
+        if isinstance(node, Prefix):
+            return self.prefix(node.text)
+        if isinstance(node, FieldFilter):
+            found = self.filter(node)
+            return None if found is None else _Clause(found, _constant(found, FILTER_SCORE))
+        if isinstance(node, Not):
+            return None  # a lone negation inside OR: nothing positive to add
+        clauses, filters, exclusions = self.split(node.children)
+        if not clauses and not filters:
+            return None
+        patterns = [p for c in clauses for p in c.patterns]
+        if isinstance(node, And):
+            in_passage: wq.Query = wq.And([c.in_passage for c in clauses] + filters)
+            scored: wq.Query = wq.And([c.scored for c in clauses]
+                                      + [_constant(f, FILTER_SCORE) for f in filters])
+        else:  # Or, or a parenthesised soft group
+            assert isinstance(node, (Or, Soft))
+            in_passage = wq.Or([c.in_passage for c in clauses] + filters)
+            scored = wq.Or([c.scored for c in clauses] + filters)
+        if exclusions:
+            in_passage = wq.AndNot(in_passage, wq.Or(exclusions))
+            scored = wq.AndNot(scored, wq.Or(exclusions))
+        corrections = [found for c in clauses for found in c.corrections]
+        known = [c.frequency for c in clauses if c.frequency is not None]
+        frequency = (min(known) if isinstance(node, And) else sum(known)) if known else None
+        return _Clause(in_passage, scored, patterns, corrections=corrections,
+                       frequency=frequency, typo=all(c.typo for c in clauses))
+
+
+def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
+                  time_budget: float | None = None) -> Plan:
+    """The plan of a parsed query, over the terms ``reader``'s index holds.
+
+    The plan's deadline starts now: ``time_budget`` seconds (None: no limit)
+    for planning and running it. Clauses left when it passes are dropped.
+    """
+    deadline = Deadline(time_budget)
+    if tree is None:
+        return Plan(None, [], deadline=deadline)
+    planner = _Planner(reader, synonyms or Synonyms({}), deadline)
+    top = tree.children if isinstance(tree, Soft) else (tree,)
+    clauses, filters, exclusions = planner.split(top)
+    if any(not c.question for c in clauses):
+        clauses = [c for c in clauses if not c.question]
+    bonuses = _bonuses(clauses, reader.doc_count())
+    # Whoosh 2.7's Require returns wrong documents once scores are optimised,
+    # and a search filter spoils the result count: AndMaybe does both right.
+    required = [_constant(f, FILTER_SCORE) for f in filters]
+    if clauses:
+        held = _constant(wq.Or([c.in_passage for c in clauses]), HELD_SCORE)
+        ranked = [wq.Or([_constant(c.in_passage, bonus), c.scored])
+                  for c, bonus in zip(clauses, bonuses, strict=True)]
+        query: wq.Query = wq.AndMaybe(wq.And([held, *required]) if required else held,
+                                      wq.Or(ranked))
+    elif required:
+        query = wq.And(required)
+    elif exclusions:
+        query = wq.Every()
+    else:
+        return Plan(None, [], truncated_prefixes=tuple(planner.truncated_prefixes),
+                    deadline=deadline)
+    if exclusions:
+        query = wq.AndNot(query, wq.Or(exclusions))
+    words = None
+    if clauses and not filters and not exclusions and all(c.postings for c in clauses):
+        words = [WordClause(bonus, *c.postings)
+                 for c, bonus in zip(clauses, bonuses, strict=True)]
+    return Plan(query,
+                [PlannedClause(bonus, tuple(c.patterns))
+                 for c, bonus in zip(clauses, bonuses, strict=True)],
+                [found for c in clauses for found in c.corrections],
+                [c.literal for c in clauses if c.literal], words,
+                tuple(planner.truncated_prefixes), deadline)
+
+
+def _outermost(prefixes: set[str]) -> tuple[str, ...]:
+    """The prefixes no other one of the set starts: the words ``sanction``
+    starts include those ``sanctions`` starts."""
+    return tuple(sorted(p for p in prefixes
+                        if not any(p != other and p.startswith(other) for other in prefixes)))
+
+
+def _add_clause(clauses: list[_Clause], clause: _Clause) -> None:
+    """Add ``clause`` to ``clauses`` unless one of them searches the same
+    (``Sanctions sanction``: one word of the index twice), which would cost a
+    second search and count the word twice in the ranking. Of a typo's
+    correction and the word typed right, the latter stays (it ranks higher)."""
+    for at, kept in enumerate(clauses):
+        if (kept.in_passage == clause.in_passage and kept.scored == clause.scored
+                and kept.literal == clause.literal):
+            if kept.typo and not clause.typo:
+                clauses[at] = clause
+            return
+    clauses.append(clause)
+
+
+def _bonuses(clauses: list[_Clause], passages: int) -> list[float]:
+    """Rank bonus of each clause held: ``TIER`` for the rarest word of the query,
+    less for commoner ones (down to a tenth), and less than any exact word for
+    a typo's correction. Every bonus is positive, so a passage holding all the
+    words still ranks above one holding some; among the latter, rare words count."""
+    def rarity(frequency: int | None) -> float:
+        return math.log(1 + passages / (1 + (passages if frequency is None else frequency)))
+
+    rarest = max((rarity(c.frequency) for c in clauses), default=1.0) or 1.0
+    return [
+        TIER * (MIN_WEIGHT * TYPO_WEIGHT if c.typo
+                else max(MIN_WEIGHT, rarity(c.frequency) / rarest))
+        for c in clauses
+    ]
+
+
+def _constant(query: wq.Query, score: float) -> wq.Query:
+    return wq.ConstantScoreQuery(query, score)
+
+
+def literal_form(text: str) -> str:
+    """Lowercase ASCII words separated by single spaces: ``À la fois,`` → ``a la fois``."""
+    return " ".join(_WORDS.findall(fold(text)))
+
+
+def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
+    """``query`` with each corrected word spelled as the first of ``texts``
+    (the passages shown) that holds it spells it; None if nothing was corrected."""
+    if not plan.corrections:
+        return None
+    texts = list(texts)
+    suggestion = query
+    for written, correction in plan.corrections:
+        spelling = correction.spelling
+        for text in texts:
+            seen = next((text[t.start:t.end] for t in tokenize(text)
+                         if t.term in correction.terms), None)
+            if seen is not None:
+                spelling = seen
+                break
+        suggestion = suggestion.replace(written, spelling, 1)
+    return suggestion

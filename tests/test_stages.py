@@ -1,0 +1,95 @@
+"""The search path as stages (planning → execution → results → collapsing):
+each imports only from those before it, and the score a hit shows is the
+score it was ranked by."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from frsearch import execution, planning
+from frsearch.query import join_digit_groups, parse_query
+
+ROOT = Path(__file__).resolve().parent.parent
+JUDGED = [entry["query"] for entry in
+          json.loads((ROOT / "benchmarks" / "judgments.json").read_text(encoding="utf-8"))]
+OTHER_KINDS = ['"de la Russie"', '"à la fois" fois', '"la Russie" sanctions', "sanct*",
+               "sanctions -Russie", "sanctions date:2021-12", "title:sanctions", "-Russie",
+               "Kiev OR Kyiv", "(sanctions AND Russie) OR otan", "co* pr* re*"]
+"""Queries that take Whoosh's collector, or rank quoted phrases word for word."""
+
+STAGES = ["planning", "execution", "results", "collapsing"]
+"""In the order data flows through them; ``scoring`` is part of execution."""
+
+
+def _frsearch_imports(module: str) -> set[str]:
+    """The frsearch modules ``module`` imports (``frsearch.x`` → ``x``)."""
+    tree = ast.parse((ROOT / "frsearch" / f"{module}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "frsearch":
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("frsearch."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[1] for alias in node.names
+                         if alias.name.startswith("frsearch."))
+    return found
+
+
+@pytest.mark.parametrize("stage", STAGES + ["scoring"])
+def test_no_stage_imports_a_later_one(stage):
+    position = STAGES.index("execution" if stage == "scoring" else stage)
+    later = set(STAGES[position + 1:]) | {"index", "searching"}
+    if stage == "scoring":
+        later.add("execution")
+    assert not _frsearch_imports(stage) & later
+
+
+def test_the_old_module_still_gives_the_result_model():
+    from frsearch import results, searching
+
+    assert (searching.Hit, searching.SearchResult, searching.Duplicate) == (
+        results.Hit, results.SearchResult, results.Duplicate)
+
+
+# -- the score a hit shows ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", JUDGED + OTHER_KINDS)
+def test_scores_never_increase_down_a_result_list(seed_index, query):
+    for collapse in (True, False):
+        scores = [hit.score for hit in seed_index.search(query, limit=30, collapse=collapse).hits]
+        assert all(a >= b for a, b in zip(scores, scores[1:], strict=False)), scores
+
+
+def test_the_judged_queries_give_lists_to_check(seed_index):
+    """Most judged queries list several hits (a list of one cannot be out of order)."""
+    listed = [query for query in JUDGED if len(seed_index.search(query, limit=30).hits) >= 3]
+    assert len(listed) >= 0.6 * len(JUDGED)
+
+
+@pytest.mark.parametrize("query", JUDGED + OTHER_KINDS)
+def test_a_hit_shows_the_score_it_was_ranked_by(seed_index, query):
+    searcher = seed_index._current_searcher()
+    plan = planning.compile_query(parse_query(join_digit_groups(query)), searcher.reader(),
+                                  seed_index.synonyms)
+    ranked = execution.execute(searcher, plan, 300)  # as many as a quoted phrase reads
+    best = ranked.ranked[:10]
+    hits = seed_index.search(query, limit=10, collapse=False).hits
+    assert [hit.score for hit in hits] == [score for _, score in best]
+    assert [hit.passage_id for hit in hits] == [ranked.passages[docnum].passage_id
+                                                for docnum, _ in best]
+
+
+def test_passages_holding_a_quoted_phrase_word_for_word_score_above_the_others(seed_index):
+    query = '"de la Russie"'
+    plan = planning.compile_query(parse_query(query), seed_index._current_searcher().reader())
+    hits = seed_index.search(query, limit=50, collapse=False).hits
+    holding = [" de la russie " in f" {planning.literal_form(hit.text)} " for hit in hits]
+    assert holding == sorted(holding, reverse=True) and True in holding and False in holding
+    lowest_holding = min(hit.score for hit, held in zip(hits, holding, strict=True) if held)
+    assert lowest_holding > plan.literal_bonus
