@@ -18,6 +18,11 @@ never seen.
 of the sheet answers, passage 7 is on the topic), and writes the grades into
 ``queries.json``: every passage of the sheet not named gets 0 (read, not
 relevant). A query whose line is missing keeps its pool unjudged.
+
+``extra`` adds passages found by reading the corpus rather than the systems'
+lists (the sections a reader knows to hold the answer, for a query whose pool
+missed them): one line a query, ``kw19: reference-9.5.5:3=2 reference-9.5.5:0=1``.
+Such passages are judged like the pooled ones; no system's ranking is looked at.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import frsearch  # noqa: E402
 POOL_SEED = 11
 _LINE = re.compile(r"^\s*(\w+)\s*:\s*(.*)$")
 _GRADE = re.compile(r"(\d+)\s*=\s*([012])")
+_PASSAGE_GRADE = re.compile(r"([\w.\-]+:\d+)\s*=\s*([012])")
 
 
 def sheet_paths(split: str) -> tuple[Path, Path]:
@@ -104,9 +110,31 @@ def merge(split: str, grades_file: Path) -> None:
     print(f"merged the grades of {merged} queries into {judgments.QUERIES.name}")
 
 
+def extra(grades_file: Path) -> None:
+    queries = judgments.load()
+    by_id = {q.id: q for q in queries}
+    known = {f"{a.id}:{p.number}" for a in frsearch.read_articles([corpus_path()])
+             for p in a.passages}
+    added = 0
+    for line in grades_file.read_text(encoding="utf-8").splitlines():
+        found = _LINE.match(line)
+        if not found:
+            continue
+        qid = found.group(1)
+        if qid not in by_id:
+            raise SystemExit(f"no query {qid}")
+        for pid, grade in _PASSAGE_GRADE.findall(found.group(2)):
+            if pid not in known:
+                raise SystemExit(f"{qid}: no passage {pid} in the corpus")
+            by_id[qid].grades[pid] = int(grade)
+            added += 1
+    judgments.save(queries)
+    print(f"added {added} grades from reading the corpus into {judgments.QUERIES.name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=("sheet", "merge"))
+    parser.add_argument("action", choices=("sheet", "merge", "extra"))
     parser.add_argument("grades", nargs="?", type=Path)
     parser.add_argument("--heldout", action="store_true")
     parser.add_argument("--depth", type=int, default=10)
@@ -115,7 +143,9 @@ def main() -> int:
     if args.action == "sheet":
         make_sheet(split, args.depth)
     elif args.grades is None:
-        parser.error("merge needs the grades file")
+        parser.error(f"{args.action} needs the grades file")
+    elif args.action == "extra":
+        extra(args.grades)
     else:
         merge(split, args.grades)
     return 0
