@@ -46,15 +46,19 @@ from whoosh import query as wq
 from whoosh.query.spans import SpanNear2, SpanOr
 
 from frsearch.analysis import (
+    APOSTROPHES,
+    ELISIONS,
+    INVISIBLE,
     Token,
     fold,
     lowercase_word,
     normalize,
     term_for_word,
     tokenize,
+    without_invisibles,
 )
 from frsearch.highlight import Pattern, SequencePattern, TermPattern
-from frsearch.query import And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
+from frsearch.query import MIN_PREFIX, And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
 from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, correct
 
@@ -104,6 +108,10 @@ _ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
 _WORDS = re.compile(r"\w+")
 _ENDING = 6
 _MAX_SPELLINGS = 256
+# A word as the analysis reads it (apostrophes and invisible characters inside,
+# a hyphen between two), and an elided article at its start.
+_ANALYSED_WORD = re.compile(rf"\w+(?:[{APOSTROPHES}{INVISIBLE}][{INVISIBLE}]*\w+)*")
+_ELIDED = re.compile(rf"(\w+)[{APOSTROPHES}][{INVISIBLE}]*")
 
 
 class Deadline:
@@ -362,18 +370,40 @@ class _Planner:
         )
 
     def prefix(self, text: str) -> _Clause | None:
-        """The words of the index that ``text`` starts (folded, or as its own
-        stem: ``sanctions*`` is ``sanction…``), searched as the spellings of
-        one word are; the commonest ``MAX_PREFIX_TERMS`` of them if more."""
-        folded = "".join(ch for ch in fold(normalize(text)) if ch.isalnum())
-        if not folded:
+        """``text*`` read as words are, as Lucene's ``normalize()`` reads a
+        multi-term query: ``l’Ukr*`` is ``Ukr*``, and ``Etats-Un*`` the word
+        ``Etats`` followed by a word starting ``Un``. The last word stands for
+        the words of the index it starts (folded, or as its own stem:
+        ``sanctions*`` is ``sanction…``), searched as the spellings of one word
+        are; the commonest ``MAX_PREFIX_TERMS`` of them if more."""
+        normalized = normalize(text)
+        words = _ANALYSED_WORD.findall(normalized)
+        if not words:
             return None
-        prefixes = _outermost({folded, term_for_word(text.lower()) or folded})
-        if prefixes in self._prefixes:  # "PR* pr*": one expansion, one clause
-            return self._prefixes[prefixes]
-        clause = self.sequence([self.expand_prefix(prefixes, f"{text}*")], 1)
+        last = without_invisibles(words[-1])
+        elided = _ELIDED.match(last)
+        if elided is not None and elided.group(1).lower() in ELISIONS:
+            last = last[elided.end():]
+        lowered = lowercase_word(last)
+        folded = "".join(ch for ch in fold(lowered) if ch.isalnum() or ch == "'")
+        if sum(ch.isalnum() for ch in folded) < MIN_PREFIX:  # "l’U*": too short to expand
+            return self.typed(text)
+        head: list[frozenset[str]] = []
+        positions: list[int] = []
+        for position, word in enumerate(words[:-1]):
+            for token in tokenize(word):  # none for a stop word, at most one otherwise
+                head.append(self.terms(word[token.start:token.end], token.term))
+                positions.append(position)
+        positions.append(len(words) - 1)
+        slop = max((b - a for a, b in zip(positions, positions[1:], strict=False)), default=1)
+        prefixes = _outermost({folded, term_for_word(lowered) or folded})
+        key = (tuple(head), slop, prefixes)
+        if key in self._prefixes:  # "PR* pr*": one expansion, one clause
+            return self._prefixes[key]
+        kept = self.expand_prefix(prefixes, f"{text}*")
+        clause = self.sequence([*head, kept], slop)
         clause.question = False  # "quan*" is what is searched for, not how
-        self._prefixes[prefixes] = clause
+        self._prefixes[key] = clause
         return clause
 
     def expand_prefix(self, prefixes: tuple[str, ...], typed: str) -> frozenset[str]:
