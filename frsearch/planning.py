@@ -351,11 +351,12 @@ class _Planner:
             clause.literal = literal_form(normalized)
             return clause
         if len(sets) == 1 and not phrase and not any(self.in_text(t) for t in sets[0]):
-            correction = self.correct(normalized[tokens[0].start:tokens[0].end])
+            written = normalized[tokens[0].start:tokens[0].end]
+            correction = self.correct(written)
             if correction is not None:
                 clause = self.sequence([correction.terms], 1)
                 clause.typo = True
-                clause.corrections.append((text, correction))
+                clause.corrections.append((written, correction))
                 return clause
         return self.sequence(sets, slop)
 
@@ -591,12 +592,22 @@ def literal_form(text: str) -> str:
 
 def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
     """``query`` with each corrected word spelled as the first of ``texts``
-    (the passages shown) that holds it spells it; None if nothing was corrected."""
+    (the passages shown) that holds it spells it; None if nothing was corrected.
+
+    Each correction replaces a whole word of the query, the first one typed so
+    not replaced yet: in ``sanctonsx sanctons``, ``sanctons`` is the second word,
+    not the start of the first.
+    """
     if not plan.corrections:
         return None
     texts = list(texts)
-    suggestion = query
+    replaced: dict[int, tuple[int, str]] = {}
+    """Start of each word replaced in ``query`` → its end and its new spelling."""
     for written, correction in plan.corrections:
+        at = next((m for m in re.finditer(rf"(?<!\w){re.escape(written)}(?!\w)", query)
+                   if m.start() not in replaced), None)
+        if at is None:  # typed in another Unicode form than the query's
+            continue
         spelling = correction.spelling
         for text in texts:
             seen = next((text[t.start:t.end] for t in tokenize(text)
@@ -604,5 +615,11 @@ def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
             if seen is not None:
                 spelling = seen
                 break
-        suggestion = suggestion.replace(written, spelling, 1)
-    return suggestion
+        replaced[at.start()] = (at.end(), spelling)
+    parts: list[str] = []
+    cursor = 0
+    for start in sorted(replaced):
+        end, spelling = replaced[start]
+        parts += [query[cursor:start], spelling]
+        cursor = end
+    return "".join([*parts, query[cursor:]])

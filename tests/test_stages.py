@@ -1,7 +1,7 @@
 """The search path as stages (planning → execution → results → collapsing):
 each imports only from those before it, and the score a hit shows is the
-score it was ranked by. Also a bug found on the way: a prefix after an
-apostrophe or a hyphen."""
+score it was ranked by. Also the bugs found on the way: a prefix after an
+apostrophe or a hyphen, and a suggestion replacing part of another word."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from frsearch import execution, planning
 from frsearch.query import join_digit_groups, parse_query
+from frsearch.typos import Correction
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGED = [entry["query"] for entry in
@@ -122,3 +123,33 @@ def test_a_prefix_inside_a_hyphenated_name_is_a_word_then_a_prefix(seed_index):
     for hit in found.hits:
         marked = [hit.text[start:end].lower() for start, end in hit.matches]
         assert "unis" in marked and any(word in ("etats", "états") for word in marked)
+
+
+# -- bug: a suggestion replaces whole words ------------------------------------------
+
+
+def test_a_suggestion_replaces_the_word_not_the_start_of_another(seed_index):
+    assert seed_index.search("sanctonsx sanctons").suggestion == "sanctonsx sanctions"
+    assert seed_index.search("sanctons").suggestion == "sanctions"
+
+
+def _plan_correcting(*written: str) -> planning.Plan:
+    correction = Correction(frozenset({"sanction"}), "sanctions", 1)
+    return planning.Plan(None, [], corrections=[(word, correction) for word in written])
+
+
+@pytest.mark.parametrize("query, written, suggestion", [
+    ("xsanctons sanctonsx sanctons", ["sanctons"], "xsanctons sanctonsx sanctions"),
+    ("sanctons et sanctons", ["sanctons", "sanctons"], "sanctions et sanctions"),
+    ("l’sanctons, (sanctons)", ["sanctons", "sanctons"], "l’sanctions, (sanctions)"),
+    ("sanctonsx", ["sanctons"], "sanctonsx"),
+])
+def test_each_correction_replaces_the_next_whole_word_typed_so(query, written, suggestion):
+    assert planning.suggest(query, _plan_correcting(*written), []) == suggestion
+
+
+def test_a_suggestion_is_spelled_as_the_passages_shown_spell_it():
+    plan = _plan_correcting("sanctons")
+    texts = ["Rien ici.", "De lourdes Sanctions financières."]
+    assert planning.suggest("des sanctons", plan, texts) == "des Sanctions"
+    assert planning.suggest("des sanctons", planning.Plan(None, []), texts) is None
