@@ -594,9 +594,9 @@ def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
     """``query`` with each corrected word spelled as the first of ``texts``
     (the passages shown) that holds it spells it; None if nothing was corrected.
 
-    Each correction replaces a whole word of the query, the first one typed so
-    not replaced yet: in ``sanctonsx sanctons``, ``sanctons`` is the second word,
-    not the start of the first.
+    A correction replaces whole words of the query, each typed so (the parser
+    keeps one copy of a repeated word): in ``sanctonsx sanctons``, ``sanctons``
+    is the second word, not the start of the first.
     """
     if not plan.corrections:
         return None
@@ -604,9 +604,9 @@ def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
     replaced: dict[int, tuple[int, str]] = {}
     """Start of each word replaced in ``query`` → its end and its new spelling."""
     for written, correction in plan.corrections:
-        at = next((m for m in re.finditer(rf"(?<!\w){re.escape(written)}(?!\w)", query)
-                   if m.start() not in replaced), None)
-        if at is None:  # typed in another Unicode form than the query's
+        found = [m for m in re.finditer(rf"(?<!\w){re.escape(written)}(?!\w)", query)
+                 if m.start() not in replaced]
+        if not found:  # typed in another Unicode form than the query's
             continue
         spelling = correction.spelling
         for text in texts:
@@ -615,7 +615,7 @@ def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
             if seen is not None:
                 spelling = seen
                 break
-        replaced[at.start()] = (at.end(), spelling)
+        replaced.update((m.start(), (m.end(), spelling)) for m in found)
     parts: list[str] = []
     cursor = 0
     for start in sorted(replaced):

@@ -131,6 +131,7 @@ def test_a_prefix_inside_a_hyphenated_name_is_a_word_then_a_prefix(seed_index):
 def test_a_suggestion_replaces_the_word_not_the_start_of_another(seed_index):
     assert seed_index.search("sanctonsx sanctons").suggestion == "sanctonsx sanctions"
     assert seed_index.search("sanctons").suggestion == "sanctions"
+    assert seed_index.search("sanctons, sanctons").suggestion == "sanctions, sanctions"
 
 
 def _plan_correcting(*written: str) -> planning.Plan:
@@ -140,11 +141,12 @@ def _plan_correcting(*written: str) -> planning.Plan:
 
 @pytest.mark.parametrize("query, written, suggestion", [
     ("xsanctons sanctonsx sanctons", ["sanctons"], "xsanctons sanctonsx sanctions"),
+    ("sanctons et sanctons", ["sanctons"], "sanctions et sanctions"),
     ("sanctons et sanctons", ["sanctons", "sanctons"], "sanctions et sanctions"),
     ("l’sanctons, (sanctons)", ["sanctons", "sanctons"], "l’sanctions, (sanctions)"),
     ("sanctonsx", ["sanctons"], "sanctonsx"),
 ])
-def test_each_correction_replaces_the_next_whole_word_typed_so(query, written, suggestion):
+def test_a_correction_replaces_the_whole_words_typed_so(query, written, suggestion):
     assert planning.suggest(query, _plan_correcting(*written), []) == suggestion
 
 
