@@ -180,6 +180,9 @@ def evaluate(heldout: bool = False, engines: Sequence[str] | None = None,
     unjudged = [q.id for q in everything if not q.relevant]
     queries = [q for q in everything if q.relevant]
     names = list(engines or NAMES)
+    unknown = [name for name in names if name not in NAMES]
+    if unknown:
+        raise SystemExit(f"unknown engine {unknown[0]!r}; choose among {', '.join(NAMES)}")
     groups = _builtin_groups()
     runs = [Query(query_id(q.id, s), spelled(q.query, s)) for q in queries for s in SPELLINGS]
     rankings, skipped, seconds = run_systems(names, runs, corpus, log=log)
