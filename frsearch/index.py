@@ -1,9 +1,10 @@
-"""The index on disk: its lifecycle (create, open, write, search, close).
+"""The index: open it, add to it, search it, check it, close it.
 
 A thin owner of the Whoosh index that ties the stages together: articles are
-read by ``articles``, written by ``indexing`` through ``writers``, queries are
-parsed by ``query`` and run by ``searching``; ``storage`` opens, writes and
-checks the files. One searcher is kept open between searches and replaced
+read by ``articles`` and written by ``indexing`` through ``writers``; a search
+goes ``query`` → ``planning`` → ``execution`` → ``results`` → ``collapsing``;
+``store`` owns the folder's layout and settings, ``storage`` the checksums and
+data-only reading of its files. One searcher is kept open between searches and replaced
 when another process commits; a search that fails because a commit changed
 the files under it is run again on the new commit.
 """
@@ -11,10 +12,7 @@ the files under it is run again on the new commit.
 from __future__ import annotations
 
 import functools
-import json
 import os
-import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -38,7 +36,6 @@ from frsearch.errors import (
 from frsearch.indexing import (
     IndexProgress,
     IndexReport,
-    build_schema,
     codec_for,
     write_articles,
 )
@@ -49,11 +46,25 @@ from frsearch.storage import (
     CheckReport,
     latest_generation,
     verify,
-    write_checksums,
+)
+from frsearch.store import (
+    DICTIONARY_PREFIX,
+    INDEX_NAME,
+    SETTINGS_FILE,
+    check_format,
+    create_index,
+    delete_index_files,
+    delete_unused_dictionaries,
+    holds_segments,
+    index_storage,
+    is_index_file,
+    read_settings,
+    snapshot,
+    temporary_files,
+    write_json,
 )
 from frsearch.synonyms import Synonyms, load_synonyms
 from frsearch.whoosh_internals import (
-    IndexStorage,
     PassageCodec,
     open_searcher_of,
     read_table_of_contents,
@@ -62,10 +73,6 @@ from frsearch.writers import open_writer
 
 __all__ = ["Index", "IndexStats", "check_index", "open_index"]
 
-INDEX_NAME = "passages"
-SETTINGS_FILE = "frsearch.json"
-DICTIONARY_PREFIX = f"{INDEX_NAME}-dictionary-"
-"""Start of the names of the files of preset dictionaries (see ``codec``)."""
 PARALLEL_FROM_BYTES = 4_000_000
 """Inputs this large are indexed by two writer processes; below, starting them
 costs more than it saves."""
@@ -177,10 +184,10 @@ class Index:
         codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
-        left_before = _temporary_files(self.path)  # by writers now gone, once the lock is ours
+        left_before = temporary_files(self.path)  # by writers now gone, once the lock is ours
         writer = open_writer(self._ix, codec, parallel, lock_timeout)
         try:
-            _delete_unused_dictionaries(self.path, self._ix)  # the lock is ours
+            delete_unused_dictionaries(self.path, self._ix)  # the lock is ours
             for file in left_before:
                 file.unlink(missing_ok=True)
             codec.write_dictionary(self.path)
@@ -201,9 +208,9 @@ class Index:
         searches, from any process, use its groups with the built-in ones."""
         absolute = Path(path).expanduser().resolve()
         self.synonyms = load_synonyms(absolute)  # refuses a file it cannot read
-        settings = _settings(self.path)
+        settings = read_settings(self.path)
         settings["synonyms"] = str(absolute)
-        _write_json(self.path / SETTINGS_FILE, settings)
+        write_json(self.path / SETTINGS_FILE, settings)
 
     # -- searching -----------------------------------------------------------
 
@@ -304,58 +311,9 @@ class Index:
         self.close()
 
 
-def _delete_index_files(folder: Path) -> None:
-    """Delete the index's own files in ``folder``, once no writer holds it."""
-    if not folder.is_dir():
-        return
-    foreign = sorted(f.name for f in folder.iterdir() if not _is_index_file(f.name))
-    if foreign:  # refuse before deleting anything
-        raise IndexExistsError(
-            f"{folder} holds files that are not an frsearch index ({', '.join(foreign[:3])}); "
-            "choose another folder")
-    lock = _storage(folder).lock(f"{INDEX_NAME}_WRITELOCK")
-    if not lock.acquire(blocking=False):
-        raise _locked(folder)
-    try:
-        for file in folder.iterdir():
-            if file.name == TEMPORARY_FOLDER and file.is_dir():
-                shutil.rmtree(file)
-            elif (file.is_file() and _is_index_file(file.name)
-                    and file.name not in (f"{INDEX_NAME}_WRITELOCK", SETTINGS_FILE)):
-                file.unlink()
-    finally:
-        lock.release()
-
-
-def _locked(folder: Path) -> IndexLockedError:
-    return IndexLockedError(f"index is locked by another frsearch process: {folder} "
-                            "(wait for it, or pass a longer lock_timeout)")
-
-
-def _write_json(path: Path, value) -> None:
-    """Write ``path`` whole or not at all: readers never see half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(value, indent=1), encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def _with_share(progress: Callable[[IndexProgress], None], share: Callable[[], float]):
     """``progress``, told also what share of the input has been read."""
     return lambda report: progress(replace(report, done=share()))
-
-
-def _settings(folder: Path) -> dict:
-    try:
-        return json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        raise IndexDamagedError(f"settings of the index at {folder} cannot be read: {error}") \
-            from None
-
-
-def _storage(folder: Path) -> IndexStorage:
-    return IndexStorage(folder, build_schema())
 
 
 def open_index(
@@ -384,10 +342,10 @@ def open_index(
     """
     folder = Path(path).expanduser()
     if rebuild:
-        _delete_index_files(folder)
+        delete_index_files(folder)
         create = True
     if latest_generation(folder) < 0:
-        if folder.is_dir() and _holds_segments(folder):
+        if folder.is_dir() and holds_segments(folder):
             raise IndexDamagedError(
                 f"{folder} holds index files but no table of contents (_{INDEX_NAME}_*.toc); "
                 "open it with rebuild=True to start over")
@@ -396,15 +354,16 @@ def open_index(
                 f"no index at {folder}")
         if folder.exists() and not folder.is_dir():
             raise IndexExistsError(f"{folder} is a file, not an index folder")
-        if folder.is_dir() and any(not _is_index_file(f.name) for f in folder.iterdir()):
+        if folder.is_dir() and any(not is_index_file(f.name) for f in folder.iterdir()):
             raise IndexExistsError(
                 f"{folder} is not empty and holds no frsearch index; choose another folder")
-        _create(folder)
+        create_index(folder)
+    check_format(folder)
     verified: set = set()
     for attempt in range(COMMIT_RETRIES + 1):
         generation = latest_generation(folder)
         try:
-            whoosh_ix = _storage(folder).open_index(INDEX_NAME)
+            whoosh_ix = index_storage(folder).open_index(INDEX_NAME)
             searcher = _open_searcher(folder, whoosh_ix, verified)
             break
         except IndexTamperedError:
@@ -414,8 +373,8 @@ def open_index(
                 if isinstance(error, FrsearchError):
                     raise
                 raise _damaged(folder, error) from None
-    return Index(folder, whoosh_ix, load_synonyms(synonyms or _settings(folder).get("synonyms")),
-                 searcher, verified)
+    chosen = synonyms or read_settings(folder).get("synonyms")
+    return Index(folder, whoosh_ix, load_synonyms(chosen), searcher, verified)
 
 
 def check_index(path: str | os.PathLike) -> CheckReport:
@@ -428,8 +387,8 @@ def check_index(path: str | os.PathLike) -> CheckReport:
     if generation < 0:
         raise IndexNotFoundError(f"no index at {folder}")
     try:
-        whoosh_ix = _storage(folder).open_index(INDEX_NAME)
-        generation, segments = _snapshot(whoosh_ix)
+        whoosh_ix = index_storage(folder).open_index(INDEX_NAME)
+        generation, segments = snapshot(whoosh_ix)
     except Exception as error:
         return CheckReport(generation, problems=[
             f"the table of contents _{INDEX_NAME}_{generation}.toc cannot be read ({error})"])
@@ -442,13 +401,6 @@ def check_index(path: str | os.PathLike) -> CheckReport:
         except Exception as error:
             report.problems.append(f"the passages cannot all be read ({error})")
     return report
-
-
-def _snapshot(whoosh_ix) -> tuple[int, list]:
-    """The generation and segments of the last commit, its table of contents
-    read once (a commit may replace it at any time)."""
-    toc = read_table_of_contents(whoosh_ix)
-    return toc.generation, toc.segments
 
 
 def _generation(searcher) -> int:
@@ -480,79 +432,3 @@ def _damaged(folder: Path, error: Exception) -> IndexDamagedError:
                              "open it with rebuild=True to start over")
 
 
-_SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_[a-z0-9]{{16}}\.")
-
-
-def _holds_segments(folder: Path) -> bool:
-    """True if ``folder`` holds segment files (which a table of contents lists;
-    an index being created holds none yet)."""
-    return any(_SEGMENT_FILE.match(f.name) for f in folder.iterdir())
-
-
-def _dictionary_files(segments) -> set[str]:
-    return {name for segment in segments
-            if (name := getattr(segment.codec(), "dictionary_file", None))}
-
-
-def _delete_unused_dictionaries(folder: Path, whoosh_ix) -> None:
-    """Delete the dictionary files no committed segment is read with (left by
-    runs that were cancelled, or whose segments were merged since). Only while
-    holding the writers' lock: another writer's new file is not yet committed."""
-    used = _dictionary_files(_snapshot(whoosh_ix)[1])
-    for file in folder.glob(f"{DICTIONARY_PREFIX}*"):
-        if file.name not in used:
-            file.unlink(missing_ok=True)
-
-
-_INDEX_FILE = re.compile(rf"""^(?:
-    _{INDEX_NAME}_\d+\.toc(?:\.[\d.]+)?               # tables of contents (and being written)
-    | {INDEX_NAME}_[a-z0-9]{{16}}\.(?:pst|trm|[a-z_]+\.col)  # segment files
-    | {INDEX_NAME}_WRITELOCK
-    | {INDEX_NAME}-checksums-\d+\.json(?:\.tmp)?
-    | {INDEX_NAME}-dictionary-[0-9a-f]+\.zdict(?:\.tmp)?
-    | {INDEX_NAME}-files\.json(?:\.tmp)?                 # written by frsearch before format 2
-    | {re.escape(SETTINGS_FILE)}(?:\.tmp)?
-    | {INDEX_NAME}\.tmp                                   # the writers' temporary folder
-)$""", re.VERBOSE)
-
-
-TEMPORARY_FOLDER = f"{INDEX_NAME}.tmp"
-"""Where Whoosh's writers keep sorting runs and job files until their commit."""
-
-
-def _temporary_files(folder: Path) -> list[Path]:
-    """The files in the writers' temporary folder. Taken before a writer waits
-    for the lock: once it holds it, the writer that made them has finished
-    (and deleted them) or was killed, and they can go."""
-    return [file for file in (folder / TEMPORARY_FOLDER).glob("*") if file.is_file()]
-
-
-def _is_index_file(name: str) -> bool:
-    """A file an frsearch index, or one being made, holds: only these are ever
-    deleted (a user's ``passages-notes.txt`` beside them is not one)."""
-    return _INDEX_FILE.match(name) is not None
-
-
-def _create(folder: Path, timeout: float = 10.0) -> None:
-    """An empty index in ``folder``, unless another process makes one meanwhile.
-
-    Two first runs may start together, and Whoosh's ``create_in`` deletes the
-    index files it finds: creation holds the writers' lock, and looks again.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    storage = _storage(folder)
-    lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
-    deadline = time.monotonic() + timeout
-    while not lock.acquire():
-        if latest_generation(folder) >= 0:
-            return  # made by the process holding the lock, now writing to it
-        if time.monotonic() > deadline:
-            raise _locked(folder)
-        time.sleep(0.05)
-    try:
-        if latest_generation(folder) >= 0 or _holds_segments(folder):
-            return  # made meanwhile, or damaged: open_index says which
-        write_checksums(folder, 0, [])
-        storage.create_index(build_schema(), INDEX_NAME)
-    finally:
-        lock.release()

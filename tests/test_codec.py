@@ -15,8 +15,8 @@ from whoosh.codec.whoosh3 import W3Codec
 import frsearch
 import frsearch.index
 from frsearch.codec import COMPRESS_FROM, decode_block, encode_block
-from frsearch.index import DICTIONARY_PREFIX, INDEX_NAME
 from frsearch.indexing import IndexReport, build_schema, codec_for, write_articles
+from frsearch.store import DICTIONARY_PREFIX, INDEX_NAME, index_storage
 from frsearch.whoosh_internals import PassageCodec
 from frsearch.writers import open_writer
 
@@ -144,7 +144,7 @@ def test_a_merged_index_keeps_only_the_dictionary_it_uses(tmp_path, corpus):
     with frsearch.open_index(folder, create=True) as index:
         index.add([frsearch.seeds_dir()])
     shutil.copytree(folder, tmp_path / "copy")
-    ix = frsearch.index._storage(folder).open_index(INDEX_NAME)
+    ix = index_storage(folder).open_index(INDEX_NAME)
     writer = open_writer(ix, PassageCodec(b"un autre dictionnaire", DICTIONARY_PREFIX),
                          parallel=False, lock_timeout=0)
     writer.codec.write_dictionary(folder)

@@ -5,6 +5,7 @@ closed."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -12,7 +13,8 @@ import time
 import pytest
 
 import frsearch
-from frsearch.index import DICTIONARY_PREFIX
+import frsearch.codec
+from frsearch.store import DICTIONARY_PREFIX
 from frsearch.whoosh_internals import PassageCodec
 
 
@@ -126,3 +128,19 @@ def test_an_empty_default_index_is_built_from_the_seeds_on_first_query(tmp_path)
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "building" in done.stderr and done.stdout.startswith("4 passages")
+
+
+def test_the_settings_record_the_format_and_another_one_says_rebuild(seed_index_folder, tmp_path,
+                                                                     cli):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    settings = json.loads((folder / "frsearch.json").read_text(encoding="utf-8"))
+    assert settings["format"] == frsearch.codec.FORMAT_VERSION
+    (folder / "frsearch.json").write_text(json.dumps({**settings, "format": 99}),
+                                          encoding="utf-8")
+    with pytest.raises(frsearch.IndexDamagedError, match="another version of frsearch"):
+        frsearch.open_index(folder)
+    done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((folder / "frsearch.json").read_text(encoding="utf-8"))["format"] == \
+        frsearch.codec.FORMAT_VERSION

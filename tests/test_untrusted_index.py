@@ -20,9 +20,9 @@ from whoosh.index import TOC
 
 import frsearch
 import frsearch.whoosh_internals
-from frsearch.index import INDEX_NAME, _snapshot, _storage
 from frsearch.indexing import build_schema
 from frsearch.storage import file_sum
+from frsearch.store import INDEX_NAME, index_storage, snapshot
 
 
 class RunsCommand:
@@ -68,7 +68,7 @@ def _rewrite_toc(folder: Path, schema, segments) -> None:
 
 
 def _segments(folder: Path) -> list:
-    return _snapshot(_storage(folder).open_index(INDEX_NAME))[1]
+    return snapshot(index_storage(folder).open_index(INDEX_NAME))[1]
 
 
 def evil_segments(folder: Path, canary: Path) -> None:
