@@ -39,9 +39,9 @@ _EXPORTS = {
     "IndexReport": "frsearch.indexing",
     "default_index_dir": "frsearch.locations",
     "seeds_dir": "frsearch.locations",
-    "Duplicate": "frsearch.searching",
-    "Hit": "frsearch.searching",
-    "SearchResult": "frsearch.searching",
+    "Duplicate": "frsearch.results",
+    "Hit": "frsearch.results",
+    "SearchResult": "frsearch.results",
     "CheckReport": "frsearch.storage",
     "SynonymError": "frsearch.synonyms",
 }
@@ -74,9 +74,9 @@ if TYPE_CHECKING:
     from frsearch.indexing import IndexReport as IndexReport
     from frsearch.locations import default_index_dir as default_index_dir
     from frsearch.locations import seeds_dir as seeds_dir
-    from frsearch.searching import Duplicate as Duplicate
-    from frsearch.searching import Hit as Hit
-    from frsearch.searching import SearchResult as SearchResult
+    from frsearch.results import Duplicate as Duplicate
+    from frsearch.results import Hit as Hit
+    from frsearch.results import SearchResult as SearchResult
     from frsearch.storage import CheckReport as CheckReport
     from frsearch.synonyms import SynonymError as SynonymError
 

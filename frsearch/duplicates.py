@@ -72,4 +72,6 @@ def is_comparable(a: bytes) -> bool:
 
 
 def are_near_duplicates(a: bytes | None, b: bytes | None) -> bool:
-    return bool(a and b) and similarity(a, b) >= MIN_SIMILARITY
+    if not a or not b:
+        return False
+    return similarity(a, b) >= MIN_SIMILARITY

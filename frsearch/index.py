@@ -134,11 +134,12 @@ class IndexStats:
 class Index:
     """An frsearch index in a folder. Get one with :func:`open_index`.
 
-    >>> index = open_index("~/news-index", create=True)      # doctest: +SKIP
-    >>> index.add(["articles/"]).passages                    # doctest: +SKIP
-    42
-    >>> index.search("sanctions").hits[0].snippet           # doctest: +SKIP
-    '… de «fortes <mark>sanctions</mark>» …'
+    >>> import tempfile, frsearch
+    >>> with open_index(tempfile.mkdtemp(), create=True) as index:
+    ...     print(index.add([frsearch.seeds_dir()]).passages)
+    ...     print(*sorted(hit.passage_id for hit in index.search("sanctions").hits))
+    46
+    000_6f9472f48d466d8a:0 001_6c41907e8ecef70d:6 002_5304680d689b3a2e:3 004_b987cb3fb497488e:0
     """
 
     def __init__(self, path: Path, whoosh_ix, synonyms: Synonyms, searcher=None,

@@ -199,7 +199,8 @@ class StoredPassage(NamedTuple):
     @classmethod
     def from_fields(cls, stored: dict, minhash: bytes | None = None) -> StoredPassage:
         """From a document's stored fields, and its sketch (kept in a column)."""
-        return cls(*stored["passage"], sketch=minhash or b"")
+        article_id, paragraph, text, heading, title, date = stored["passage"]
+        return cls(article_id, paragraph, text, heading, title, date, minhash or b"")
 
 
 def version_term(article: Article) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -60,7 +61,6 @@ class FieldFilter:
 
     field: str
     value: str
-    phrase: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +237,7 @@ class _Parser:
             if value is None or value.kind not in ("word", "phrase"):
                 return None
             self.take()
-            return FieldFilter(lexeme.text, value.text, phrase=value.kind == "phrase")
+            return FieldFilter(lexeme.text, value.text)
         text = lexeme.text
         stem = text.rstrip("*")
         if stem != text and len(_WORDLIKE.findall(stem)) >= MIN_PREFIX:
@@ -245,7 +245,7 @@ class _Parser:
         return Word(text) if _WORDLIKE.search(text) else None
 
 
-def _distinct(children: list[Node | None]) -> list[Node]:
+def _distinct(children: Sequence[Node | None]) -> list[Node]:
     """The children once each, in their first order: ``pr* pr* pr*`` or ``a OR a``
     asks nothing more than one copy, and each copy would cost a full search."""
     return list(dict.fromkeys(child for child in children if child is not None))
