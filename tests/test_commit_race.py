@@ -13,6 +13,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 import frsearch
 
 COMMITS = 60
@@ -48,6 +50,7 @@ def last_committed(drop: Path) -> int:
         return -1
 
 
+@pytest.mark.slow
 def test_searches_during_commits_never_fail_and_see_every_commit(seed_index_folder, tmp_path,
                                                                  cli):
     folder = tmp_path / "index"

@@ -324,6 +324,7 @@ def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: boo
     return process.returncode, stderr
 
 
+@pytest.mark.slow
 def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, cli):
     root, ranges = corpora
     serial, parallel = root / "serial.jsonl", root / "parallel.jsonl"
@@ -365,6 +366,7 @@ def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, cli):
 
 # -- two writers at once ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_second_writer_waits_or_says_locked_and_nothing_is_lost(corpora, index_copy, cli):
     root, ranges = corpora
     reader = frsearch.open_index(index_copy)  # a long-lived searcher, as in a server
@@ -520,6 +522,7 @@ def _kill(which: slice):
     return lambda children: [os.kill(pid, signal.SIGKILL) for pid in children[which]]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_dead_sub_writer_fails_the_run_and_commits_nothing(corpora, index_copy, cli):
     root, ranges = corpora
