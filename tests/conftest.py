@@ -67,10 +67,11 @@ def cli(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "FRSEARCH_INDEX"}
     env.update(XDG_DATA_HOME=str(home), FRSEARCH_INDEX=str(home / "default-index"))
 
-    def run(*args, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+    def run(*args, timeout: float = 120, env_update: dict | None = None,
+            **kwargs) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "frsearch", *args], capture_output=True,
-                              env=env, timeout=timeout, text=kwargs.pop("text", True),
-                              **kwargs)
+                              env={**env, **(env_update or {})}, timeout=timeout,
+                              text=kwargs.pop("text", True), **kwargs)
 
     run.env = env
     return run

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from seed_ids import A000, A001, A002, A003, A004
@@ -136,21 +134,16 @@ def test_passages_that_only_share_a_sentence_are_not_grouped(seed_index):
     assert {f"{A000}:7", f"{A003}:4"} <= {hit.passage_id for hit in result.hits}
 
 
-def _cli(*args: str, home) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "frsearch", *args], capture_output=True,
-                          text=True, env={"XDG_DATA_HOME": str(home), "PATH": ""}, timeout=120)
-
-
-def test_cli_shows_also_in_and_all_and_did_you_mean(tmp_path):
-    grouped = _cli("query", "Washington accusent Moscou", home=tmp_path)
+def test_cli_shows_also_in_and_all_and_did_you_mean(cli_main):
+    grouped = cli_main("query", "Washington accusent Moscou")
     assert grouped.returncode == 0
     assert grouped.stdout.count("[003_2ef0c382201d2834:8]") == 1
     assert "also in: Sommet virtuel" in grouped.stdout
     assert "[000_6f9472f48d466d8a:13]" in grouped.stdout
-    every = _cli("query", "Washington accusent Moscou", "--all", "--limit", "20", home=tmp_path)
+    every = cli_main("query", "Washington accusent Moscou", "--all", "--limit", "20")
     assert "also in" not in every.stdout
     assert "[000_6f9472f48d466d8a:13] score" in every.stdout
-    typo = _cli("query", "Kremlim", home=tmp_path)
+    typo = cli_main("query", "Kremlim")
     assert "did you mean: Kremlin" in typo.stdout
 
 

@@ -118,18 +118,9 @@ def test_a_crafted_index_runs_nothing_and_fails_with_exit_2(seed_index_folder, t
         assert done.returncode == 2, (command, done.stderr)
         assert done.stderr.startswith("frsearch: ") and done.stderr.count("\n") == 1
         assert "Traceback" not in done.stderr
-    env = {**cli.env, "FRSEARCH_INDEX": str(folder)}
-    done = _cli_with_env(env, "query", "x")
+    done = cli("query", "x", env_update={"FRSEARCH_INDEX": str(folder)})
     assert done.returncode == 2
     assert not canary.exists(), "a command in an index file was run"
-
-
-def _cli_with_env(env: dict, *args):
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "frsearch", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
 
 
 def test_the_table_of_contents_says_tampered_when_it_names_a_foreign_class(seed_index_folder,
