@@ -319,7 +319,29 @@ def results_document(results: dict[str, list[QueryScores]]) -> dict:
     }
 
 
+def debian_relevance(heldout: bool) -> None:
+    """The second judged set: Debian's French manuals, frsearch beside FTS5,
+    Whoosh, Lucene, tantivy and Xapian (``relevance/run.py``)."""
+    sys.path.insert(0, str(BENCHMARKS / "relevance"))
+    from run import evaluate, markdown, results_path
+
+    document = evaluate(heldout=heldout)
+    print(markdown(document))
+    results_path(document["split"]).write_text(
+        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Relevance: the seed judgments, then the Debian French judged queries.")
+    parser.add_argument("--heldout", action="store_true",
+                        help="run the held-out half of the Debian queries (once, at the end)")
+    parser.add_argument("--seeds-only", action="store_true")
+    args = parser.parse_args()
+    if not args.seeds_only:
+        debian_relevance(args.heldout)
     judgments = load_judgments()
     passages = seed_passages()
     unknown = sorted({pid for j in judgments for pid in j.relevant} - passages.keys())
