@@ -56,6 +56,7 @@ __all__ = [
     "lowercase_word",
     "term_for_word",
     "tokenize",
+    "unaccented_stop_words",
     "without_invisibles",
 ]
 
@@ -210,10 +211,12 @@ def accent_form(word: str) -> str | None:
     ``egoisme`` to ``egoism``, so a reader typing without accents misses it.
     Indexing records these pairs (``indexing.AccentForms``); a query word is
     looked up there, which finds exactly the terms its accented spellings in
-    the index have, where guessing accents would not.
+    the index have, where guessing accents would not. A spelling that is a
+    stop word once its accents are gone (``mémé``, ``dès``) is recorded too:
+    typed plain, it would otherwise find nothing.
 
-    >>> accent_form("égoïsme"), accent_form("Crimée"), accent_form("Kiev")
-    ('egoisme\\x1fego', 'crimee\\x1fcrim', None)
+    >>> accent_form("égoïsme"), accent_form("Crimée"), accent_form("mémé"), accent_form("Kiev")
+    ('egoisme\\x1fego', 'crimee\\x1fcrim', 'meme\\x1fmem', None)
     """
     if word.isascii():
         return None
@@ -221,7 +224,8 @@ def accent_form(word: str) -> str | None:
     if not term:
         return None
     plain = fold(word[cut:])
-    if term_for_word(lowercase_word(plain)) == term:
+    lowered = lowercase_word(plain)
+    if not is_stop_word(lowered) and term_for_word(lowered) == term:
         return None
     return f"{plain}{ACCENT_FORM_SEPARATOR}{term}"
 
@@ -245,6 +249,25 @@ def tokenize(text: str) -> Iterator[Token]:
         cut, term = _analyse_word(match.group())
         if term:
             yield Token(term, match.start() + cut, match.end(), position)
+
+
+def unaccented_stop_words(text: str) -> Iterator[Token]:
+    """The words of ``text`` (NFC) that ``tokenize`` leaves out only because,
+    typed without accents, they spell a stop word: ``meme`` may be ``même`` or
+    ``mémé``. A query looks them up among the index's accented words
+    (``accent_form``). Each token's term is the word's own spelling, folded.
+
+    >>> [t.term for t in unaccented_stop_words("tout de meme, même")]
+    ['meme']
+    """
+    for position, match in enumerate(_TOKEN_RE.finditer(text)):
+        if match.lastgroup != "word":
+            continue
+        word = match.group()
+        cut = _strip_elision(word)
+        lowered = lowercase_word(without_invisibles(word[cut:]))
+        if lowered.isascii() and lowered in _STOP_WORDS_FOLDED and lowered not in STOP_WORDS:
+            yield Token(lowered, match.start() + cut, match.end(), position)
 
 
 def indexed_terms(text: str) -> tuple[list[str], dict[str, list[int]]]:

@@ -16,10 +16,11 @@ a hit shows. A passage must hold at least one word of the query itself;
 context alone never makes a hit (otherwise every passage of an article would
 match its headline).
 
-Words typed without accents are looked up among the index's own terms: Snowball
-stems ``crimée`` to ``crim`` but ``crimee`` to ``crime``, so an unaccented word is
-also tried with the accents French puts in word endings, and the terms of those
-spellings that the index holds are searched too.
+Words typed without accents (or with some missing) are looked up in the index's
+lexicon of accented spellings: Snowball stems ``crimée`` to ``crim`` but
+``crimee`` to ``crime``, and ``égoïsme`` to ``ego`` but ``egoisme`` to ``egoism``;
+indexing records ``crimee`` → ``crim`` and ``egoisme`` → ``ego``, and a query
+word stands for those terms too (``_Planner.terms``).
 
 A plan holds a Whoosh query; one made of words only (the commonest kind) is
 also described as ``WordClause`` objects, which ``scoring`` ranks from the
@@ -46,15 +47,18 @@ from whoosh import query as wq
 from whoosh.query.spans import SpanNear2, SpanOr
 
 from frsearch.analysis import (
+    ACCENT_FORM_SEPARATOR,
     APOSTROPHES,
     ELISIONS,
     INVISIBLE,
     Token,
     fold,
+    is_stop_word,
     lowercase_word,
     normalize,
     term_for_word,
     tokenize,
+    unaccented_stop_words,
     without_invisibles,
 )
 from frsearch.highlight import Pattern, SequencePattern, TermPattern
@@ -249,6 +253,8 @@ class _Planner:
     def __init__(self, reader, synonyms: Synonyms, deadline: Deadline):
         self.reader = reader
         self._known: dict[tuple[str, str], bool] = {}
+        self._forms: dict[str, frozenset[str]] = {}
+        self._has_forms: bool | None = None
         self.synonyms = synonyms
         self.deadline = deadline
         self._expansions: dict[tuple[str, ...], frozenset[str]] = {}
@@ -269,17 +275,66 @@ class _Planner:
         return self.in_index("text", term)
 
     def terms(self, written: str, term: str) -> frozenset[str]:
-        """The index terms a query word stands for."""
+        """The index terms a query word stands for: its own, and those of the
+        index's spellings of it with other accents (``forms``): ``egoisme``,
+        ``égoisme`` and ``égoïsme`` all find ``égoïsme``, stemmed ``ego``.
+
+        The term of the accent-free spelling counts when that is what was
+        typed (``copie`` is a word, not only ``copié`` without accents). Typed
+        with accents, it counts only if it extends one of those terms: Snowball
+        strips accented suffixes (``-ées``, ``-ière``, ``-ité``) that it leaves
+        on plain spellings, so ``pensees`` (``pense``) is ``pensées`` (``pens``)
+        written without accents, as old texts do; a shorter one comes from
+        another suffix, and is other words' (``delie`` → ``del``: délai, délit).
+        Endings are guessed (``_spellings``) only for a word typed plain that
+        the index knows in neither way, or in an index without ``forms``."""
         lowered = lowercase_word(written)
-        if not lowered.isascii() or lowered.isdigit():
+        if lowered.isdigit():
             return frozenset({term})
-        found = {t for t in map(term_for_word, _spellings(lowered)) if t and self.in_text(t)}
+        folded = fold(lowered)
+        accented = {term, *self.forms(folded)}
+        plain = "" if is_stop_word(folded) else term_for_word(folded)
+        if not lowered.isascii() and not any(
+                plain != t and plain.startswith(t) for t in accented):
+            plain = ""
+        found = {t for t in (plain, *accented) if t and self.in_text(t)}
+        if lowered.isascii() and (not found or not self.has_forms()):
+            found.update(t for t in map(term_for_word, _spellings(lowered))
+                         if t and self.in_text(t))
         return frozenset(found or {term})
+
+    def forms(self, folded: str) -> frozenset[str]:
+        """Terms of the index's accented spellings of ``folded`` whose stem its
+        accents change (``indexing.AccentForms``): ``egoisme`` → ``ego``."""
+        found = self._forms.get(folded)
+        if found is None and not self.has_forms():
+            found = self._forms[folded] = frozenset()
+        if found is None:
+            prefix = f"{folded}{ACCENT_FORM_SEPARATOR}"
+            found = self._forms[folded] = frozenset(
+                form.decode("utf-8")[len(prefix):]
+                for form in self.reader.expand_prefix("forms", prefix))
+        return found
+
+    def has_forms(self) -> bool:
+        """False for an index written before ``forms`` was (it has no term there)."""
+        if self._has_forms is None:
+            self._has_forms = ("forms" in self.reader.schema
+                               and next(iter(self.reader.lexicon("forms")), None) is not None)
+        return self._has_forms
+
+    def tokens(self, normalized: str) -> list[Token]:
+        """``tokenize``'s tokens, and the words typed without accents that are
+        left out as stop words but spell accented words of the index (``meme``
+        for ``mémé``), which stand for those (``terms``)."""
+        tokens = list(tokenize(normalized))
+        extra = [t for t in unaccented_stop_words(normalized) if self.forms(t.term)]
+        return sorted(tokens + extra, key=lambda t: t.position) if extra else tokens
 
     def word_sets(self, normalized: str, tokens: list[Token] | None = None):
         """Term sets of each word of ``normalized`` text, and the largest position gap."""
         if tokens is None:
-            tokens = list(tokenize(normalized))
+            tokens = self.tokens(normalized)
         sets = [self.terms(normalized[t.start:t.end], t.term) for t in tokens]
         gaps = [b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False)]
         return sets, max(gaps, default=1)
@@ -328,7 +383,7 @@ class _Planner:
         """Words typed as they are: a synonym group's variants, the index terms
         of the words (accents or not), or, for one unknown word, its correction."""
         normalized = normalize(text)
-        tokens = list(tokenize(normalized))
+        tokens = self.tokens(normalized)
         if not tokens:
             return None
         variants = self.synonyms.variants(tuple(t.term for t in tokens))
