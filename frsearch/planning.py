@@ -64,7 +64,7 @@ from frsearch.analysis import (
 from frsearch.highlight import Pattern, SequencePattern, TermPattern
 from frsearch.query import MIN_PREFIX, And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
 from frsearch.synonyms import Synonyms
-from frsearch.typos import Correction, correct
+from frsearch.typos import Correction, closest_spelling, correct, in_case_of
 
 __all__ = [
     "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PlannedClause", "WordClause", "compile_query",
@@ -646,8 +646,10 @@ def literal_form(text: str) -> str:
 
 
 def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
-    """``query`` with each corrected word spelled as the first of ``texts``
-    (the passages shown) that holds it spells it; None if nothing was corrected.
+    """``query`` with each corrected word spelled as ``texts`` (the passages
+    shown) spell it, in the spelling nearest to what was typed and in its case
+    (``typos.closest_spelling``: ``imprimmante`` → ``imprimante``, not
+    ``Imprimer``); None if nothing was corrected.
 
     A correction replaces whole words of the query, each typed so (the parser
     keeps one copy of a repeated word): in ``sanctonsx sanctons``, ``sanctons``
@@ -663,13 +665,10 @@ def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
                  if m.start() not in replaced]
         if not found:  # typed in another Unicode form than the query's
             continue
-        spelling = correction.spelling
-        for text in texts:
-            seen = next((text[t.start:t.end] for t in tokenize(text)
-                         if t.term in correction.terms), None)
-            if seen is not None:
-                spelling = seen
-                break
+        seen = (without_invisibles(text[t.start:t.end]) for text in texts
+                for t in tokenize(text) if t.term in correction.terms)
+        spelling = (closest_spelling(written, seen)
+                    or in_case_of(written, correction.spelling))
         replaced.update((m.start(), (m.end(), spelling)) for m in found)
     parts: list[str] = []
     cursor = 0

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from frsearch.analysis import fold, term_for_word
 
-__all__ = ["Correction", "allowed_edits", "correct", "edit_distance"]
+__all__ = ["Correction", "allowed_edits", "closest_spelling", "correct", "edit_distance",
+           "in_case_of"]
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 5
@@ -95,7 +96,7 @@ def correct(
     if limit == 0:
         return None
     found: dict[str, tuple[int, str]] = {}  # term → (distance, spelling)
-    for spelling in _one_edit(folded):
+    for spelling in sorted(_one_edit(folded)):  # the same spelling in every process
         term = term_for_word(spelling)
         if term and term not in found and has_term(term):
             found[term] = (1, spelling)
@@ -112,3 +113,39 @@ def correct(
     closest.sort(key=lambda term: (-frequency(term), term))
     chosen = closest[0]
     return Correction(frozenset({chosen}), found[chosen][1], best)
+
+
+def closest_spelling(written: str, spellings: Iterable[str]) -> str | None:
+    """Of ``spellings`` (a corrected word as passages spell it), the one nearest
+    to ``written``, accents and case aside, in the case ``written`` has: the
+    suggestion for ``imprimmante`` is ``imprimante``, not ``Imprimer``, which
+    has the same term. The first of the nearest wins; None if there is none.
+
+    >>> closest_spelling("imprimmante", ["Imprimer", "imprimables", "Imprimante"])
+    'imprimante'
+    """
+    typed = fold(written)
+    best: tuple[int, str] | None = None
+    for spelling in spellings:
+        folded = fold(spelling)
+        distance = edit_distance(typed, folded, len(typed) + len(folded))
+        if best is None or distance < best[0]:
+            best = (distance, spelling)
+    return None if best is None else in_case_of(written, best[1])
+
+
+def in_case_of(written: str, word: str) -> str:
+    """``word`` in the case of ``written``: lowercase, capitalised, or all
+    uppercase; as it is if ``written`` mixes them (``iPhone``).
+
+    >>> in_case_of("kremlim", "Kremlin"), in_case_of("PEKOV", "Peskov")
+    ('kremlin', 'PESKOV')
+    """
+    letters = [char for char in written if char.isalpha()]
+    if all(char.islower() for char in letters):
+        return word.lower()
+    if len(letters) > 1 and all(char.isupper() for char in letters):
+        return word.upper()
+    if letters[0].isupper() and all(char.islower() for char in letters[1:]):
+        return word[:1].upper() + word[1:].lower()
+    return word

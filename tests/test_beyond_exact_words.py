@@ -162,3 +162,39 @@ def test_quoted_phrase_with_stop_words_finds_it_word_for_word_first(tmp_path):
     # the same short text twice is one hit, the other listed under it
     assert [d.passage_id for d in result.hits[0].duplicates] in (["copie:1"], ["fois:1"])
     assert "foi:1" in {hit.passage_id for hit in result.hits[1:]}
+
+
+@pytest.fixture(scope="module")
+def printing_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("printing")
+    corpus = root / "printing.jsonl"
+    corpus.write_text(json.dumps({"id": "impression", "title": "Impression", "paragraphs": [
+        "Imprimer, imprimer, toujours Imprimer.",
+        "Les formats imprimables sont PDF et PostScript.",
+        "Configurer une imprimante réseau avec CUPS.",
+        "Deux imprimantes partagent la même file d'attente.",
+    ]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with frsearch.open_index(root / "index", create=True) as index:
+        index.add([corpus])
+        yield index
+
+
+@pytest.mark.parametrize(("typed", "suggested"), [
+    ("imprimmante", "imprimante"), ("Imprimmante", "Imprimante"),
+    ("IMPRIMMANTE", "IMPRIMANTE"), ("imprimmantes", "imprimantes"),
+    ("l'imprimmante", "l'imprimante"), ("imprimmer", "imprimer"),
+])
+def test_a_suggestion_keeps_the_form_and_case_typed(printing_index, typed, suggested):
+    # all these words are the term "imprim"; the passage shown first spells it
+    # "Imprimer", which is not what was meant by "imprimmante"
+    result = printing_index.search(typed)
+    assert result.hits[0].text.startswith("Imprimer")
+    assert result.suggestion == suggested
+
+
+@pytest.mark.parametrize(("typed", "suggested"), [
+    ("kremlim", "kremlin"), ("Kremlim", "Kremlin"), ("KREMLIM", "KREMLIN"),
+    ("zelenski", "zelensky"), ("Sanctons", "Sanctions"),
+])
+def test_a_suggestion_is_in_the_case_typed(seed_index, typed, suggested):
+    assert seed_index.search(typed).suggestion == suggested

@@ -153,5 +153,6 @@ def test_a_correction_replaces_the_whole_words_typed_so(query, written, suggesti
 def test_a_suggestion_is_spelled_as_the_passages_shown_spell_it():
     plan = _plan_correcting("sanctons")
     texts = ["Rien ici.", "De lourdes Sanctions financières."]
-    assert planning.suggest("des sanctons", plan, texts) == "des Sanctions"
+    assert planning.suggest("des sanctons", plan, texts) == "des sanctions"  # as typed
+    assert planning.suggest("des Sanctons", _plan_correcting("Sanctons"), texts) == "des Sanctions"
     assert planning.suggest("des sanctons", planning.Plan(None, []), texts) is None
