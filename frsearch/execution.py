@@ -5,9 +5,10 @@ A plan of words only is scored from the posting arrays (``scoring``), any
 other by Whoosh's matchers and collector; both give the same scores to the
 same query (``tests/test_scoring.py``). Quoted phrases holding stop words
 ("à la fois"), which the index knows only by their other words, are then
-matched word for word in the stored text of the best passages. Each passage's
-score is the one it is ranked by, and the one its hit shows: nothing after
-this stage changes the order or the scores.
+matched word for word in the stored text of the best passages: one that lacks
+the phrase does not hold that clause. Each passage's score is the one it is
+ranked by, and the one its hit shows: nothing after this stage changes the
+order or the scores.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
 from frsearch.indexing import StoredPassage
@@ -84,32 +86,59 @@ def execute(searcher, plan: Plan, fetch: int) -> Ranking:
         results = collecting.results()
         ranked, total = [(hit.docnum, hit.score) for hit in results], len(results)
     if plan.literals and not plan.deadline.expired():
-        ranked = _literals_first(ranked, plan, passages)
+        ranked = _held_word_for_word(searcher, plan, ranked, passages)
     return Ranking(ranked, total, passages)
 
 
-def _literals_first(ranked: list[tuple[int, float]], plan: Plan,
-                    passages: StoredPassages) -> list[tuple[int, float]]:
-    """``ranked`` with the passages holding every quoted phrase word for word
-    first, their score raised by ``plan.literal_bonus`` (which keeps the
-    scores in order), each part in its own order."""
-    first: list[tuple[int, float]] = []
-    others: list[tuple[int, float]] = []
-    for docnum, score in ranked:
+def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
+                        passages: StoredPassages) -> list[tuple[int, float]]:
+    """``ranked`` with each passage that lacks a quoted phrase word for word
+    scored as if it did not hold that clause (the index took "à la fois" for
+    "fois"); one holding nothing else scores ``HELD_SCORE``. Sorted again by
+    score."""
+    literal = [(at, f" {clause.literal} ") for at, clause in enumerate(plan.clauses)
+               if clause.literal]
+    lacking: dict[frozenset[int], list[int]] = {}
+    for docnum, _ in ranked:
         words = f" {literal_form(passages[docnum].text)} "
-        if all(f" {literal} " in words for literal in plan.literals):
-            first.append((docnum, score + plan.literal_bonus))
-        else:
-            others.append((docnum, score))
-    return first + others
+        missing = frozenset(at for at, phrase in literal if phrase not in words)
+        if missing:
+            lacking.setdefault(missing, []).append(docnum)
+    scores = dict(ranked)
+    for missing, docnums in lacking.items():
+        found = _scores_at(searcher, plan.query_without(missing), docnums)
+        scores.update((docnum, found.get(docnum, HELD_SCORE)) for docnum in docnums)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _scores_at(searcher, query: wq.Query, docnums: Sequence[int]) -> dict[int, float]:
+    """What ``query`` scores each of ``docnums`` it matches, as the collector
+    would (the same matchers, stepped to those passages only)."""
+    found: dict[int, float] = {}
+    ordered = sorted(docnums)
+    context = searcher.context()
+    for leaf, offset in searcher.leaf_searchers():
+        end = offset + leaf.doc_count_all()
+        local = [docnum - offset for docnum in ordered if offset <= docnum < end]
+        if not local:
+            continue
+        matcher = query.matcher(leaf, context)
+        for docnum in local:
+            if matcher.is_active() and matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+            if matcher.id() == docnum:
+                found[docnum + offset] = matcher.score()
+    return found
 
 
 def collector(deadline: Deadline, limit: int) -> TopCollector:
     """A Whoosh collector of the ``limit`` best passages, that stops at ``deadline``.
 
     Whoosh's search-time shortcuts (skipping blocks that cannot reach the
-    current top scores, replacing matchers on the fly) drop the constant
-    rank bonuses of a plan: it collects without them."""
+    current top scores, replacing matchers on the fly) do not know how a
+    plan's clauses combine: it collects without them."""
     return _CollectorWithDeadline(deadline, limit=limit, usequality=False, replace=0)
 
 

@@ -1,20 +1,23 @@
 """Planning, the first stage of a search: a query tree compiled against the
 index's vocabulary into a ``Plan`` that ``execution`` runs.
 
-Ranking, in order of precedence:
+Ranking: a passage must hold at least one clause of the query (a word, a
+phrase… typed side by side) in its own text; context alone never makes a hit
+(otherwise every passage of an article would match its headline). Its score is
 
-1. how many of the query's clauses (words, phrases… typed side by side) the
-   passage holds *itself*: passages holding every word come first, then those
-   holding some, so one unknown word never empties the results;
-2. BM25F over the passage and its context: the headline and section heading
-   count, at a lower weight, so that among passages holding the same words,
-   those of an article about the rest of the query rank higher.
+    HELD_SCORE + BM25F × (held / clauses) ** COORDINATION
+               + HEADING_MATCH × idf of the query × (in context / clauses) ** 2
 
-The first is a bonus per clause held (``TIER``, weighted by the clause's
-rarity), added to the second: a passage's score is the sum, and it is the score
-a hit shows. A passage must hold at least one word of the query itself;
-context alone never makes a hit (otherwise every passage of an article would
-match its headline).
+* BM25F, summed over every clause, over the passage and its context (the
+  headline and section heading count at a lower weight, ``CONTEXT_BOOSTS``),
+  carries the weight: repetition, rarity and the passage's length all count,
+  so a long passage does not win by holding more words.
+* Coordination is soft: ``held`` counts the clauses the passage holds, itself
+  or in its headline or heading (a typo's correction half), and its share of
+  the query scales BM25F. A passage holding every word ranks above one
+  holding some unless the latter fits far better.
+* A headline or section heading holding the query as a whole lifts its
+  passages (the FAQ heading a question repeats, the section named as asked).
 
 Words typed without accents (or with some missing) are looked up in the index's
 lexicon of accented spellings: Snowball stems ``crimée`` to ``crim`` but
@@ -22,9 +25,10 @@ lexicon of accented spellings: Snowball stems ``crimée`` to ``crim`` but
 indexing records ``crimee`` → ``crim`` and ``egoisme`` → ``ego``, and a query
 word stands for those terms too (``_Planner.terms``).
 
-A plan holds a Whoosh query; one made of words only (the commonest kind) is
-also described as ``WordClause`` objects, which ``scoring`` ranks from the
-posting arrays, to the same order and scores, without Whoosh's matchers.
+A plan holds a Whoosh query that scores so (``_Coordinated`` runs the clauses'
+matchers side by side); one made of words only (the commonest kind) is also
+described as ``WordClause`` objects, which ``scoring`` ranks from the posting
+arrays, to the same order and scores, without Whoosh's matchers.
 A ``prefix*`` is planned as the words of the index it starts (its commonest
 ``MAX_PREFIX_TERMS``), so it takes that path too.
 
@@ -41,9 +45,10 @@ import math
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
+from whoosh.matching import Matcher
 from whoosh.query.spans import SpanNear2, SpanOr
 
 from frsearch.analysis import (
@@ -75,18 +80,28 @@ CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
 """Weight of a word found in the headline or the section heading, against 1 in
 the passage itself."""
 
-TIER = 1000.0
-"""Bonus of the rarest clause held in the passage itself; BM25F stays far below it."""
-MIN_WEIGHT = 0.1
+COORDINATION = 1.0
+"""Exponent of the share of the query's clauses a passage holds (itself, or in
+its headline or section heading), which scales its BM25F: a passage holding
+two words of three needs half as much BM25F again as one holding all three to
+rank above it. On the Debian manuals' dev queries (MRR@10 / nDCG@10): 0, BM25F
+alone, 0.829 / 0.541; 0.5, 0.840 / 0.562; 1, 0.835 / 0.562; 2, 0.821 / 0.563.
+Below 1 the seeds' questions slip under their floors (``tests/test_relevance``)."""
 TYPO_WEIGHT = 0.5
-"""A clause held only through the correction of a typo counts half the least
-exact word: exact matches rank above typo matches."""
+"""What a clause held only through the correction of a typo counts, against 1
+for a word typed right."""
+HEADING_MATCH = 0.2
+"""Bonus of a headline or section heading holding the whole query, as a share
+of the query's idf: less than BM25F gives one of its words held in the passage,
+so that it orders passages of like fit rather than outranking a better one.
+It falls with the square of the share of the query held. On the dev queries:
+0, 0.824 / 0.557; 0.2, 0.835 / 0.562; 0.4, 0.833 / 0.561."""
 QUESTION_TERMS = frozenset({"quand", "pourquoi", "comment", "combien", "ou"})
 """Terms of French question words, which say what kind of answer is wanted, not
 what it is about."""
 HELD_SCORE = 1.0
-"""Score of the part of the query every hit must match (one clause held in the
-passage itself): the same for every hit, it orders nothing."""
+"""What every hit scores at least (it holds one clause of the query in its own
+text): the same for every hit, it orders nothing."""
 FILTER_SCORE = 1e-9
 """Score of a filter (``title:``, ``date:``): as near nothing as Whoosh allows
 (it reads a constant score of 0 as 1), so that a filter orders nothing."""
@@ -142,8 +157,10 @@ class WordClause:
     """One clause of words (with their spellings, variants or correction), as
     ``scoring`` ranks it from the posting arrays."""
 
-    bonus: float
-    """Added to the score of a passage that holds one of ``held_by`` itself."""
+    weight: float
+    """What the clause counts in the share of the query a passage holds."""
+    idf: float
+    """How informative the clause is (Whoosh's idf of its frequency)."""
     held_by: tuple[str, ...]
     """Terms of the passage's own text that hold the clause; each is also in
     ``scored``, in the ``text`` field."""
@@ -153,10 +170,20 @@ class WordClause:
 
 @dataclass(frozen=True, slots=True)
 class PlannedClause:
-    """A top-level clause: its rank bonus, and the patterns that mark it in a passage."""
+    """A top-level clause: how it counts in the ranking, the Whoosh queries that
+    find and score it, and the patterns that mark it in a passage."""
 
-    bonus: float
+    weight: float
+    """What the clause counts in the share of the query a passage holds."""
+    idf: float
+    """How informative the clause is (Whoosh's idf of its frequency)."""
     patterns: tuple[Pattern, ...]
+    text: wq.Query
+    """Matches the clause in the passage's own text, scored with BM25F."""
+    context: wq.Query | None = None
+    """Matches it in the passage's headline or heading, boosted; None if neither can."""
+    literal: str | None = None
+    """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes it."""
 
 
 @dataclass(slots=True)
@@ -169,40 +196,199 @@ class Plan:
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
     """Each word corrected, as typed, and its correction."""
     literals: list[str] = field(default_factory=list)
-    """Quoted phrases with stop words, as ``literal_form`` writes them: passages
-    holding them word for word rank first, ``literal_bonus`` above the others."""
+    """Quoted phrases with stop words, as ``literal_form`` writes them: a passage
+    holds such a clause only if it holds the phrase word for word."""
     words: list[WordClause] | None = None
     """The same query for ``scoring.top_passages``, when it is made of words only."""
     truncated_prefixes: tuple[str, ...] = ()
     """Prefixes (as typed, with their ``*``) cut to ``MAX_PREFIX_TERMS`` words."""
     deadline: Deadline = field(default_factory=lambda: Deadline(None))
     """When running the query must stop; started when it was planned."""
-
-    @property
-    def literal_bonus(self) -> float:
-        """Added to the score of a passage holding every quoted phrase word for
-        word: more than all the clauses' bonuses together, so it ranks above
-        every passage that does not (BM25F staying below ``TIER``)."""
-        return TIER + sum(clause.bonus for clause in self.clauses)
+    filters: list[wq.Query] = field(default_factory=list)
+    """The filters (``title:``, ``date:``) every hit passes, as ``query`` scores them."""
 
     @property
     def patterns(self) -> list[tuple[Pattern, ...]]:
         """Each clause's highlight patterns."""
         return [clause.patterns for clause in self.clauses]
 
+    def query_without(self, dropped: frozenset[int]) -> wq.Query:
+        """``query`` with the clauses at ``dropped`` held by no passage (still
+        counted in the share of the query held): how a passage that lacks a
+        quoted phrase word for word scores. Exclusions left out: it is asked
+        about passages ``query`` matched."""
+        clauses = [replace(clause, text=wq.NullQuery, context=None) if at in dropped else clause
+                   for at, clause in enumerate(self.clauses)]
+        ranked: wq.Query = _Coordinated(clauses)
+        return wq.And([ranked, *self.filters]) if self.filters else ranked
+
+
+class Coordination:
+    """The score of a passage from what it holds of a query's clauses (see the
+    module's docstring); the one formula both ways of running a plan use."""
+
+    __slots__ = ("_bonus", "_factor", "held_score", "idf", "weight")
+
+    def __init__(self, clauses: Iterable[WordClause | PlannedClause],
+                 held_score: float = HELD_SCORE):
+        clauses = list(clauses)
+        self.held_score = held_score
+        self.weight = sum(clause.weight for clause in clauses) or 1.0
+        self.idf = sum(clause.idf for clause in clauses)
+        self._factor: dict[float, float] = {}
+        self._bonus: dict[float, float] = {0.0: 0.0}
+
+    def factor(self, held: float) -> float:
+        """What BM25F is multiplied by for a passage holding ``held`` of the
+        query's weight (remembered: a query's passages hold a few sums)."""
+        found = self._factor.get(held)
+        if found is None:
+            found = self._factor[held] = (held / self.weight) ** COORDINATION
+        return found
+
+    def bonus(self, in_context: float) -> float:
+        """What a headline or heading holding ``in_context`` of the query adds."""
+        found = self._bonus.get(in_context)
+        if found is None:
+            found = self._bonus[in_context] = (
+                HEADING_MATCH * self.idf * (in_context / self.weight) ** 2)
+        return found
+
+    def score(self, fit: float, held: float, in_context: float) -> float:
+        """A passage's score from its BM25F (``fit``), the weight of the clauses
+        it holds (itself or in its context), and that of the clauses its
+        headline or heading holds."""
+        return self.held_score + fit * self.factor(held) + self.bonus(in_context)
+
+
+class _Coordinated(wq.Query):
+    """The clauses of a query ranked together, as ``Coordination`` scores
+    them: Whoosh has no such query, so this one runs the matchers of each
+    clause's text and context side by side. It matches the passages that hold
+    a clause in their own text."""
+
+    def __init__(self, clauses: list[PlannedClause], held_score: float = HELD_SCORE):
+        self.clauses = clauses
+        self.held_score = held_score
+        self.boost = 1.0
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, _Coordinated) and self.clauses == other.clauses
+                and self.held_score == other.held_score)
+
+    def __hash__(self) -> int:
+        return hash((_Coordinated, len(self.clauses), self.held_score))
+
+    def __repr__(self) -> str:
+        return f"_Coordinated({[clause.text for clause in self.clauses]!r})"
+
+    def children(self):
+        for clause in self.clauses:
+            yield clause.text
+            if clause.context is not None:
+                yield clause.context
+
+    def normalize(self) -> _Coordinated:
+        return self
+
+    def estimate_size(self, ixreader) -> int:
+        return sum(_estimate_size(clause.text, ixreader) for clause in self.clauses)
+
+    def matcher(self, searcher, context=None) -> _CoordinatedMatcher:
+        return _CoordinatedMatcher(
+            [clause.text.matcher(searcher, context) for clause in self.clauses],
+            [None if clause.context is None else clause.context.matcher(searcher, context)
+             for clause in self.clauses],
+            [clause.weight for clause in self.clauses],
+            Coordination(self.clauses, self.held_score))
+
+
+class _CoordinatedMatcher(Matcher):
+    """Steps through the passages any clause's text matcher matches, and
+    scores each from all the clauses' text and context matchers."""
+
+    def __init__(self, texts: list[Matcher], contexts: list[Matcher | None],
+                 weights: list[float], coordination: Coordination):
+        self._texts = texts
+        self._contexts = contexts
+        self._weights = weights
+        self._coordination = coordination
+        self._id: int | None = None
+        self._find()
+
+    def _find(self) -> None:
+        self._id = min((m.id() for m in self._texts if m.is_active()), default=None)
+
+    def is_active(self) -> bool:
+        return self._id is not None
+
+    def id(self) -> int:
+        assert self._id is not None
+        return self._id
+
+    def next(self) -> None:
+        for text in self._texts:
+            if text.is_active() and text.id() == self._id:
+                text.next()
+        self._find()
+
+    def skip_to(self, target: int) -> None:
+        if self._id is None or target <= self._id:
+            return
+        for text in self._texts:
+            if text.is_active() and text.id() < target:
+                text.skip_to(target)
+        self._find()
+
+    def reset(self) -> None:
+        for matcher in (*self._texts, *self._contexts):
+            if matcher is not None:
+                matcher.reset()
+        self._find()
+
+    def copy(self) -> _CoordinatedMatcher:
+        return _CoordinatedMatcher([m.copy() for m in self._texts],
+                                   [None if m is None else m.copy() for m in self._contexts],
+                                   self._weights, self._coordination)
+
+    def children(self) -> list[Matcher]:
+        return [m for m in (*self._texts, *self._contexts) if m is not None]
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        docnum = self._id
+        fit = held = in_context = 0.0
+        for text, context, weight in zip(self._texts, self._contexts, self._weights,
+                                         strict=True):
+            holds = text.is_active() and text.id() == docnum
+            if holds:
+                fit += text.score()
+            if context is not None and context.is_active():
+                if context.id() < docnum:
+                    context.skip_to(docnum)
+                if context.is_active() and context.id() == docnum:
+                    fit += context.score()
+                    in_context += weight
+                    holds = True
+            if holds:
+                held += weight
+        return self._coordination.score(fit, held, in_context)
+
 
 @dataclass(slots=True)
 class _Clause:
     """A clause as Whoosh queries: ``in_passage`` must match in the passage's
-    own text, ``scored`` ranks it with its context; ``patterns`` mark it."""
+    own text, ``context`` in its headline or heading; ``patterns`` mark it."""
 
     in_passage: wq.Query
-    scored: wq.Query
+    context: wq.Query | None = None
     patterns: list[Pattern] = field(default_factory=list)
     frequency: int | None = None
     """In how many passages the clause's words occur (at most); None if unknown."""
     typo: bool = False
-    """Held only through the correction of a typo: ranks below exact matches."""
+    """Held only through the correction of a typo: counts ``TYPO_WEIGHT``."""
     question: bool = False
     """A question word ("pourquoi", "quand"…): left out when the query has others."""
     corrections: list[tuple[str, Correction]] = field(default_factory=list)
@@ -376,8 +562,8 @@ class _Planner:
             pattern = SequencePattern(tuple(sets), slop)
         frequency = min(sum(self.reader.doc_frequency("text", t) for t in s) for s in sets)
         question = len(sets) == 1 and bool(sets[0] & QUESTION_TERMS)
-        return _Clause(in_passage, wq.Or([in_passage, *context]), [pattern],
-                       frequency=frequency, question=question, postings=postings)
+        return _Clause(in_passage, _any(context), [pattern], frequency=frequency,
+                       question=question, postings=postings)
 
     def typed(self, text: str, phrase: bool = False) -> _Clause | None:
         """Words typed as they are: a synonym group's variants, the index terms
@@ -395,7 +581,7 @@ class _Planner:
                 postings = (tuple(term for held_by, _ in parts for term in held_by),
                             tuple(leaf for _, scored in parts for leaf in scored))
             return _Clause(wq.Or([a.in_passage for a in alternatives]),
-                           wq.Or([a.scored for a in alternatives]),
+                           _any(a.context for a in alternatives),
                            [p for a in alternatives for p in a.patterns],
                            frequency=sum(a.frequency or 0 for a in alternatives),
                            postings=postings)
@@ -528,29 +714,27 @@ class _Planner:
             return self.prefix(node.text)
         if isinstance(node, FieldFilter):
             found = self.filter(node)
-            return None if found is None else _Clause(found, _constant(found, FILTER_SCORE))
+            return None if found is None else _Clause(_constant(found, FILTER_SCORE))
         if isinstance(node, Not):
             return None  # a lone negation inside OR: nothing positive to add
         clauses, filters, exclusions = self.split(node.children)
         if not clauses and not filters:
             return None
         patterns = [p for c in clauses for p in c.patterns]
+        parts = [c.in_passage for c in clauses] + [_constant(f, FILTER_SCORE) for f in filters]
         if isinstance(node, And):
-            in_passage: wq.Query = wq.And([c.in_passage for c in clauses] + filters)
-            scored: wq.Query = wq.And([c.scored for c in clauses]
-                                      + [_constant(f, FILTER_SCORE) for f in filters])
+            in_passage: wq.Query = wq.And(parts)
         else:  # Or, or a parenthesised soft group
             assert isinstance(node, (Or, Soft))
-            in_passage = wq.Or([c.in_passage for c in clauses] + filters)
-            scored = wq.Or([c.scored for c in clauses] + filters)
+            in_passage = wq.Or(parts)
         if exclusions:
             in_passage = wq.AndNot(in_passage, wq.Or(exclusions))
-            scored = wq.AndNot(scored, wq.Or(exclusions))
         corrections = [found for c in clauses for found in c.corrections]
         known = [c.frequency for c in clauses if c.frequency is not None]
         frequency = (min(known) if isinstance(node, And) else sum(known)) if known else None
-        return _Clause(in_passage, scored, patterns, corrections=corrections,
-                       frequency=frequency, typo=all(c.typo for c in clauses))
+        return _Clause(in_passage, _any(c.context for c in clauses), patterns,
+                       corrections=corrections, frequency=frequency,
+                       typo=all(c.typo for c in clauses))
 
 
 def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
@@ -568,16 +752,12 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
     clauses, filters, exclusions = planner.split(top)
     if any(not c.question for c in clauses):
         clauses = [c for c in clauses if not c.question]
-    bonuses = _bonuses(clauses, reader.doc_count())
-    # Whoosh 2.7's Require returns wrong documents once scores are optimised,
-    # and a search filter spoils the result count: AndMaybe does both right.
+    planned = [_planned(c, reader.doc_count_all()) for c in clauses]
     required = [_constant(f, FILTER_SCORE) for f in filters]
     if clauses:
-        held = _constant(wq.Or([c.in_passage for c in clauses]), HELD_SCORE)
-        ranked = [wq.Or([_constant(c.in_passage, bonus), c.scored])
-                  for c, bonus in zip(clauses, bonuses, strict=True)]
-        query: wq.Query = wq.AndMaybe(wq.And([held, *required]) if required else held,
-                                      wq.Or(ranked))
+        query: wq.Query = _Coordinated(planned)
+        if required:
+            query = wq.And([query, *required])
     elif required:
         query = wq.And(required)
     elif exclusions:
@@ -589,14 +769,21 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
         query = wq.AndNot(query, wq.Or(exclusions))
     words = None
     if clauses and not filters and not exclusions and all(c.postings for c in clauses):
-        words = [WordClause(bonus, *c.postings)
-                 for c, bonus in zip(clauses, bonuses, strict=True)]
-    return Plan(query,
-                [PlannedClause(bonus, tuple(c.patterns))
-                 for c, bonus in zip(clauses, bonuses, strict=True)],
-                [found for c in clauses for found in c.corrections],
+        words = [WordClause(p.weight, p.idf, *c.postings)
+                 for c, p in zip(clauses, planned, strict=True)]
+    return Plan(query, planned, [found for c in clauses for found in c.corrections],
                 [c.literal for c in clauses if c.literal], words,
-                tuple(planner.truncated_prefixes), deadline)
+                tuple(planner.truncated_prefixes), deadline, required if clauses else [])
+
+
+def _planned(clause: _Clause, passages: int) -> PlannedClause:
+    """A clause as it counts in the ranking: idf as Whoosh's BM25F computes it
+    for a term (its frequency, for a phrase or alternatives, estimated)."""
+    frequency = passages if clause.frequency is None else clause.frequency
+    return PlannedClause(TYPO_WEIGHT if clause.typo else 1.0,
+                         math.log(max(1, passages) / (frequency + 1)) + 1,
+                         tuple(clause.patterns), clause.in_passage, clause.context,
+                         clause.literal)
 
 
 def _outermost(prefixes: set[str]) -> tuple[str, ...]:
@@ -612,7 +799,7 @@ def _add_clause(clauses: list[_Clause], clause: _Clause) -> None:
     second search and count the word twice in the ranking. Of a typo's
     correction and the word typed right, the latter stays (it ranks higher)."""
     for at, kept in enumerate(clauses):
-        if (kept.in_passage == clause.in_passage and kept.scored == clause.scored
+        if (kept.in_passage == clause.in_passage and kept.context == clause.context
                 and kept.literal == clause.literal):
             if kept.typo and not clause.typo:
                 clauses[at] = clause
@@ -620,20 +807,10 @@ def _add_clause(clauses: list[_Clause], clause: _Clause) -> None:
     clauses.append(clause)
 
 
-def _bonuses(clauses: list[_Clause], passages: int) -> list[float]:
-    """Rank bonus of each clause held: ``TIER`` for the rarest word of the query,
-    less for commoner ones (down to a tenth), and less than any exact word for
-    a typo's correction. Every bonus is positive, so a passage holding all the
-    words still ranks above one holding some; among the latter, rare words count."""
-    def rarity(frequency: int | None) -> float:
-        return math.log(1 + passages / (1 + (passages if frequency is None else frequency)))
-
-    rarest = max((rarity(c.frequency) for c in clauses), default=1.0) or 1.0
-    return [
-        TIER * (MIN_WEIGHT * TYPO_WEIGHT if c.typo
-                else max(MIN_WEIGHT, rarity(c.frequency) / rarest))
-        for c in clauses
-    ]
+def _any(queries: Iterable[wq.Query | None]) -> wq.Query | None:
+    """The queries as alternatives (None: none)."""
+    found = [q for q in queries if q is not None]
+    return wq.Or(found) if found else None
 
 
 def _constant(query: wq.Query, score: float) -> wq.Query:

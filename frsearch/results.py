@@ -45,9 +45,10 @@ class Hit:
     paragraph: int
     heading: str | None
     score: float
-    """The score the passage was ranked by, so no hit below it shows more. It
-    holds the bonus of each clause the passage holds (up to ``planning.TIER``,
-    1,000, a clause) besides BM25F: ``sanctions`` alone scores about 1,005."""
+    """The score the passage was ranked by, so no hit below it shows more:
+    its BM25F scaled by the share of the query it holds, plus the bonuses
+    ``planning`` describes (``sanctions`` alone scores up to about 6.5 on the
+    seeds)."""
     text: str
     matches: list[tuple[int, int]]
     """``[start, end)`` spans in ``text`` of every word that matched."""

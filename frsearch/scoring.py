@@ -6,8 +6,8 @@ calls per passage and per node: most of a search's time for a common word. A
 query made only of words (with their accent spellings, name variants or typo
 corrections), the commonest kind, needs none of that machinery: each term's
 postings are read a block at a time and scored with the same BM25F as Whoosh's
-(same statistics, same field lengths), then summed per passage with the same
-rank bonuses as ``planning`` puts in the Whoosh query. The ranking and the
+(same statistics, same field lengths), then combined per passage by the same
+``planning.Coordination`` as the plan's Whoosh query. The ranking and the
 scores are the same; ``tests/test_scoring.py`` compares the two on every
 judged query.
 """
@@ -17,14 +17,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
-from operator import add, neg
+from operator import add, mul, neg
 from weakref import WeakKeyDictionary
 
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from frsearch.planning import WordClause
+from frsearch.planning import Coordination, WordClause
 from frsearch.whoosh_internals import (
     CompactLeafMatcher,
     deleted_and_live,
@@ -42,12 +42,12 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                  limit: int, expired: Callable[[], bool] = lambda: False,
                  ) -> tuple[list[tuple[int, float]], int]:
     """The ``limit`` best (document number, score) pairs, best first, and how
-    many passages hold at least one clause.
+    many passages hold a clause.
 
-    A passage's score is ``held_score``, plus each held clause's bonus, plus
-    the BM25F scores of all its terms: what ``planning`` builds as a Whoosh
-    query (AndMaybe of the held clauses and an Or of each clause's bonus and
-    terms). Ties go to the lower document number, as with Whoosh's collector.
+    A passage's score is what ``planning.Coordination`` makes of the BM25F of
+    all its terms and of the clauses it holds, as the plan's Whoosh query
+    scores it. Ties go to the lower document number, as with Whoosh's
+    collector.
 
     Once ``expired()`` says so (it is asked between clauses and between blocks
     of postings), the passages scored so far are ranked, by what they scored.
@@ -55,8 +55,11 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
         raise TypeError("top_passages scores with BM25F only")
-    scores: dict[int, float] = {}
-    held: set[int] = set()
+    coordination = Coordination(clauses, held_score)
+    fits: dict[int, float] = {}
+    held: dict[int, float] = {}
+    in_context: dict[int, float] = {}
+    found: set[int] = set()
     for clause in clauses:
         if expired():
             break
@@ -64,19 +67,28 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                   for field, term, boost in clause.scored]
         held_by = frozenset(clause.held_by)  # a prefix's clause holds a thousand terms
         holding: set[int] = set()
+        context: set[int] = set()
         for field, term, blocks in leaves:
-            if field == "text" and term in held_by:
+            into = holding if field == "text" else context
+            if field != "text" or term in held_by:
                 for ids, _ in blocks:
-                    holding.update(ids)
-        _add(scores, list(holding), repeat(clause.bonus))
-        held |= holding
-        for _, _, blocks in leaves:
+                    into.update(ids)
             for ids, values in blocks:
-                _add(scores, ids, values)
-    docnums = list(held)
-    finals = map(add, repeat(held_score), map(scores.__getitem__, docnums))
+                _add(fits, ids, values)
+        _add(held, list(holding | context), repeat(clause.weight))
+        _add(in_context, list(context), repeat(clause.weight))
+        found |= holding
+    docnums = list(found)
+    # a query's passages hold a few sums of weights: each factor computed once,
+    # then looked up in C, as are the rest (a common word has 10⁵ passages)
+    factor = {h: coordination.factor(h) for h in set(map(held.__getitem__, docnums))}
+    bonus = {c: coordination.bonus(c) for c in {0.0, *in_context.values()}}
+    factors = map(factor.__getitem__, map(held.__getitem__, docnums))
+    bonuses = map(bonus.__getitem__, map(in_context.get, docnums, repeat(0.0)))
+    finals = map(add, map(add, repeat(held_score),
+                          map(mul, map(fits.__getitem__, docnums), factors)), bonuses)
     best = heapq.nsmallest(limit, zip(map(neg, finals), docnums, strict=True))
-    return [(docnum, -negated) for negated, docnum in best], len(held)
+    return [(docnum, -negated) for negated, docnum in best], len(found)
 
 
 def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[float]) -> None:

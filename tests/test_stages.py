@@ -88,13 +88,13 @@ def test_a_hit_shows_the_score_it_was_ranked_by(seed_index, query):
 
 
 def test_passages_holding_a_quoted_phrase_word_for_word_score_above_the_others(seed_index):
-    query = '"de la Russie"'
-    plan = planning.compile_query(parse_query(query), seed_index._current_searcher().reader())
-    hits = seed_index.search(query, limit=50, collapse=False).hits
+    # "de la Russie" is only "russie" to the index: a passage lacking the
+    # phrase word for word holds nothing of the query
+    hits = seed_index.search('"de la Russie"', limit=50, collapse=False).hits
     holding = [" de la russie " in f" {planning.literal_form(hit.text)} " for hit in hits]
     assert holding == sorted(holding, reverse=True) and True in holding and False in holding
-    lowest_holding = min(hit.score for hit, held in zip(hits, holding, strict=True) if held)
-    assert lowest_holding > plan.literal_bonus
+    assert {hit.score for hit, held in zip(hits, holding, strict=True) if not held} == {
+        planning.HELD_SCORE}
 
 
 # -- bug: a prefix after an apostrophe or inside a hyphenated name ------------------
@@ -118,7 +118,9 @@ def test_a_prefix_inside_a_hyphenated_name_is_a_word_then_a_prefix(seed_index):
     found = seed_index.search("Etats-Un*", limit=50, collapse=False)
     assert found.total > 0
     # the word Etats followed by a word starting "un": what the phrase finds
-    assert _found(seed_index, "Etats-Un*") == _found(seed_index, '"Etats Unis"')
+    # (ranked a little apart: "un*" stands for "unit" too, so is less rare)
+    assert set(_found(seed_index, "Etats-Un*")) == set(_found(seed_index, '"Etats Unis"'))
+    assert _found(seed_index, "Etats-Un*")[0] == _found(seed_index, '"Etats Unis"')[0]
     assert set(_found(seed_index, "Etats-Un*")) <= set(_found(seed_index, "Etats Un*"))
     for hit in found.hits:
         marked = [hit.text[start:end].lower() for start, end in hit.matches]
