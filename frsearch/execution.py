@@ -3,18 +3,21 @@ giving the passages it matches as (document number, score), best first.
 
 A plan of words only is scored from the posting arrays (``scoring``), any
 other by Whoosh's matchers and collector; both give the same scores to the
-same query (``tests/test_scoring.py``). Quoted phrases holding stop words
-("à la fois"), which the index knows only by their other words, are then
-matched word for word in the stored text of the best passages: one that lacks
-the phrase does not hold that clause. Each passage's score is the one it is
-ranked by, and the one its hit shows: nothing after this stage changes the
-order or the scores.
+same query (``tests/test_scoring.py``). Then, for the best passages: quoted
+phrases holding stop words ("à la fois"), which the index knows only by their
+other words, are matched word for word in the stored text (one that lacks the
+phrase does not hold that clause); and equal scores are ordered by passage id,
+so that the ranking is the same however the index was written (by one writer
+process or two, which number passages otherwise).
+Each passage's score is the one it is ranked by, and the one its hit shows:
+nothing after this stage changes the order or the scores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from heapq import heappush, heapreplace
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
@@ -63,7 +66,7 @@ class Ranking:
 
     ranked: list[tuple[int, float]]
     """(document number, score) of the best passages, by score, best first
-    (ties: the lower document number first)."""
+    (equal scores by passage id)."""
     total: int
     passages: StoredPassages
     """Their stored fields, those read while executing kept."""
@@ -72,8 +75,9 @@ class Ranking:
 def execute(searcher, plan: Plan, fetch: int) -> Ranking:
     """The ``fetch`` best passages of ``plan``, and how many it matches.
 
-    Past the plan's deadline, the passages matched by then are ranked, and
-    quoted phrases are no longer checked word for word."""
+    Past the plan's deadline, the passages matched by then are ranked by what
+    they scored, without the steps that read more (quoted phrases word for
+    word, the order of equal scores)."""
     passages = StoredPassages(searcher)
     if plan.query is None or searcher.doc_count() == 0:  # an empty index has no columns
         return Ranking([], 0, passages)
@@ -83,23 +87,23 @@ def execute(searcher, plan: Plan, fetch: int) -> Ranking:
     else:
         collecting = collector(plan.deadline, fetch)
         searcher.search_with_collector(plan.query, collecting)
-        results = collecting.results()
-        ranked, total = [(hit.docnum, hit.score) for hit in results], len(results)
-    if plan.literals and not plan.deadline.expired():
-        ranked = _held_word_for_word(searcher, plan, ranked, passages)
-    return Ranking(ranked, total, passages)
+        ranked, total = collecting.ranked(), collecting.total
+    expired = plan.deadline.expired
+    if not expired() and plan.literals:
+        ranked = _held_word_for_word(searcher, plan, ranked, passages, fetch)
+    return Ranking(_in_passage_order(ranked, fetch, passages, expired), total, passages)
 
 
 def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
-                        passages: StoredPassages) -> list[tuple[int, float]]:
-    """``ranked`` with each passage that lacks a quoted phrase word for word
-    scored as if it did not hold that clause (the index took "à la fois" for
-    "fois"); one holding nothing else scores ``HELD_SCORE``. Sorted again by
-    score."""
+                        passages: StoredPassages, fetch: int) -> list[tuple[int, float]]:
+    """``ranked`` with each of the best ``fetch`` passages that lacks a quoted
+    phrase word for word scored as if it did not hold that clause (the index
+    took "à la fois" for "fois"); one holding nothing else scores
+    ``HELD_SCORE``. Sorted again by score."""
     literal = [(at, f" {clause.literal} ") for at, clause in enumerate(plan.clauses)
                if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
-    for docnum, _ in ranked:
+    for docnum, _ in ranked[:_cut(ranked, fetch)]:
         words = f" {literal_form(passages[docnum].text)} "
         missing = frozenset(at for at, phrase in literal if phrase not in words)
         if missing:
@@ -133,8 +137,46 @@ def _scores_at(searcher, query: wq.Query, docnums: Sequence[int]) -> dict[int, f
     return found
 
 
-def collector(deadline: Deadline, limit: int) -> TopCollector:
-    """A Whoosh collector of the ``limit`` best passages, that stops at ``deadline``.
+def _in_passage_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,
+                      expired: Callable[[], bool]) -> list[tuple[int, float]]:
+    """The ``fetch`` best of ``ranked``, by score, equal scores by passage id
+    (each read only for a tie)."""
+    ranked = sorted(ranked, key=lambda pair: -pair[1])
+    kept = ranked[:_cut(ranked, fetch)]
+    ordered: list[tuple[int, float]] = []
+    start = 0
+    while start < len(kept):
+        end = start + 1
+        while end < len(kept) and kept[end][1] == kept[start][1]:
+            end += 1
+        tied = kept[start:end]
+        if len(tied) > 1 and not expired():
+            tied.sort(key=lambda pair: _passage_key(passages[pair[0]]))
+        ordered += tied
+        start = end
+    return ordered[:fetch]
+
+
+def _passage_key(stored: StoredPassage) -> tuple[str, int]:
+    return stored.article_id, stored.paragraph
+
+
+def _cut(ranked: list[tuple[int, float]], count: int) -> int:
+    """How many of ``ranked`` (best first) are the first ``count`` and those
+    tied with the last of them."""
+    if count >= len(ranked):
+        return len(ranked)
+    if count <= 0:
+        return 0
+    last = ranked[count - 1][1]
+    while count < len(ranked) and ranked[count][1] == last:
+        count += 1
+    return count
+
+
+def collector(deadline: Deadline, limit: int) -> _CollectorWithDeadline:
+    """A Whoosh collector of the ``limit`` best passages (and those tied with
+    the last of them: ``ranked``), that stops at ``deadline``.
 
     Whoosh's search-time shortcuts (skipping blocks that cannot reach the
     current top scores, replacing matchers on the fly) do not know how a
@@ -143,12 +185,20 @@ def collector(deadline: Deadline, limit: int) -> TopCollector:
 
 
 class _CollectorWithDeadline(TopCollector):
-    """Whoosh's TopCollector, which stops collecting once ``deadline`` passes;
-    its results are then the passages matched so far."""
+    """Whoosh's TopCollector, which stops collecting once ``deadline`` passes
+    (its results are then the passages matched so far), and which keeps the
+    passages tied with the last of the best."""
 
     def __init__(self, deadline: Deadline, **options):
         super().__init__(**options)
         self.deadline = deadline
+        self.tied: list[tuple[float, int]] = []
+        """(score, negated document number) of the passages left out of the
+        best ``limit`` with the same score as the last of them."""
+
+    def prepare(self, top_searcher, q, context) -> None:
+        super().prepare(top_searcher, q, context)
+        self.tied = []
 
     def collect_matches(self) -> None:
         collect = self.collect
@@ -156,3 +206,30 @@ class _CollectorWithDeadline(TopCollector):
             if count % DEADLINE_CHECK_EVERY == 0 and self.deadline.expired():
                 return
             collect(docnum)
+
+    def _collect(self, global_docnum: int, score: float) -> float:
+        """As Whoosh's, keeping the ties with the lowest of the best in ``tied``."""
+        items = self.items
+        self.total += 1
+        item = (score, 0 - global_docnum)
+        if len(items) < self.limit:
+            heappush(items, item)
+            return 0 - score
+        lowest = items[0][0]
+        if score > lowest:
+            left = heapreplace(items, item)
+            if items[0][0] == lowest:
+                self.tied.append(left)
+            else:
+                self.tied = []
+            self.minscore = items[0][0]
+            return 0 - score
+        if score == lowest:
+            self.tied.append(item)
+        return 0
+
+    def ranked(self) -> list[tuple[int, float]]:
+        """(document number, score) of the best passages and their ties, best
+        first, equal scores by document number."""
+        return [(0 - negated, score) for score, negated in
+                sorted(self.items + self.tied, reverse=True)]

@@ -19,6 +19,9 @@ phrase… typed side by side) in its own text; context alone never makes a hit
 * A headline or section heading holding the query as a whole lifts its
   passages (the FAQ heading a question repeats, the section named as asked).
 
+``execution`` orders equal scores by passage id, so that the ranking does not
+depend on how the index was written.
+
 Words typed without accents (or with some missing) are looked up in the index's
 lexicon of accented spellings: Snowball stems ``crimée`` to ``crim`` but
 ``crimee`` to ``crime``, and ``égoïsme`` to ``ego`` but ``egoisme`` to ``egoism``;

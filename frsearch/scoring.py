@@ -41,13 +41,14 @@ _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                  limit: int, expired: Callable[[], bool] = lambda: False,
                  ) -> tuple[list[tuple[int, float]], int]:
-    """The ``limit`` best (document number, score) pairs, best first, and how
-    many passages hold a clause.
+    """The ``limit`` best (document number, score) pairs, best first, with
+    those tied with the last of them, and how many passages hold a clause.
 
     A passage's score is what ``planning.Coordination`` makes of the BM25F of
     all its terms and of the clauses it holds, as the plan's Whoosh query
     scores it. Ties go to the lower document number, as with Whoosh's
-    collector.
+    collector; the tied passages past ``limit`` are kept so that the caller can
+    order them by something that does not depend on how the index was written.
 
     Once ``expired()`` says so (it is asked between clauses and between blocks
     of postings), the passages scored so far are ranked, by what they scored.
@@ -85,10 +86,25 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     bonus = {c: coordination.bonus(c) for c in {0.0, *in_context.values()}}
     factors = map(factor.__getitem__, map(held.__getitem__, docnums))
     bonuses = map(bonus.__getitem__, map(in_context.get, docnums, repeat(0.0)))
-    finals = map(add, map(add, repeat(held_score),
-                          map(mul, map(fits.__getitem__, docnums), factors)), bonuses)
-    best = heapq.nsmallest(limit, zip(map(neg, finals), docnums, strict=True))
-    return [(docnum, -negated) for negated, docnum in best], len(found)
+    finals = list(map(add, map(add, repeat(held_score),
+                               map(mul, map(fits.__getitem__, docnums), factors)), bonuses))
+    return _best(finals, docnums, limit), len(found)
+
+
+def _best(scores: list[float], docnums: list[int], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (document number, score) pairs, best first (equal
+    scores by document number), and those tied with the last of them."""
+    if limit <= 0:
+        return []
+    best = heapq.nsmallest(limit + 1, zip(map(neg, scores), docnums, strict=True))
+    if len(best) > limit:
+        last = best[limit - 1][0]
+        if best[limit][0] == last:  # a tie across the cut: all of it
+            best = sorted(pair for pair in zip(map(neg, scores), docnums, strict=True)
+                          if pair[0] <= last)
+        else:
+            best.pop()
+    return [(docnum, -negated) for negated, docnum in best]
 
 
 def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[float]) -> None:

@@ -198,7 +198,7 @@ def long_index(tmp_path_factory) -> Path:
     source = root / "long.jsonl"
     records = [
         {"id": "fleuve", "title": "Un texte fleuve", "paragraphs": [LONG_PASSAGE]},
-        {"id": "copie", "title": "Sa copie", "paragraphs": [LONG_PASSAGE]},
+        {"id": "reprise", "title": "Sa reprise", "paragraphs": [LONG_PASSAGE]},
         {"id": "drapeau", "title": "Brève", "paragraphs": [OUTSIDE_BMP]},
     ]
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
@@ -234,7 +234,7 @@ def test_json_caps_each_passage_text_and_keeps_offsets_valid(query_json):
     assert fleuve["matches"] and all(e <= 5000 for _, e in fleuve["matches"])
     assert {fleuve["text"][s:e] for s, e in fleuve["matches"]} == {"sanctions"}
     (copy,) = fleuve["duplicates"]
-    assert copy["passage_id"] == "copie:1"
+    assert copy["passage_id"] == "reprise:1"  # equal scores: the first passage id leads
     assert copy["text"] == LONG_PASSAGE[:5000] and copy["text_truncated"] is True
     assert hits["drapeau:1"] == whole["drapeau:1"]  # shorter: as it was
 

@@ -1,5 +1,6 @@
-"""The ranking (issue 11): BM25F carries the weight, coordination is soft, and
-a heading holding the query lifts its passages."""
+"""The ranking (issue 11): BM25F carries the weight, coordination is soft, a
+heading holding the query lifts its passages, and equal scores are ordered by
+passage id, so that one writer process or two give the same ranking."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 
 import frsearch
-from frsearch import planning
+from frsearch import execution, index, planning, scoring
+from frsearch.query import parse_query
 
+ROOT = Path(__file__).resolve().parent.parent
 FILLER = ("le jardin de la maison donne sur une rue calme où passent chaque matin des "
           "voisins pressés vers la gare du village").split()
 
@@ -110,3 +113,102 @@ def test_the_heading_bonus_grows_with_the_share_of_the_query_it_holds():
     assert coordination.bonus(2.0) == pytest.approx(planning.HEADING_MATCH * 6.0)
     assert coordination.score(10.0, 2.0, 0.0) - coordination.score(10.0, 1.0, 0.0) == (
         pytest.approx(10.0 * (1 - 0.5 ** planning.COORDINATION)))
+
+
+# -- equal scores ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """One paragraph in five articles, written in an order that is not their ids'."""
+    text = "Les ministres ont annoncé de nouvelles sanctions contre les banques."
+    records = [{"id": name, "title": f"Dépêche {name}", "paragraphs": [text]}
+               for name in ("delta", "bravo", "echo", "alpha", "charlie")]
+    built = _index(tmp_path_factory.mktemp("copies"), records)
+    yield built
+    built.close()
+
+
+def test_equal_scores_are_ordered_by_passage_id(copies):
+    hits = copies.search("sanctions banques", limit=10, collapse=False).hits
+    assert len({hit.score for hit in hits}) == 1
+    assert [hit.passage_id for hit in hits] == [
+        f"{name}:1" for name in ("alpha", "bravo", "charlie", "delta", "echo")]
+
+
+def test_the_passages_kept_at_a_cut_through_equal_scores_are_the_first_ids(copies):
+    searcher = copies._current_searcher()
+    plan = planning.compile_query(parse_query("sanctions"), searcher.reader())
+    # the first stage keeps every passage tied with the last it returns
+    ranked, total = scoring.top_passages(searcher, plan.words, planning.HELD_SCORE, 2)
+    assert len(ranked) == total == 5
+    passages = execution.StoredPassages(searcher)
+    kept = execution.execute(searcher, plan, 2).ranked
+    assert [passages[docnum].passage_id for docnum, _ in kept] == ["alpha:1", "bravo:1"]
+    grouped = copies.search("sanctions", limit=1)
+    assert grouped.hits[0].passage_id == "alpha:1" and len(grouped.hits[0].duplicates) == 4
+
+
+# -- one writer process or two ---------------------------------------------------------
+
+
+JUDGED = [entry["query"] for entry in
+          json.loads((ROOT / "benchmarks" / "judgments.json").read_text(encoding="utf-8"))]
+MORE = ["sanctions", "Biden", "Poutine", "russe", "Kiev Kyiv", "Etats-Un*", "sanct*",
+        '"à la fois" fois', '"de la Russie"', "sanctions -Russie", "title:sanctions",
+        "(sanctions AND Russie) OR otan", "co* pr* re*", "troupes frontière menace"]
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The seeds and 400 articles of their sentences shuffled (many passages
+    scoring alike), indexed by one writer process and by two."""
+    root = tmp_path_factory.mktemp("builds")
+    sentences = [sentence.strip() + "."
+                 for article in frsearch.read_articles([frsearch.seeds_dir()])
+                 for passage in article.passages for sentence in passage.text.split(".")
+                 if len(sentence.split()) > 3]
+    shuffle = random.Random(11)
+    corpus = root / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as out:
+        for article in frsearch.read_articles([frsearch.seeds_dir()]):
+            out.write(json.dumps({"id": article.id, "title": article.title, "paragraphs": [
+                p.text for p in article.passages[1:]]}, ensure_ascii=False) + "\n")
+        for number in range(400):
+            paragraphs = [" ".join(shuffle.sample(sentences, 2)) for _ in range(3)]
+            out.write(json.dumps({"id": f"mix-{number:03}", "title": shuffle.choice(sentences),
+                                  "paragraphs": paragraphs}, ensure_ascii=False) + "\n")
+    builds = {}
+    for name, threshold in (("serial", 10**12), ("parallel", 1)):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(index, "PARALLEL_FROM_BYTES", threshold)
+            built = frsearch.open_index(root / name, create=True)
+            built.add([corpus])
+        builds[name] = built
+    yield builds
+    for built in builds.values():
+        built.close()
+
+
+def _numbering(built: frsearch.Index) -> list[str]:
+    searcher = built._current_searcher()
+    passages = execution.StoredPassages(searcher)
+    return [passages[docnum].passage_id for docnum in range(searcher.doc_count_all())]
+
+
+@pytest.mark.slow
+def test_two_writer_processes_number_passages_otherwise(two_builds):
+    serial, parallel = _numbering(two_builds["serial"]), _numbering(two_builds["parallel"])
+    assert sorted(serial) == sorted(parallel) and serial != parallel
+    assert len(list(two_builds["parallel"]._current_searcher().leaf_searchers())) > 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", JUDGED + MORE)
+def test_one_writer_process_or_two_give_the_same_ranking(two_builds, query):
+    for collapse in (False, True):
+        serial, parallel = (
+            [(hit.passage_id, hit.score, [d.passage_id for d in hit.duplicates])
+             for hit in two_builds[name].search(query, limit=30, collapse=collapse).hits]
+            for name in ("serial", "parallel"))
+        assert serial == parallel

@@ -12,7 +12,8 @@ import pytest
 from whoosh.collectors import TopCollector
 
 import frsearch
-from frsearch.planning import HELD_SCORE, compile_query
+from frsearch.execution import collector
+from frsearch.planning import HELD_SCORE, Deadline, compile_query
 from frsearch.query import join_digit_groups, parse_query
 from frsearch.scoring import top_passages
 
@@ -64,12 +65,11 @@ def test_words_score_as_whoosh_scores_them(index, query):
     if compiled.words is None:
         pytest.skip("not a query of words only")
     fetch = 300
-    collector = TopCollector(limit=fetch, usequality=False, replace=0)
-    searcher.search_with_collector(compiled.query, collector)
-    results = collector.results()
-    expected = [(hit.docnum, hit.score) for hit in results]
+    collecting = collector(Deadline(None), fetch)
+    searcher.search_with_collector(compiled.query, collecting)
+    expected = collecting.ranked()
     ranked, total = top_passages(searcher, compiled.words, HELD_SCORE, fetch)
-    assert total == len(results)
+    assert total == collecting.total
     assert [docnum for docnum, _ in ranked] == [docnum for docnum, _ in expected]
     for (_, ours), (_, theirs) in zip(ranked, expected, strict=True):
         assert ours == pytest.approx(theirs, rel=1e-9)
@@ -80,3 +80,21 @@ def test_most_judged_queries_take_the_fast_path(index):
     fast = [query for query in JUDGED
             if compile_query(parse_query(query), reader, index.synonyms).words is not None]
     assert len(fast) >= 0.8 * len(JUDGED)
+
+
+@pytest.mark.parametrize("query", ["sanctions", "Poutine Biden", "la Russie", "Genève sommet"])
+def test_the_collector_keeps_whooshs_best_and_the_ties_at_the_cut(index, query):
+    searcher = index._current_searcher()
+    compiled = compile_query(parse_query(query), searcher.reader(), index.synonyms)
+    everything = collector(Deadline(None), 10**6)
+    searcher.search_with_collector(compiled.query, everything)
+    every = everything.ranked()
+    for limit in (1, 5, 20):
+        whoosh = TopCollector(limit=limit, usequality=False, replace=0)
+        searcher.search_with_collector(compiled.query, whoosh)
+        collecting = collector(Deadline(None), limit)
+        searcher.search_with_collector(compiled.query, collecting)
+        ranked = collecting.ranked()
+        assert ranked[:limit] == [(hit.docnum, hit.score) for hit in whoosh.results()]
+        assert ranked[limit:] == [pair for pair in every[limit:] if pair[1] == every[limit - 1][1]]
+        assert collecting.total == len(every)
