@@ -6,9 +6,10 @@ other by Whoosh's matchers and collector; both give the same scores to the
 same query (``tests/test_scoring.py``). Then, for the best passages: quoted
 phrases holding stop words ("à la fois"), which the index knows only by their
 other words, are matched word for word in the stored text (one that lacks the
-phrase does not hold that clause); and equal scores are ordered by passage id,
-so that the ranking is the same however the index was written (by one writer
-process or two, which number passages otherwise).
+phrase does not hold that clause); passages holding the query's words close
+together gain ``scoring.proximity``; and equal scores are ordered by passage
+id, so that the ranking is the same however the index was written (by one
+writer process or two, which number passages otherwise).
 Each passage's score is the one it is ranked by, and the one its hit shows:
 nothing after this stage changes the order or the scores.
 """
@@ -23,8 +24,8 @@ from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
 from frsearch.indexing import StoredPassage
-from frsearch.planning import HELD_SCORE, Deadline, Plan, literal_form
-from frsearch.scoring import top_passages
+from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_form
+from frsearch.scoring import proximity, top_passages
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute"]
 
@@ -77,20 +78,23 @@ def execute(searcher, plan: Plan, fetch: int) -> Ranking:
 
     Past the plan's deadline, the passages matched by then are ranked by what
     they scored, without the steps that read more (quoted phrases word for
-    word, the order of equal scores)."""
+    word, proximity, the order of equal scores)."""
     passages = StoredPassages(searcher)
     if plan.query is None or searcher.doc_count() == 0:  # an empty index has no columns
         return Ranking([], 0, passages)
+    wanted = max(fetch, RERANKED)
     if plan.words is not None:  # words only: scored from the posting arrays
-        ranked, total = top_passages(searcher, plan.words, HELD_SCORE, fetch,
+        ranked, total = top_passages(searcher, plan.words, HELD_SCORE, wanted,
                                      plan.deadline.expired)
     else:
-        collecting = collector(plan.deadline, fetch)
+        collecting = collector(plan.deadline, wanted)
         searcher.search_with_collector(plan.query, collecting)
         ranked, total = collecting.ranked(), collecting.total
     expired = plan.deadline.expired
     if not expired() and plan.literals:
         ranked = _held_word_for_word(searcher, plan, ranked, passages, fetch)
+    if not expired() and len(plan.clauses) > 1:
+        ranked = _nearer_first(searcher, plan, ranked)
     return Ranking(_in_passage_order(ranked, fetch, passages, expired), total, passages)
 
 
@@ -135,6 +139,18 @@ def _scores_at(searcher, query: wq.Query, docnums: Sequence[int]) -> dict[int, f
             if matcher.id() == docnum:
                 found[docnum + offset] = matcher.score()
     return found
+
+
+def _nearer_first(searcher, plan: Plan,
+                  ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """``ranked`` with the proximity bonus added to the best ``RERANKED``
+    passages (and those tied with the last of them)."""
+    cut = _cut(ranked, RERANKED)
+    bonuses = proximity(searcher, [docnum for docnum, _ in ranked[:cut]], plan.clauses)
+    if not bonuses:
+        return ranked
+    return [(docnum, score + bonuses.get(docnum, 0.0)) for docnum, score in ranked[:cut]
+            ] + ranked[cut:]
 
 
 def _in_passage_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,

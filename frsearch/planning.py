@@ -19,8 +19,9 @@ phrase… typed side by side) in its own text; context alone never makes a hit
 * A headline or section heading holding the query as a whole lifts its
   passages (the FAQ heading a question repeats, the section named as asked).
 
-``execution`` orders equal scores by passage id, so that the ranking does not
-depend on how the index was written.
+``execution`` then adds, for the best ``RERANKED`` passages, how close the
+query's words are in them (``scoring.proximity``), and orders equal scores by
+passage id, so that the ranking does not depend on how the index was written.
 
 Words typed without accents (or with some missing) are looked up in the index's
 lexicon of accented spellings: Snowball stems ``crimée`` to ``crim`` but
@@ -99,6 +100,20 @@ of the query's idf: less than BM25F gives one of its words held in the passage,
 so that it orders passages of like fit rather than outranking a better one.
 It falls with the square of the share of the query held. On the dev queries:
 0, 0.824 / 0.557; 0.2, 0.835 / 0.562; 0.4, 0.833 / 0.561."""
+PROXIMITY = 0.5
+"""Weight of the proximity bonus (``scoring.proximity``) against BM25F. On the
+dev queries the same overall at 0, 0.5 and 1 (phrases gain 0.02 of nDCG@10,
+questions lose 0.04 of MRR@10: their words are near each other in many
+passages that do not answer), as on the seeds; 2 and more lose."""
+PROXIMITY_WINDOW = 5
+"""Words of the query further apart than this count nothing for proximity
+(BM25TP's window)."""
+PROXIMITY_TERMS = 16
+"""Clauses standing for more terms (a short prefix) count nothing for
+proximity: reading their positions would cost more than the bonus is worth."""
+RERANKED = 50
+"""Best passages by the rest of the score whose proximity is computed: five
+pages of hits (the dev figures are the same from 30 to 100)."""
 QUESTION_TERMS = frozenset({"quand", "pourquoi", "comment", "combien", "ou"})
 """Terms of French question words, which say what kind of answer is wanted, not
 what it is about."""
@@ -185,6 +200,8 @@ class PlannedClause:
     """Matches the clause in the passage's own text, scored with BM25F."""
     context: wq.Query | None = None
     """Matches it in the passage's headline or heading, boosted; None if neither can."""
+    terms: tuple[str, ...] = ()
+    """Its terms in the passage's text, for proximity; none if too many."""
     literal: str | None = None
     """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes it."""
 
@@ -398,6 +415,8 @@ class _Clause:
     """Words as typed, and what each was corrected to."""
     literal: str | None = None
     """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes it."""
+    terms: tuple[str, ...] = ()
+    """Its terms in the passages' text, for proximity (none for a group)."""
     postings: tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]] | None = None
     """For a clause of words only (no phrase): the terms of ``in_passage`` and
     the (field, term, boost) of each term it scores, what ``scoring`` needs to
@@ -565,8 +584,9 @@ class _Planner:
             pattern = SequencePattern(tuple(sets), slop)
         frequency = min(sum(self.reader.doc_frequency("text", t) for t in s) for s in sets)
         question = len(sets) == 1 and bool(sets[0] & QUESTION_TERMS)
+        terms = tuple(sorted({t for s in sets for t in self.terms_in("text", s)}))
         return _Clause(in_passage, _any(context), [pattern], frequency=frequency,
-                       question=question, postings=postings)
+                       question=question, terms=terms, postings=postings)
 
     def typed(self, text: str, phrase: bool = False) -> _Clause | None:
         """Words typed as they are: a synonym group's variants, the index terms
@@ -587,6 +607,7 @@ class _Planner:
                            _any(a.context for a in alternatives),
                            [p for a in alternatives for p in a.patterns],
                            frequency=sum(a.frequency or 0 for a in alternatives),
+                           terms=tuple(t for a in alternatives for t in a.terms),
                            postings=postings)
         sets, slop = self.word_sets(normalized, tokens)
         if phrase and len(_WORDS.findall(normalized)) > len(tokens):
@@ -783,10 +804,11 @@ def _planned(clause: _Clause, passages: int) -> PlannedClause:
     """A clause as it counts in the ranking: idf as Whoosh's BM25F computes it
     for a term (its frequency, for a phrase or alternatives, estimated)."""
     frequency = passages if clause.frequency is None else clause.frequency
+    terms = clause.terms if len(clause.terms) <= PROXIMITY_TERMS else ()
     return PlannedClause(TYPO_WEIGHT if clause.typo else 1.0,
                          math.log(max(1, passages) / (frequency + 1)) + 1,
                          tuple(clause.patterns), clause.in_passage, clause.context,
-                         clause.literal)
+                         terms, clause.literal)
 
 
 def _outermost(prefixes: set[str]) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """Scoring queries of plain words straight from the posting arrays: the
-faster of the two ways ``execution`` runs a plan.
+faster of the two ways ``execution`` runs a plan; and proximity, read from the
+positions of the best passages, for both.
 
 Whoosh scores a query by walking a tree of matcher objects, several Python
 calls per passage and per node: most of a search's time for a common word. A
@@ -15,16 +16,24 @@ judged query.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import repeat
+from itertools import combinations, repeat
 from operator import add, mul, neg
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from frsearch.planning import Coordination, WordClause
+from frsearch.planning import (
+    PROXIMITY,
+    PROXIMITY_WINDOW,
+    Coordination,
+    PlannedClause,
+    WordClause,
+)
 from frsearch.whoosh_internals import (
     CompactLeafMatcher,
     deleted_and_live,
@@ -32,7 +41,7 @@ from frsearch.whoosh_internals import (
     length_bytes,
 )
 
-__all__ = ["top_passages"]
+__all__ = ["proximity", "top_passages"]
 
 _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 """Field length of each length byte, as Whoosh decodes it."""
@@ -105,6 +114,82 @@ def _best(scores: list[float], docnums: list[int], limit: int) -> list[tuple[int
         else:
             best.pop()
     return [(docnum, -negated) for negated, docnum in best]
+
+
+def proximity(searcher, docnums: Sequence[int],
+              clauses: Sequence[PlannedClause]) -> dict[int, float]:
+    """A bonus for each of ``docnums`` whose passage holds words of different
+    clauses close together, in order or not: BM25TP (Rasolofo and Savoy, 2003),
+    the pairs of clauses within ``PROXIMITY_WINDOW`` words, each pair of
+    occurrences counting ``1 / distance²``, saturated and normalised by the
+    passage's length as BM25 is, weighted by the rarer clause's plain idf
+    (Whoosh's less one, so that the pairs of common words questions are made
+    of count little), times ``PROXIMITY``. Passages with no such pair are
+    left out."""
+    weighting = searcher.weighting
+    if not docnums or not isinstance(weighting, BM25F):
+        return {}
+    # Whoosh's idf is log(N / (n + 1)) + 1: less its floor of 1, a pair of
+    # words most passages hold counts nothing ("installation d'un paquet")
+    usable = [clause for clause in clauses if clause.terms and clause.idf > 1]
+    pairs = [(i, j, min(usable[i].idf, usable[j].idf) - 1)
+             for i, j in combinations(range(len(usable)), 2)]
+    if not pairs:
+        return {}
+    segments = [(reader, offset) for reader, offset in _segments(searcher)]
+    positions: list[dict[int, list[int]]] = []
+    for clause in usable:  # the last clause only pairs with passages holding another
+        wanted = docnums if len(positions) < len(usable) - 1 else [
+            docnum for docnum in docnums if any(docnum in held for held in positions)]
+        positions.append(_positions(segments, clause.terms, wanted))
+    norms = _length_norms(weighting, "text", searcher.avg_field_length("text") or 1)
+    saturation = weighting.K1 + 1
+    starts = [offset for _, offset in segments]
+    bonuses: dict[int, float] = {}
+    for docnum in docnums:
+        total = 0.0
+        for i, j, idf in pairs:
+            first, second = positions[i].get(docnum), positions[j].get(docnum)
+            if not first or not second:
+                continue
+            near = sum(1.0 / (a - b) ** 2 for a in first for b in second
+                       if 0 < abs(a - b) <= PROXIMITY_WINDOW)
+            if near:
+                reader, offset = segments[bisect_right(starts, docnum) - 1]
+                norm = norms[_length_bytes(reader, "text")[docnum - offset]]
+                total += idf * saturation * near / (norm + near)
+        if total:
+            bonuses[docnum] = PROXIMITY * total
+    return bonuses
+
+
+def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
+               docnums: Sequence[int]) -> dict[int, list[int]]:
+    """The positions of ``terms`` in the text of each of ``docnums`` holding
+    one, sorted; read from the postings (the codec's block values)."""
+    found: dict[int, list[int]] = {}
+    ordered = sorted(docnums)
+    for number, (reader, offset) in enumerate(segments):
+        end = segments[number + 1][1] if number + 1 < len(segments) else None
+        local = [d - offset for d in ordered if d >= offset and (end is None or d < end)]
+        if not local:
+            continue
+        for term in terms:
+            try:
+                matcher = reader.postings("text", term)
+            except TermNotFound:
+                continue
+            for docnum in local:
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+                if matcher.id() == docnum:
+                    found.setdefault(docnum + offset, []).extend(matcher.value_as("positions"))
+    if len(terms) > 1:
+        for held in found.values():
+            held.sort()
+    return found
 
 
 def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[float]) -> None:

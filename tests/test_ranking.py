@@ -1,6 +1,7 @@
 """The ranking (issue 11): BM25F carries the weight, coordination is soft, a
-heading holding the query lifts its passages, and equal scores are ordered by
-passage id, so that one writer process or two give the same ranking."""
+heading holding the query lifts its passages, words close together count for
+more, and equal scores are ordered by passage id, so that one writer process
+or two give the same ranking."""
 
 from __future__ import annotations
 
@@ -113,6 +114,44 @@ def test_the_heading_bonus_grows_with_the_share_of_the_query_it_holds():
     assert coordination.bonus(2.0) == pytest.approx(planning.HEADING_MATCH * 6.0)
     assert coordination.score(10.0, 2.0, 0.0) - coordination.score(10.0, 1.0, 0.0) == (
         pytest.approx(10.0 * (1 - 0.5 ** planning.COORDINATION)))
+
+
+# -- proximity -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def distances(tmp_path_factory):
+    """The same words, side by side in one passage and apart in another of
+    the same length."""
+    records = [
+        {"id": "loin", "title": "Notes", "paragraphs": [
+            "Le serveur répond vite aux clients du bureau quand il est distant."]},
+        {"id": "proche", "title": "Notes", "paragraphs": [
+            "Le serveur distant répond vite aux clients du bureau quand il est."]},
+        *({"id": f"autre-{n}", "title": "Divers", "paragraphs": [_filler(12, 40 + n)]}
+          for n in range(6)),
+    ]
+    built = _index(tmp_path_factory.mktemp("distances"), records)
+    yield built
+    built.close()
+
+
+def test_words_close_together_rank_higher(distances):
+    hits = distances.search("serveur distant", limit=10, collapse=False).hits
+    assert [hit.passage_id for hit in hits] == ["proche:1", "loin:1"]
+    assert hits[0].score > hits[1].score
+
+
+def test_proximity_is_bm25tp_of_the_pairs_within_the_window(distances):
+    searcher = distances._current_searcher()
+    plan = planning.compile_query(parse_query("serveur distant"), searcher.reader())
+    ranked = execution.execute(searcher, plan, 10).ranked
+    bonuses = scoring.proximity(searcher, [docnum for docnum, _ in ranked], plan.clauses)
+    near, far = (docnum for docnum, _ in ranked)
+    assert bonuses[near] > 0 and far not in bonuses  # 10 words apart: past the window
+    # one clause alone: no pair, no bonus
+    alone = planning.compile_query(parse_query("serveur"), searcher.reader())
+    assert scoring.proximity(searcher, [near, far], alone.clauses) == {}
 
 
 # -- equal scores ----------------------------------------------------------------------
