@@ -24,6 +24,11 @@ The chain, in order, and why that order:
    ``snowballstemmer`` runs Snowball's C implementation when PyStemmer is
    installed (a dependency): the same stems as its pure-Python one, for a
    small part of the time.
+7. mark the term of a word whose stem is that of a function word the stop list
+   keeps (``FUNCTION_WORDS``: ``entre``, ``moins``, ``contre``…) with
+   ``COLLISION_MARK``: Snowball stems ``entrée`` to ``entre``, ``moine`` to
+   ``moin``, ``contrée`` to ``contr``, so a query for them found every passage
+   saying "entre", "moins" or "contre" (``benchmarks/collisions.py``).
 
 Every stage keeps character offsets into the original text, so a match can be
 shown in the words as written. Invisible characters are skipped by the
@@ -46,6 +51,8 @@ from unidecode import unidecode
 
 __all__ = [
     "ACCENT_FORM_SEPARATOR",
+    "COLLISION_MARK",
+    "FUNCTION_WORDS",
     "accent_form",
     "accent_forms",
     "Token",
@@ -121,6 +128,30 @@ STOP_WORDS = frozenset(
 # Applied only to words typed without accents, so that "sûr" is not "sur".
 _STOP_WORDS_FOLDED = frozenset(unidecode(w) for w in STOP_WORDS)
 
+FUNCTION_WORDS = frozenset(
+    """
+    après avant chez contre depuis derrière dès devant durant entre envers hors jusque
+    malgré outre parmi pendant près selon sous vers via voici voilà
+    car comme donc lorsque ni or parce puisque quoique si sinon tandis
+    ainsi alors assez aussi autant beaucoup cependant déjà encore enfin ensuite
+    environ guère jamais là loin lors moins non oui partout peu plus plutôt pourtant
+    presque puis souvent surtout tant tard tôt toujours tout toute toutes tous très trop
+    vite voire aucun aucune autre autres celle celles celui ceux chacun chaque dont
+    lequel laquelle lesquels lesquelles nul nulle plusieurs quelque quelques rien
+    tel telle tels telles ça
+    """.split()
+)
+"""Prepositions, conjunctions, adverbs and pronouns that the stop list keeps (a
+query may be about "avant" or "sous"): other words stemmed like them are
+marked (``COLLISION_MARK``). The question words ``quand``, ``pourquoi`` and
+``où`` are not among them: planning knows them by their terms."""
+# Typed without accents, a function word is the one it spells ("apres" is "après",
+# whose stem Snowball reads with its accent)
+_FUNCTION_WORDS_FOLDED = {unidecode(w): w for w in FUNCTION_WORDS}
+COLLISION_MARK = "~"
+"""Ends the term of a word stemmed like a function word (``entrée``: ``entre~``),
+which no stem (``[a-z0-9']``) can equal; a prefix still starts it."""
+
 _stemmer = snowballstemmer.stemmer("french")
 
 
@@ -154,17 +185,31 @@ def is_stop_word(lowered: str) -> bool:
 
 @lru_cache(maxsize=300_000)
 def term_for_word(lowered: str) -> str:
-    """Index term of one lowercase word: Snowball stem of the accented word, folded.
+    """Index term of one lowercase word: Snowball stem of the accented word,
+    folded, marked if it is the stem of a function word the word is not.
 
     >>> term_for_word("sanctions"), term_for_word("crimée"), term_for_word("cœur")
     ('sanction', 'crim', 'coeur')
+    >>> term_for_word("entrée"), term_for_word("entre"), term_for_word("moines")
+    ('entre~', 'entre', 'moin~')
 
     Returns "" for a word that has no Latin letters or digits (an emoji, say).
     """
     if lowered.isdigit():
         return lowered
-    stem = _stemmer.stemWord(lowered)
-    return _NOT_TERM_CHAR.sub("", unidecode(stem).lower())
+    if lowered.isascii():
+        lowered = _FUNCTION_WORDS_FOLDED.get(lowered, lowered)
+    stem = _stem(lowered)
+    if stem in _FUNCTION_STEMS and lowered not in FUNCTION_WORDS:
+        return stem + COLLISION_MARK
+    return stem
+
+
+def _stem(lowered: str) -> str:
+    return _NOT_TERM_CHAR.sub("", unidecode(_stemmer.stemWord(lowered)).lower())
+
+
+_FUNCTION_STEMS = frozenset(_stem(word) for word in FUNCTION_WORDS)
 
 
 def _strip_elision(word: str) -> int:

@@ -45,9 +45,11 @@ __all__ = [
     "encode_record",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Version of the bytes this codec writes, kept with each segment: 2 stores
-records as JSON (1 pickled them)."""
+records as JSON (1 pickled them); 3 marks the terms of words stemmed like
+function words (``analysis.COLLISION_MARK``), which a query for one would not
+find in an index of 2."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""

@@ -44,7 +44,6 @@ stands for at most ``MAX_PREFIX_TERMS`` words, and a search stops at its
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import re
 import time
@@ -140,11 +139,10 @@ or an exclusion goes through Whoosh's matchers (3.9 s for ``pr* -roi``)."""
 MANY_TERMS = 64
 """Alternatives of this many terms or more are matched with ``_ManyTerms``."""
 
-# Accents that change Snowball's French stem when they sit in a word's ending.
-_ACCENTED = {"e": "eéèê", "a": "aâ", "i": "iî", "u": "uû"}
+_ACCENTED_SUFFIXES = ("é", "ée", "ées", "és", "èrent", "ité", "ités", "ière", "ières",
+                      "âmes", "ât", "âtes", "îmes", "ît", "îtes")
+"""The suffixes Snowball French strips only with their accents."""
 _WORDS = re.compile(r"\w+")
-_ENDING = 6
-_MAX_SPELLINGS = 256
 # A word as the analysis reads it (apostrophes and invisible characters inside,
 # a hyphen between two), and an elided article at its start.
 _ANALYSED_WORD = re.compile(rf"\w+(?:[{APOSTROPHES}{INVISIBLE}][{INVISIBLE}]*\w+)*")
@@ -447,14 +445,12 @@ def _estimate_size(query: wq.Query, ixreader) -> int:
 
 
 def _spellings(lowered: str) -> list[str]:
-    """``lowered`` with the accents French puts on the vowels of word endings."""
-    tail_start = max(0, len(lowered) - _ENDING)
-    choices = [
-        _ACCENTED.get(char, char) if index >= tail_start else char
-        for index, char in enumerate(lowered)
-    ]
-    return ["".join(letters) for letters in itertools.islice(itertools.product(*choices),
-                                                             _MAX_SPELLINGS)]
+    """``lowered`` (typed without accents) ending with each suffix Snowball
+    strips only accented (``_ACCENTED_SUFFIXES``) that it could end with:
+    ``cassees`` → ``cassées``, ``cassés``. Not ``foîs`` for ``fois``: French puts
+    no such ending, and its stem is another word's (``foi``)."""
+    return [lowered[: len(lowered) - len(plain)] + suffix for suffix in _ACCENTED_SUFFIXES
+            if lowered.endswith(plain := fold(suffix)) and len(lowered) > len(plain)]
 
 
 class _Planner:
@@ -462,7 +458,6 @@ class _Planner:
         self.reader = reader
         self._known: dict[tuple[str, str], bool] = {}
         self._forms: dict[str, frozenset[str]] = {}
-        self._has_forms: bool | None = None
         self.synonyms = synonyms
         self.deadline = deadline
         self._expansions: dict[tuple[str, ...], frozenset[str]] = {}
@@ -494,8 +489,9 @@ class _Planner:
         on plain spellings, so ``pensees`` (``pense``) is ``pensées`` (``pens``)
         written without accents, as old texts do; a shorter one comes from
         another suffix, and is other words' (``delie`` → ``del``: délai, délit).
-        Endings are guessed (``_spellings``) only for a word typed plain that
-        the index knows in neither way, or in an index without ``forms``."""
+        Accented endings are guessed (``_spellings``) only for a word typed
+        plain that the index knows in neither way: ``cassees`` when only
+        ``cassé`` and ``casser`` are written (stemmed ``cass``)."""
         lowered = lowercase_word(written)
         if lowered.isdigit():
             return frozenset({term})
@@ -506,7 +502,7 @@ class _Planner:
                 plain != t and plain.startswith(t) for t in accented):
             plain = ""
         found = {t for t in (plain, *accented) if t and self.in_text(t)}
-        if lowered.isascii() and (not found or not self.has_forms()):
+        if lowered.isascii() and not found:
             found.update(t for t in map(term_for_word, _spellings(lowered))
                          if t and self.in_text(t))
         return frozenset(found or {term})
@@ -515,21 +511,12 @@ class _Planner:
         """Terms of the index's accented spellings of ``folded`` whose stem its
         accents change (``indexing.AccentForms``): ``egoisme`` → ``ego``."""
         found = self._forms.get(folded)
-        if found is None and not self.has_forms():
-            found = self._forms[folded] = frozenset()
         if found is None:
             prefix = f"{folded}{ACCENT_FORM_SEPARATOR}"
             found = self._forms[folded] = frozenset(
                 form.decode("utf-8")[len(prefix):]
                 for form in self.reader.expand_prefix("forms", prefix))
         return found
-
-    def has_forms(self) -> bool:
-        """False for an index written before ``forms`` was (it has no term there)."""
-        if self._has_forms is None:
-            self._has_forms = ("forms" in self.reader.schema
-                               and next(iter(self.reader.lexicon("forms")), None) is not None)
-        return self._has_forms
 
     def tokens(self, normalized: str) -> list[Token]:
         """``tokenize``'s tokens, and the words typed without accents that are

@@ -13,7 +13,6 @@ import json
 import pytest
 
 import frsearch
-from frsearch import indexing
 
 # Two articles, added in two runs: the index has two segments, as most do.
 FIRST = {
@@ -41,6 +40,7 @@ SECOND = {
         "Ils ont les mêmes goûts et les mêmes amis.",
         "La séance fut annulée à cause de la grève.",
         "Message tape sans accents : la reunion est annulee, la salle est fermee.",
+        "Il l'a juré sur sa foi.",
     ],
 }
 
@@ -122,10 +122,10 @@ def test_a_word_written_without_accents_is_found_typed_with_them(index):
     assert set(found(index, "fermée")) == {paragraph(SECOND, "fermee")}
 
 
-def test_an_index_without_accent_forms_still_guesses_endings(tmp_path, monkeypatch):
-    # An index written before the forms lexicon existed has none: unaccented
-    # words are still tried with accented endings there.
-    monkeypatch.setattr(indexing.AccentForms, "index", lambda self, value, **kwargs: iter(()))
-    with _build(tmp_path) as old:
-        assert found(old, "annulee") == found(old, "annulée") != []
-        assert found(old, "egoisme") == []  # the ï inside a word needs the lexicon
+def test_endings_are_guessed_only_for_a_word_the_index_knows_in_no_spelling(index):
+    # "brulee" is written nowhere, with or without accents: it is taken for
+    # "brûlée", whose stem "brûlées" has
+    assert found(index, "brulee") == found(index, "brûlées") != []
+    # "fois" is not "foîs" (no French word ends so), whose stem is "foi"'s
+    assert found(index, "foi") == [paragraph(SECOND, "foi")]
+    assert found(index, "fois") == []

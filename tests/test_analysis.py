@@ -73,6 +73,24 @@ def test_french_stop_words_only():
     assert analyze("sûr") == ["sur"] and analyze("sur") == []
 
 
+@pytest.mark.parametrize(("word", "function_word"), [
+    ("entrée", "entre"), ("entrées", "entre"), ("moines", "moins"), ("contrée", "contre"),
+    ("tante", "tant"), ("durée", "durant"), ("devait", "devant"), ("désir", "dès"),
+    ("guérir", "guère"), ("voir", "voire"), ("environnement", "environ"), ("vie", "via"),
+])
+def test_a_word_stemmed_like_a_function_word_has_a_term_of_its_own(word, function_word):
+    # Snowball stems "entrée" as the preposition "entre", "moines" as "moins"
+    assert analyze(word) != analyze(function_word)
+    assert analyze(word)[0].endswith("~") and analyze(function_word)[0].isalpha()
+
+
+def test_the_marked_term_keeps_its_word_family_and_its_spellings():
+    assert analyze("entrée entrées Entrees") == ["entre~"] * 3
+    assert analyze("durée dure durer") == ["dur~"] * 3
+    # typed without accents, a function word is still one
+    assert analyze("apres tres") == analyze("après très") == ["apres", "tres"]
+
+
 def test_quotes_and_typographic_marks_do_not_stick_to_words():
     assert analyze("«fortes sanctions»") == analyze('"fortes sanctions"') == ["fort", "sanction"]
     assert analyze("“Situation Room”") == ["situat", "room"]
