@@ -94,6 +94,15 @@ def test_figures_by_kind_do_not_slip(scores, kind):
     _check(evaluate.mean_figures(of_kind), MEASURED[kind], KIND_MARGIN, kind)
 
 
+def test_frsearch_ranks_above_both_baselines_overall(scores, judgments):
+    # BM25F carries the ranking now: it must not fall to what plain BM25 gives
+    passages = evaluate.seed_passages()
+    ours = evaluate.mean_figures(scores)
+    for search in (evaluate.fts5_search(passages), evaluate.whoosh_search(passages)):
+        theirs = evaluate.mean_figures(evaluate.run_queries(search, judgments))
+        assert all(ours[metric] > theirs[metric] for metric in evaluate.METRICS), theirs
+
+
 def test_metrics_on_a_known_ranking():
     # Two answers (grade 2) and a partial one; the system finds a partial
     # first, then one answer, then an unjudged passage.
