@@ -132,6 +132,9 @@ def provenance(packages: tuple[str, ...] = ("frsearch", "whoosh")) -> dict:
         diff = subprocess.run(["git", "diff", "HEAD"], cwd=REPOSITORY, capture_output=True,
                               check=True).stdout
         record["diff_sha256"] = hashlib.sha256(diff).hexdigest()
+        code_diff = subprocess.run(["git", "diff", "HEAD", "--", "frsearch/"], cwd=REPOSITORY,
+                                   capture_output=True, check=True).stdout
+        record["frsearch_diff_sha256"] = hashlib.sha256(code_diff).hexdigest()
     return record
 
 
@@ -139,7 +142,7 @@ def code_changed(before: dict, after: dict) -> bool:
     """Whether frsearch's code differs between two ``provenance`` records: a run
     spanning such a change measured a mix of both."""
     def code(record: dict) -> tuple:
-        return (record.get("frsearch_tree"), record.get("diff_sha256"),
+        return (record.get("frsearch_tree"), record.get("frsearch_diff_sha256"),
                 any(path.startswith("frsearch/") for path in record.get("changed", ())))
     return code(before) != code(after)
 
