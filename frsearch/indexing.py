@@ -13,10 +13,13 @@ leaves half an update visible.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 from typing import NamedTuple
 
 from whoosh import columns, fields
@@ -171,6 +174,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         article_id=fields.ID(),
         version=fields.ID(),
+        origin=fields.ID(),
         date=fields.ID(),
         title=FrenchText(),
         heading=FrenchText(),
@@ -205,6 +209,32 @@ class StoredPassage(NamedTuple):
 
 def version_term(article: Article) -> str:
     return f"{article.id}{VERSION_SEPARATOR}{article.fingerprint}"
+
+
+def origin_term(article: Article) -> str:
+    """The article's id and the file it was read from, kept with its first
+    passage: two files giving one id (``a/article.txt``, ``b/article.txt``)
+    are then told apart instead of the second replacing the first."""
+    return f"{article.id}{VERSION_SEPARATOR}{_absolute(article.source)}"
+
+
+@lru_cache(maxsize=4096)
+def _absolute(source: str) -> str:
+    """``source`` as an absolute path, its bytes that are not UTF-8 (a Latin-1
+    name) written as ``\\xe9``: an index term must be valid UTF-8."""
+    if not source:
+        return ""
+    return os.fsencode(Path(source).resolve()).decode("utf-8", "backslashreplace")
+
+
+def _indexed_origin(reader, article_id: str) -> str | None:
+    """The file the index's live copy of ``article_id`` was read from, if known."""
+    prefix = f"{article_id}{VERSION_SEPARATOR}"
+    for term in reader.expand_prefix("origin", prefix):
+        term = term.decode("utf-8") if isinstance(term, bytes) else term
+        if reader.postings("origin", term).is_active():
+            return term[len(prefix):]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +293,7 @@ def _documents(article: Article) -> Iterator[dict]:
             document["heading"] = headings[passage.heading]
         if index == 0:
             document["version"] = version_term(article)
+            document["origin"] = origin_term(article)
         yield document
 
 
@@ -311,6 +342,12 @@ def write_articles(
                 report.unchanged += 1
                 continue
         if indexed_before and reader.doc_frequency("article_id", article.id):
+            origin = _indexed_origin(reader, article.id)
+            if origin and origin != _absolute(article.source):
+                report.problems.append(InputProblem(article.source, (
+                    f"article id {article.id!r} is already indexed from {origin}: not replaced "
+                    "(rename one of the files, or give the article a JSON id)")))
+                continue
             writer.delete_by_term("article_id", article.id)
             report.updated += 1
         else:
