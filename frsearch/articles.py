@@ -30,7 +30,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -127,6 +127,9 @@ class Article:
     source: str
     byline: str | None = None
     fingerprint: str = ""
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    """The other fields of a JSON Lines article (``url``, ``author``, ``tags``…),
+    as written: kept with its passages and returned on its hits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +296,11 @@ def _optional_string(record: dict, key: str) -> str:
     return value
 
 
+_ARTICLE_FIELDS = frozenset({"id", "title", "date", "paragraphs", "text"})
+"""The fields of a JSON Lines article that frsearch reads; the others are its
+metadata (``Article.meta``)."""
+
+
 def _article_from_json(record: object, source: str) -> Article:
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
@@ -323,15 +331,18 @@ def _article_from_json(record: object, source: str) -> Article:
         # indexed, it would leave no trace: "added" again at every run, found by nothing
         raise ValueError(f"no text to index: article {str(article_id)!r} has an empty "
                          "title and no paragraph with text")
+    meta = {key: value for key, value in record.items() if key not in _ARTICLE_FIELDS}
     return Article(
         id=str(article_id),
         title=title,
         date=date or None,
         passages=tuple(passages),
         source=source,
-        # of what is indexed, not of the line: a field nobody reads may change
+        # of what is indexed and shown, not of the line: key order may change
         fingerprint=_fingerprint([str(article_id), title, date,
+                                  json.dumps(meta, sort_keys=True, ensure_ascii=False),
                                   *(passage.text for passage in passages)]),
+        meta=meta,
     )
 
 

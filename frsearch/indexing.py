@@ -195,6 +195,10 @@ class StoredPassage(NamedTuple):
     date: str | None
     sketch: bytes
     """MinHash sketch of its shingles, to find near-duplicates (``duplicates``)."""
+    source: str = ""
+    """The file the article was read from ("" in an index written before it was kept)."""
+    meta: dict | None = None
+    """The article's metadata (``Article.meta``), None if it has none."""
 
     @property
     def passage_id(self) -> str:
@@ -203,8 +207,10 @@ class StoredPassage(NamedTuple):
     @classmethod
     def from_fields(cls, stored: dict, minhash: bytes | None = None) -> StoredPassage:
         """From a document's stored fields, and its sketch (kept in a column)."""
-        article_id, paragraph, text, heading, title, date = stored["passage"]
-        return cls(article_id, paragraph, text, heading, title, date, minhash or b"")
+        article_id, paragraph, text, heading, title, date, *rest = stored["passage"]
+        source, meta = (rest + ["", None])[:2]
+        return cls(article_id, paragraph, text, heading, title, date, minhash or b"",
+                   source, meta)
 
 
 def version_term(article: Article) -> str:
@@ -258,6 +264,9 @@ class IndexReport:
     """Articles whose content changed: their passages were replaced."""
     unchanged: int = 0
     """Articles already indexed as they are: left alone."""
+    removed: int = 0
+    """Articles removed by a sync (``Index.add(sync=True)``): their file, or
+    their line of a ``.jsonl``, is gone."""
     passages: int = 0
     """Passages written in this run."""
     problems: list[InputProblem] = field(default_factory=list)
@@ -283,7 +292,8 @@ def _documents(article: Article) -> Iterator[dict]:
             "forms": passage.text,
             # a plain tuple: pickled without a class name, read back as StoredPassage
             "passage": (article.id, passage.number, passage.text, passage.heading,
-                        article.title, article.date),
+                        article.title, article.date, _absolute(article.source),
+                        article.meta or None),
         }
         if article.date:
             document["date"] = article.date

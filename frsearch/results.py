@@ -56,6 +56,10 @@ class Hit:
     """HTML: the text around the best matches, matches in ``<mark>``, the rest escaped."""
     duplicates: list[Duplicate] = field(default_factory=list)
     """Near-duplicates of this passage (wire copy in other articles), grouped under it."""
+    source: str = ""
+    """The file its article was read from, as an absolute path."""
+    meta: dict = field(default_factory=dict)
+    """The article's other JSON Lines fields (``url``, ``author``, ``tags``…)."""
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +74,8 @@ class Hit:
             "matches": [list(span) for span in self.matches],
             "snippet": self.snippet,
             "duplicates": [duplicate.to_dict() for duplicate in self.duplicates],
+            "source": self.source,
+            "meta": self.meta,
         }
 
 
@@ -138,6 +144,8 @@ class Found:
             matches=matches,
             snippet=make_snippet(stored.text, matches),
             duplicates=[copy.duplicate() for copy in duplicates],
+            source=stored.source,
+            meta=dict(stored.meta or {}),
         )
 
     def duplicate(self) -> Duplicate:

@@ -129,21 +129,27 @@ def test_rebuild_starts_over_but_never_deletes_foreign_files(tmp_path):
 
 
 def test_json_article_is_reindexed_when_what_is_indexed_changes_only(tmp_path):
-    """The version of a JSON article is that of its id, title, date and text: a
-    field frsearch does not read (a URL, a view count) may change freely."""
+    """The version of a JSON article is that of what it shows: id, title, date,
+    text and metadata (a URL, a view count: returned on its hits), not of how
+    the line is written (the order of its fields)."""
     feed = tmp_path / "feed.jsonl"
 
-    def write(**changes) -> None:
+    def write(reverse: bool = False, **changes) -> None:
         record = {"id": "bce", "title": "La BCE relève ses taux", "date": "2023-07",
                   "url": "https://example.org/bce", "vues": 10,
                   "paragraphs": ["La Banque centrale européenne relève ses taux directeurs."]}
-        feed.write_text(json.dumps({**record, **changes}) + "\n", encoding="utf-8")
+        items = list({**record, **changes}.items())
+        feed.write_text(json.dumps(dict(items[::-1] if reverse else items)) + "\n",
+                        encoding="utf-8")
 
     write()
     with frsearch.open_index(tmp_path / "ix", create=True) as index:
         assert index.add([feed]).added == 1
-        write(vues=5000, url="https://example.org/bce?utm=1")
+        write(reverse=True)
         assert index.add([feed]).unchanged == 1
+        write(vues=5000, url="https://example.org/bce?utm=1")
+        assert index.add([feed]).updated == 1
+        assert index.search("taux").hits[0].meta["vues"] == 5000
         write(paragraphs=["La Banque centrale européenne relève encore ses taux."])
         assert index.add([feed]).updated == 1
         assert index.search("encore").hits[0].passage_id == "bce:1"
