@@ -33,6 +33,7 @@ _EXPORTS = {
     "NotAnIndexError": "frsearch.errors",
     "Index": "frsearch.index",
     "IndexStats": "frsearch.index",
+    "RemoveReport": "frsearch.index",
     "check_index": "frsearch.index",
     "open_index": "frsearch.index",
     "IndexProgress": "frsearch.indexing",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from frsearch.errors import NotAnIndexError as NotAnIndexError
     from frsearch.index import Index as Index
     from frsearch.index import IndexStats as IndexStats
+    from frsearch.index import RemoveReport as RemoveReport
     from frsearch.index import check_index as check_index
     from frsearch.index import open_index as open_index
     from frsearch.indexing import IndexProgress as IndexProgress

@@ -1,8 +1,9 @@
 """The ``frsearch`` command: a thin layer over the Python API.
 
-Exit status: 0 done (``query``: passages found), 1 ``query`` found nothing or
-``index`` skipped some input, 2 error (missing or damaged index, nothing
-readable, locked index). Errors are one line on stderr, never a traceback.
+Exit status: 0 done (``query``: passages found), 1 ``query`` found nothing,
+``index`` skipped some input or ``remove`` found no such article, 2 error
+(missing or damaged index, nothing readable, locked index). Errors are one
+line on stderr, never a traceback.
 
 Every field printed as text (ids, dates, titles, passages, paths, messages)
 goes through ``terminal.terminal_text``; ``--json`` prints exact data through
@@ -67,7 +68,14 @@ exit status:
 
 examples:
   frsearch index articles/ --index news-index
-  frsearch index --rebuild"""
+  frsearch index --rebuild
+  frsearch index --sync articles/   (also removes the articles gone from articles/)"""
+REMOVE_HELP = """\
+exit status:
+  0 some article removed, 1 no such article, 2 error
+
+examples:
+  frsearch remove 000_6f9472f48d466d8a --index news-index"""
 STATS_HELP = """\
 examples:
   frsearch stats --index news-index --json"""
@@ -116,6 +124,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="delete the index's files first and index from scratch")
     index.add_argument("--synonyms", metavar="FILE", type=Path,
                        help="record this synonym file in the index: every later search uses it")
+    index.add_argument("--sync", action="store_true",
+                       help="also remove the articles indexed from these paths that they no "
+                            "longer hold (file deleted, line of a .jsonl removed)")
+
+    remove = commands.add_parser("remove", help="remove articles from the index",
+                                 epilog=REMOVE_HELP, formatter_class=raw)
+    remove.add_argument("ids", nargs="+", metavar="ID", help="article ids (as a hit shows them)")
+    with_index(remove)
+    remove.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long for another writer to finish (default: 0)")
 
     query = commands.add_parser("query", help="search the index", epilog=QUERY_HELP,
                                 formatter_class=raw)
@@ -232,7 +250,8 @@ def _run_index(args: argparse.Namespace) -> int:
         index.use_synonyms(args.synonyms)
     progress = _Progress()
     try:
-        report = index.add(paths, progress=progress, lock_timeout=args.lock_timeout)
+        report = index.add(paths, progress=progress, lock_timeout=args.lock_timeout,
+                           sync=args.sync)
     finally:
         progress.finish()
         index.close()
@@ -241,13 +260,28 @@ def _run_index(args: argparse.Namespace) -> int:
         print(f"frsearch: {kind} {terminal_text(str(problem))}", file=sys.stderr)
     print(
         f"{report.articles} articles read: {report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged; {report.passages} passages written to "
+        f"{report.unchanged} unchanged"
+        + (f", {report.removed} removed" if args.sync else "")
+        + f"; {report.passages} passages written to "
         f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
     if any(problem.skipped for problem in report.problems):
         return EXIT_ERROR if report.articles == 0 else EXIT_NONE
     return EXIT_OK
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    from frsearch.index import open_index
+
+    with open_index(_index_dir(args)) as index:
+        report = index.remove(args.ids, lock_timeout=args.lock_timeout)
+    for unknown in report.unknown:
+        print(f"frsearch: no article {terminal_text(repr(unknown))} in the index",
+              file=sys.stderr)
+    print(f"{report.removed} articles removed from {terminal_text(str(index.path))}",
+          file=sys.stderr)
+    return EXIT_OK if report.removed else EXIT_NONE
 
 
 def _open_for_reading(args: argparse.Namespace):
@@ -395,7 +429,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 _VALUE_OPTIONS = frozenset({"--index", "--limit", "--synonyms", "--max-text-chars",
-                            "--offsets"})
+                            "--offsets", "--lock-timeout"})
 
 
 def _dash_words(argv: list[str]) -> list[str]:
@@ -418,7 +452,7 @@ def _dash_words(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
     run = {"index": _run_index, "query": _run_query, "stats": _run_stats,
-           "check": _run_check}[args.command]
+           "check": _run_check, "remove": _run_remove}[args.command]
     try:
         return run(args)
     except FrsearchError as error:

@@ -15,14 +15,15 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from whoosh.searching import Searcher
 
 from frsearch import collapsing, execution, planning, results
-from frsearch.articles import input_size, read_articles
+from frsearch.articles import Article, InputProblem, input_size, read_articles
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
     FrsearchError,
@@ -34,11 +35,13 @@ from frsearch.errors import (
     IndexTamperedError,
 )
 from frsearch.indexing import (
+    VERSION_SEPARATOR,
     IndexProgress,
     IndexReport,
     codec_for,
     write_articles,
 )
+from frsearch.indexing import _absolute as absolute_source
 from frsearch.planning import DEFAULT_TIME_BUDGET
 from frsearch.query import join_digit_groups, parse_query
 from frsearch.results import SearchResult
@@ -71,7 +74,7 @@ from frsearch.whoosh_internals import (
 )
 from frsearch.writers import open_writer
 
-__all__ = ["Index", "IndexStats", "check_index", "open_index"]
+__all__ = ["Index", "IndexStats", "RemoveReport", "check_index", "open_index"]
 
 PARALLEL_FROM_BYTES = 4_000_000
 """Inputs this large are indexed by two writer processes; below, starting them
@@ -131,6 +134,16 @@ class IndexStats:
     path: str
 
 
+@dataclass(frozen=True, slots=True)
+class RemoveReport:
+    """What :meth:`Index.remove` did."""
+
+    removed: int
+    """Articles whose passages were deleted."""
+    unknown: tuple[str, ...] = ()
+    """Ids given that no article in the index has: nothing to delete."""
+
+
 class Index:
     """An frsearch index in a folder. Get one with :func:`open_index`.
 
@@ -161,6 +174,7 @@ class Index:
         paths: Iterable[str | os.PathLike],
         progress: Callable[[IndexProgress], None] | None = None,
         lock_timeout: float = 0.0,
+        sync: bool = False,
     ) -> IndexReport:
         """Index the articles of ``paths`` (files or folders), in one commit.
 
@@ -168,6 +182,15 @@ class Index:
         Unreadable inputs are listed in the report's ``problems``; the rest is
         indexed. Raises IndexLockedError if another writer holds the index for
         longer than ``lock_timeout`` seconds.
+
+        With ``sync``, the index then holds what ``paths`` hold: articles indexed
+        from a file under ``paths`` whose id was not read this time (the file
+        was deleted, or the article's line left its ``.jsonl``) are removed in
+        the same commit, and counted in the report's ``removed``. Articles of
+        other paths are left alone, and so are those of a file that could not
+        be read this time (it may be back), and those indexed before frsearch
+        kept each article's file (``indexing.origin_term``): nothing says where
+        they came from.
         """
         self._check_open()
         started = time.monotonic()
@@ -177,14 +200,65 @@ class Index:
         parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
 
         read = [0]
+        read_ids: set[str] = set()
 
         def count(size_read: int) -> None:
             read[0] += size_read
 
-        articles = read_articles(inputs, report.problems.append, count)
+        def noted(articles: Iterable[Article]) -> Iterator[Article]:
+            for article in articles:
+                read_ids.add(article.id)
+                yield article
+
+        articles = noted(read_articles(inputs, report.problems.append, count))
         codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
+
+        def work(writer, reader) -> bool:
+            write_articles(writer, reader, articles, report, progress)
+            if sync:
+                kept = _unread_files(report.problems)
+                for article_id in _stale_articles(reader, inputs, read_ids, kept):
+                    writer.delete_by_term("article_id", article_id)
+                    report.removed += 1
+            return bool(report.passages or report.removed)
+
+        self._write(codec, parallel, lock_timeout, work)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def remove(self, article_ids: Iterable[str], lock_timeout: float = 0.0) -> RemoveReport:
+        """Delete the passages of the articles ``article_ids``, in one commit.
+
+        Ids the index does not hold are not an error (the article may have gone
+        already): they are returned in the report's ``unknown``, so a caller
+        can tell a typo from a removal. Raises IndexLockedError if another
+        writer holds the index for longer than ``lock_timeout`` seconds.
+        """
+        self._check_open()
+        wanted = list(dict.fromkeys(str(article_id) for article_id in article_ids))
+
+        def work(writer, reader) -> bool:
+            for article_id in wanted:
+                if _holds_live(reader, "article_id", article_id):
+                    writer.delete_by_term("article_id", article_id)
+                    removed.append(article_id)
+                else:
+                    unknown.append(article_id)
+            return bool(removed)
+
+        removed: list[str] = []
+        unknown: list[str] = []
+        # no passage is written: a codec without a dictionary file will do
+        self._write(PassageCodec(file_prefix=DICTIONARY_PREFIX), False, lock_timeout, work)
+        return RemoveReport(len(removed), tuple(unknown))
+
+    def _write(self, codec: PassageCodec, parallel: bool, lock_timeout: float,
+               work: Callable[[Any, Any], bool]) -> None:
+        """Run ``work(writer, reader)`` with the index's writer lock held and a
+        reader of the last commit; commit if it returns True, else (or if it
+        raises) leave the last commit as it was."""
         left_before = temporary_files(self.path)  # by writers now gone, once the lock is ours
         writer = open_writer(self._ix, codec, parallel, lock_timeout)
         try:
@@ -193,16 +267,14 @@ class Index:
                 file.unlink(missing_ok=True)
             codec.write_dictionary(self.path)
             with self._ix.reader() as reader:
-                write_articles(writer, reader, articles, report, progress)
+                changed = work(writer, reader)
         except BaseException:
             writer.cancel()
             raise
-        if report.passages:
+        if changed:
             writer.commit()  # cancels and raises IndexWriteError if a process failed
         else:
             writer.cancel()
-        report.seconds = time.monotonic() - started
-        return report
 
     def use_synonyms(self, path: str | os.PathLike) -> None:
         """Record the synonym file ``path`` in the index's settings: later
@@ -310,6 +382,43 @@ class Index:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _holds_live(reader, field: str, term: str) -> bool:
+    """True if a passage not deleted holds ``term`` in ``field``."""
+    return bool(reader.doc_frequency(field, term)) and reader.postings(field, term).is_active()
+
+
+def _unread_files(problems: Iterable[InputProblem]) -> set[str]:
+    """Files (absolute, as origins name them) that exist but were skipped in
+    whole or in part (a line of a ``.jsonl`` is named ``file:line``): their
+    articles may only be unreadable for now, so a sync keeps them."""
+    files = set()
+    for problem in problems:
+        if not problem.skipped:
+            continue
+        for source in (problem.source, problem.source.rpartition(":")[0]):
+            if source and Path(source).is_file():
+                files.add(absolute_source(source))
+    return files
+
+
+def _stale_articles(reader, paths: Iterable[Path], read_ids: set[str],
+                    kept: set[str]) -> list[str]:
+    """Ids of the live articles indexed from a file under ``paths`` that were
+    not read in this run (``read_ids``), except from the files ``kept``."""
+    roots = [absolute_source(str(path)) for path in paths]
+    folders = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+    stale = []
+    for term in reader.lexicon("origin"):
+        term = term.decode("utf-8") if isinstance(term, bytes) else term
+        article_id, _, origin = term.partition(VERSION_SEPARATOR)
+        if (not origin or article_id in read_ids or origin in kept
+                or not (origin in roots or origin.startswith(folders))):
+            continue
+        if reader.postings("origin", term).is_active():
+            stale.append(article_id)
+    return stale
 
 
 def _with_share(progress: Callable[[IndexProgress], None], share: Callable[[], float]):
