@@ -170,3 +170,32 @@ def test_frsearch_index_sync_reports_what_it_removed(tmp_path, cli_main):
     assert done.returncode == 0, done.stderr
     assert "4 unchanged, 1 removed" in done.stderr
     assert SUMMIT not in cli_main("query", "sanctions", "--index", str(folder)).stdout
+
+
+def test_threads_removing_through_one_index_take_turns(tmp_path):
+    """Each removal waits for the writer lock the others hold; searches go on."""
+    import threading
+
+    index = frsearch.open_index(tmp_path / "ix", create=True)
+    index.add([frsearch.seeds_dir()])
+    ids = [article.id for article in frsearch.read_articles([frsearch.seeds_dir()])]
+    reports, errors = [], []
+
+    def remove(article_id: str) -> None:
+        try:
+            reports.append(index.remove([article_id], lock_timeout=30))
+        except Exception as error:
+            errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=remove, args=(article_id,)) for article_id in ids]
+    for thread in threads:
+        thread.start()
+    for _ in range(10):
+        index.search("sanctions")
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(report.removed for report in reports) == 5
+    assert (index.stats().articles, index.stats().passages) == (0, 0)
+    assert index.check().ok
+    index.close()
