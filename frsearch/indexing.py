@@ -351,7 +351,7 @@ def write_articles(
             if _has_live_version(reader, article):
                 report.unchanged += 1
                 continue
-        if indexed_before and reader.doc_frequency("article_id", article.id):
+        if indexed_before and _holds_live(reader, "article_id", article.id):
             origin = _indexed_origin(reader, article.id)
             if origin and origin != _absolute(article.source):
                 report.problems.append(InputProblem(article.source, (
@@ -369,6 +369,13 @@ def write_articles(
             next_report = time.monotonic() + progress_every
             progress(IndexProgress(report.articles, report.passages,
                                    time.monotonic() - started))
+
+
+def _holds_live(reader, field_name: str, term: str) -> bool:
+    """True if a passage not deleted holds ``term`` (term counts include the
+    passages of removed articles until their segment is merged)."""
+    return bool(reader.doc_frequency(field_name, term)) and \
+        reader.postings(field_name, term).is_active()
 
 
 def _has_live_version(reader, article: Article) -> bool:

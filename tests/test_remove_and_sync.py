@@ -199,3 +199,11 @@ def test_threads_removing_through_one_index_take_turns(tmp_path):
     assert (index.stats().articles, index.stats().passages) == (0, 0)
     assert index.check().ok
     index.close()
+
+
+def test_an_article_added_again_after_removal_counts_as_added(tmp_path):
+    with frsearch.open_index(tmp_path / "ix", create=True) as index:
+        index.add([frsearch.seeds_dir()])
+        assert index.remove(["000_6f9472f48d466d8a"]).removed == 1
+        report = index.add([frsearch.seeds_dir()])
+        assert (report.added, report.updated, report.unchanged) == (1, 0, 4)
