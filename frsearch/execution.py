@@ -25,7 +25,7 @@ from whoosh.collectors import TopCollector
 
 from frsearch.indexing import StoredPassage
 from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_form
-from frsearch.scoring import proximity, top_passages
+from frsearch.scoring import at_documents, proximity, top_passages
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute"]
 
@@ -131,13 +131,8 @@ def _scores_at(searcher, query: wq.Query, docnums: Sequence[int]) -> dict[int, f
         if not local:
             continue
         matcher = query.matcher(leaf, context)
-        for docnum in local:
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-            if matcher.id() == docnum:
-                found[docnum + offset] = matcher.score()
+        for docnum in at_documents(matcher, local):
+            found[docnum + offset] = matcher.score()
     return found
 
 

@@ -163,6 +163,19 @@ def proximity(searcher, docnums: Sequence[int],
     return bonuses
 
 
+def at_documents(matcher, docnums: Sequence[int]) -> Iterator[int]:
+    """Those of ``docnums`` (sorted, in the matcher's segment) that ``matcher``
+    matches, with the matcher standing on each as it is yielded: a few
+    passages are read without stepping through every posting."""
+    for docnum in docnums:
+        if matcher.is_active() and matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if not matcher.is_active():
+            return
+        if matcher.id() == docnum:
+            yield docnum
+
+
 def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                docnums: Sequence[int]) -> dict[int, list[int]]:
     """The positions of ``terms`` in the text of each of ``docnums`` holding
@@ -179,13 +192,8 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                 matcher = reader.postings("text", term)
             except TermNotFound:
                 continue
-            for docnum in local:
-                if matcher.is_active() and matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-                if matcher.id() == docnum:
-                    found.setdefault(docnum + offset, []).extend(matcher.value_as("positions"))
+            for docnum in at_documents(matcher, local):
+                found.setdefault(docnum + offset, []).extend(matcher.value_as("positions"))
     if len(terms) > 1:
         for held in found.values():
             held.sort()

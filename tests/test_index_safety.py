@@ -96,9 +96,10 @@ def committed_files(folder: Path) -> dict[str, str]:
             if f.is_file() and (f.name in listed or f.suffix == ".toc")}
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of a process group, from /proc."""
-    members = []
+def _live_processes(field: int, value: int) -> list[int]:
+    """Live (not zombie) processes whose /proc stat field ``field`` (counted
+    after the state: 1 parent, 2 process group) is ``value``, sorted."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -107,9 +108,14 @@ def group_members(pgid: int) -> list[int]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
+        if int(fields[field]) == value and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of a process group."""
+    return _live_processes(2, pgid)
 
 
 @pytest.fixture(scope="module")
@@ -458,19 +464,8 @@ def test_an_index_of_another_version_says_so_and_rebuild_replaces_it(seed_index_
 # -- a writer process that dies ------------------------------------------------------
 
 def children_of(pid: int) -> list[int]:
-    """Live child processes of ``pid``, from /proc."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.append(int(entry.name))
-    return sorted(children)
+    """Live child processes of ``pid``."""
+    return _live_processes(1, pid)
 
 
 def starve(pid: int) -> None:
