@@ -45,11 +45,13 @@ __all__ = [
     "encode_record",
 ]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Version of the bytes this codec writes, kept with each segment: 2 stores
 records as JSON (1 pickled them); 3 marks the terms of words stemmed like
 function words (``analysis.COLLISION_MARK``), which a query for one would not
-find in an index of 2."""
+find in an index of 2; 4 gives each passage its article's metadata as
+``keywords`` terms (``indexing.keyword_terms``): a filter ``source:lemonde``
+would miss every article of an index of 3."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""

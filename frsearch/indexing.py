@@ -2,7 +2,9 @@
 
 The schema keeps what a hit shows (ids, title, date, heading, paragraph number,
 the passage as written) and indexes three text fields with the French analysis:
-the passage itself, and its headline and section heading as context.
+the passage itself, and its headline and section heading as context. Each
+passage also holds its article's metadata as ``keywords`` terms (``source=lemonde``,
+``keyword_term``), for filters.
 
 Re-indexing is by article: each article's first passage carries a version term
 (``<article id>`` + fingerprint of its content). An article whose version is
@@ -13,7 +15,9 @@ leaves half an update visible.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +45,8 @@ __all__ = [
     "codec_for",
     "StoredPassage",
     "build_schema",
+    "keyword_term",
+    "keyword_terms",
 ]
 
 VERSION_SEPARATOR = "\x1f"
@@ -167,6 +173,74 @@ class AccentForms(fields.ID):
             yield form.encode("utf-8"), 1, 1.0, b""
 
 
+MAX_KEYWORD_CHARS = 200
+"""Longest metadata value that gets a keyword term: a value longer than this
+(a summary, an excerpt) is no keyword to filter on; it stays in ``meta``."""
+
+_KEYWORD_SPACES = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+
+
+def _keyword_text(value: object) -> str | None:
+    """``value`` as a keyword: lowercased, spaces and control characters made
+    single spaces, stripped; numbers as JSON writes them, booleans ``true`` /
+    ``false``. None for what is no keyword (null, objects, empty text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if not isinstance(value, str):
+        return None
+    text = _KEYWORD_SPACES.sub(" ", value).strip().lower()
+    return text or None
+
+
+def keyword_term(name: str, value: object) -> str | None:
+    """The term of the ``keywords`` field that metadata ``name`` holding
+    ``value`` (one string, number or boolean) gives, or None if it gives none.
+
+    The one contract between indexing and filtering: a filter ``source:LeMonde``
+    looks up ``keyword_term("source", "LeMonde")``, that is ``source=lemonde``,
+    the term of every passage of an article whose ``"source"`` is ``"lemonde"``
+    (or ``" LeMonde "``). Names are compared the same way (``Source`` is
+    ``source``); a name holding ``=`` gives no term (the first ``=`` ends it).
+
+    >>> keyword_term("author", "Jean  Dupont")
+    'author=jean dupont'
+    >>> keyword_term("paywall", False), keyword_term("words", 640)
+    ('paywall=false', 'words=640')
+    """
+    key = _keyword_text(name) if isinstance(name, str) else None
+    text = _keyword_text(value)
+    if key is None or text is None or "=" in key or len(text) > MAX_KEYWORD_CHARS:
+        return None
+    return f"{key}={text}"
+
+
+def keyword_terms(meta: dict | None) -> list[str]:
+    """The ``keywords`` terms of an article's metadata: one per value that is a
+    string, a number or a boolean, and one per such item of a list (``"tags":
+    ["Russie", "Ukraine"]`` gives ``tags=russie`` and ``tags=ukraine``). Other
+    values (objects, lists of lists, null) are kept in ``meta`` but cannot
+    filter."""
+    terms: set[str] = set()
+    for name, value in (meta or {}).items():
+        for item in value if isinstance(value, list) else (value,):
+            term = keyword_term(name, item)
+            if term is not None:
+                terms.add(term)
+    return sorted(terms)
+
+
+class KeywordTerms(fields.ID):
+    """The ``keywords`` field: a list of terms (``keyword_terms``), indexed as
+    they are, not stored. A passage holds its article's keywords, so a filter
+    narrows passages with a term lookup."""
+
+    def index(self, value, **kwargs):
+        for term in value:
+            yield term.encode("utf-8"), 1, 1.0, b""
+
+
 def build_schema() -> fields.Schema:
     """One document per passage. What a hit shows is stored as one tuple
     (see ``StoredPassage``): Whoosh pickles a document's stored fields as a
@@ -180,6 +254,7 @@ def build_schema() -> fields.Schema:
         heading=FrenchText(),
         text=FrenchText(sketched=True),
         forms=AccentForms(),
+        keywords=KeywordTerms(),
         passage=fields.STORED(),
     )
 
@@ -284,6 +359,7 @@ def _documents(article: Article) -> Iterator[dict]:
     are analysed once for all the passages they head."""
     title = AnalysedText(article.title)
     headings: dict[str, AnalysedText] = {}
+    keywords = keyword_terms(article.meta)
     for index, passage in enumerate(article.passages):
         document = {
             "article_id": article.id,
@@ -297,6 +373,8 @@ def _documents(article: Article) -> Iterator[dict]:
         }
         if article.date:
             document["date"] = article.date
+        if keywords:
+            document["keywords"] = keywords
         if passage.heading:
             if passage.heading not in headings:
                 headings[passage.heading] = AnalysedText(passage.heading)
