@@ -41,6 +41,8 @@ SECOND = {
         "La séance fut annulée à cause de la grève.",
         "Message tape sans accents : la reunion est annulee, la salle est fermee.",
         "Il l'a juré sur sa foi.",
+        "Les pleins et les déliés de son écriture étaient d'une grande finesse.",
+        "Le délai de paiement expire demain.",
     ],
 }
 
@@ -129,3 +131,14 @@ def test_endings_are_guessed_only_for_a_word_the_index_knows_in_no_spelling(inde
     # "fois" is not "foîs" (no French word ends so), whose stem is "foi"'s
     assert found(index, "foi") == [paragraph(SECOND, "foi")]
     assert found(index, "fois") == []
+
+
+def test_a_word_typed_plain_is_not_also_words_of_a_shorter_stem(index):
+    # Snowball gives "délié" the term "deli" but "delie" the term "del", that of
+    # "délai": typed plain, the word is the one the index holds with accents
+    deliés = paragraph(SECOND, "déliés")
+    assert found(index, "déliés") == [deliés]
+    assert found(index, "delies") == [deliés]
+    assert found(index, "Delies") == [deliés]
+    # a word the index holds only plain keeps its own term
+    assert found(index, "delai") == [paragraph(SECOND, "délai")]
