@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
 import time
 from bisect import bisect_left
@@ -28,7 +29,7 @@ from frsearch.errors import (
     IndexNotFoundError,
 )
 from frsearch.locations import INDEX_ENV, default_index_dir, seeds_dir
-from frsearch.terminal import terminal_json, terminal_text
+from frsearch.terminal import excerpt, marked_lines, terminal_json, terminal_text
 
 EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
 BAR_WIDTH = 24
@@ -37,8 +38,9 @@ COLOUR_MARK = ("\x1b[1;33m", "\x1b[0m")
 # Bytes that are not UTF-8 reach argv as lone surrogates, which no output
 # (JSON above all) can carry: they become U+FFFD.
 _SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
-TERMINAL_EXCERPT = 600
-"""Characters of a passage shown at the terminal: a news paragraph whole."""
+TEXT_WIDTH = 100
+"""Widest line a passage is folded to, on a wide terminal or piped: wider
+lines are harder to read."""
 MAX_TEXT_CHARS = 20_000
 """Default cap on a passage's ``text`` in ``--json``: ten times a long news
 paragraph, so only a runaway passage (a whole book on one line) is cut."""
@@ -155,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
                             "as JavaScript does (an emoji counts two)")
     query.add_argument("--all", action="store_true",
                        help="show every passage, near-duplicates (wire copy) included")
+    query.add_argument("--full", action="store_true",
+                       help="print each passage whole (default: long ones are shortened "
+                            "around their matches)")
     query.add_argument("--synonyms", metavar="FILE", type=Path,
                        help="synonym groups to use with the built-in ones, for this query")
 
@@ -311,12 +316,13 @@ def _short(title: str, width: int = 100) -> str:
     return title[:cut if cut > 0 else width] + " …"
 
 
-def _print_result(result, colour: bool) -> None:
+def _print_result(result, colour: bool, full: bool = False) -> None:
     """The hits as text; every field is cleaned for the terminal, and the
-    highlight marks (colour codes on a terminal) are added after."""
-    from frsearch.highlight import render
-
+    highlight marks (colour codes on a terminal) are added after. Passages are
+    folded to the terminal's width (at most ``TEXT_WIDTH``); long ones are
+    shortened around their matches unless ``full``."""
     clean = terminal_text
+    width = min(TEXT_WIDTH, shutil.get_terminal_size((TEXT_WIDTH, 24)).columns)
     mark = COLOUR_MARK if colour else PLAIN_MARK
     shown = len(result.hits)
     noun = "passage" if result.total == 1 else "passages"
@@ -333,7 +339,8 @@ def _print_result(result, colour: bool) -> None:
         title = _short(clean(hit.title or hit.article_id))
         print(f"\n{rank}. {title}" + (f" ({where})" if where else ""))
         print(f"   [{clean(hit.passage_id)}] score {hit.score:.2f}")
-        print("   " + render(hit.text, hit.matches, mark, escape=clean, size=TERMINAL_EXCERPT))
+        parts = None if full else excerpt(hit.text, hit.matches)
+        print("\n".join(marked_lines(hit.text, hit.matches, mark, width, "   ", parts)))
         for duplicate in hit.duplicates:
             print(f"   also in: {_short(clean(duplicate.title or duplicate.article_id))} "
                   f"[{clean(duplicate.passage_id)}]")
@@ -388,7 +395,7 @@ def _run_query(args: argparse.Namespace) -> int:
     if args.json:
         print(terminal_json(_result_json(result, args.max_text_chars, args.offsets)))
     else:
-        _print_result(result, _wants_colour(sys.stdout))
+        _print_result(result, _wants_colour(sys.stdout), args.full)
     return EXIT_OK if result.hits else EXIT_NONE
 
 
