@@ -22,7 +22,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from frsearch import collapsing, execution, planning, results
+from frsearch import answers, collapsing, execution, planning, results
 from frsearch.articles import Article, InputProblem, input_size, read_articles
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
@@ -335,6 +335,9 @@ class Index:
         if plan.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
         ranking = execution.execute(searcher, plan, fetch)
+        ranking = replace(ranking, ranked=answers.reranked(
+            ranking.ranked, answers.asked_for(query), planning.RERANKED,
+            lambda docnum: ranking.passages[docnum].text))
         found = results.found(ranking, plan.patterns)
         hits = collapsing.collapse(found, limit, collapse, plan.deadline.expired)
         return SearchResult(query, ranking.total, hits,
