@@ -81,6 +81,13 @@ examples:
 STATS_HELP = """\
 examples:
   frsearch stats --index news-index --json"""
+SERVE_HELP = """\
+GET /search?q=... answers what 'frsearch query --json' prints (also limit,
+offset, sort, filter, facets, by_article); GET / is a page to search from.
+
+examples:
+  frsearch serve --index news-index
+  curl 'http://127.0.0.1:8000/search?q=sanctions&limit=2'"""
 CHECK_HELP = """\
 exit status:
   0 no problem, 2 a problem (each one listed) or no index
@@ -167,6 +174,15 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=raw)
     with_index(stats)
     stats.add_argument("--json", action="store_true", help="print one JSON object")
+
+    serve = commands.add_parser("serve", help="search from a web page, or as a JSON service",
+                                epilog=SERVE_HELP, formatter_class=raw)
+    with_index(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, metavar="N",
+                       help="port to listen on (default: 8000; 0: any free port)")
+    serve.set_defaults(synonyms=None)
 
     check = commands.add_parser(
         "check", help="read every byte of the index and compare it with its checksums",
@@ -399,6 +415,23 @@ def _run_query(args: argparse.Namespace) -> int:
     return EXIT_OK if result.hits else EXIT_NONE
 
 
+def _run_serve(args: argparse.Namespace) -> int:
+    from frsearch.server import serve
+
+    def announce(url: str) -> None:
+        print(f"frsearch: serving {terminal_text(str(index.path))} at {url} (Ctrl-C to stop)",
+              file=sys.stderr, flush=True)
+
+    if not 0 <= args.port <= 65535:
+        return _error("--port must be from 0 (any free port) to 65535")
+    index = _open_for_reading(args)
+    try:
+        serve(index, args.host, args.port, announce)
+    finally:
+        index.close()
+    return EXIT_OK
+
+
 def _run_stats(args: argparse.Namespace) -> int:
     from frsearch.index import open_index
 
@@ -459,7 +492,7 @@ def _dash_words(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
     run = {"index": _run_index, "query": _run_query, "stats": _run_stats,
-           "check": _run_check, "remove": _run_remove}[args.command]
+           "check": _run_check, "remove": _run_remove, "serve": _run_serve}[args.command]
     try:
         return run(args)
     except FrsearchError as error:
