@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from frsearch import execution, planning
+from frsearch import answers, execution, planning
 from frsearch.query import join_digit_groups, parse_query
 from frsearch.typos import Correction
 
@@ -80,7 +80,9 @@ def test_a_hit_shows_the_score_it_was_ranked_by(seed_index, query):
     plan = planning.compile_query(parse_query(join_digit_groups(query)), searcher.reader(),
                                   seed_index.synonyms)
     ranked = execution.execute(searcher, plan, 300)  # as many as a quoted phrase reads
-    best = ranked.ranked[:10]
+    # then the stage that lifts, for a question, the passages holding its kind of answer
+    best = answers.reranked(ranked.ranked, answers.asked_for(query), planning.RERANKED,
+                            lambda docnum: ranked.passages[docnum].text)[:10]
     hits = seed_index.search(query, limit=10, collapse=False).hits
     assert [hit.score for hit in hits] == [score for _, score in best]
     assert [hit.passage_id for hit in hits] == [ranked.passages[docnum].passage_id
