@@ -332,11 +332,14 @@ class Index:
         limit = max(1, limit)
         # with collapsing, copies take no place: fetch enough to fill the page
         fetch = limit * 3 + 10 if collapse else limit
+        asked = answers.asked_for(query)
+        if asked:  # the answer stage looks at as many passages as proximity does
+            fetch = max(fetch, planning.RERANKED)
         if plan.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
         ranking = execution.execute(searcher, plan, fetch)
         ranking = replace(ranking, ranked=answers.reranked(
-            ranking.ranked, answers.asked_for(query), planning.RERANKED,
+            ranking.ranked, asked, planning.RERANKED,
             lambda docnum: ranking.passages[docnum].text))
         found = results.found(ranking, plan.patterns)
         hits = collapsing.collapse(found, limit, collapse, plan.deadline.expired)
