@@ -49,6 +49,17 @@ OFFSET_UNITS = ("codepoints", "utf16")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+EXPORT_HELP = """\
+writes into DIR:
+  index.json          the body of PUT /NAME: French analyzer settings and mappings
+  bulk-00001.ndjson   passages for POST /NAME/_bulk, 5,000 a file, _id = passage id
+  vocabulary.json     terms and accent forms, for typo correction before a query is sent
+
+example:
+  frsearch export --opensearch export/
+  curl -XPUT localhost:9200/news -H 'Content-Type: application/json' -d @export/index.json
+"""
+
 QUERY_HELP = """\
 query syntax:
   sommet Genève           passages holding both words first, then those holding one
@@ -183,6 +194,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, metavar="N",
                        help="port to listen on (default: 8000; 0: any free port)")
     serve.set_defaults(synonyms=None)
+
+    export = commands.add_parser(
+        "export", help="write the index as an OpenSearch or Elasticsearch index and bulk files",
+        epilog=EXPORT_HELP, formatter_class=raw)
+    export.add_argument("--opensearch", metavar="DIR", type=Path, required=True,
+                        help="folder to write index.json, bulk-*.ndjson and vocabulary.json to")
+    export.add_argument("--elasticsearch", action="store_true",
+                        help="write Elasticsearch's mapping (default: OpenSearch's)")
+    with_index(export)
 
     check = commands.add_parser(
         "check", help="read every byte of the index and compare it with its checksums",
@@ -449,6 +469,17 @@ def _run_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_export(args: argparse.Namespace) -> int:
+    from frsearch.export import export_opensearch
+
+    flavour = "elasticsearch" if args.elasticsearch else "opensearch"
+    report = export_opensearch(_index_dir(args), args.opensearch, flavour)
+    print(f"{report.passages:,} passages in {len(report.bulk_files)} bulk files, "
+          f"{report.terms:,} terms in the vocabulary, written to "
+          f"{terminal_text(report.out_dir)} ({flavour})")
+    return EXIT_OK
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from frsearch.index import check_index
 
@@ -492,7 +523,8 @@ def _dash_words(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
     run = {"index": _run_index, "query": _run_query, "stats": _run_stats,
-           "check": _run_check, "remove": _run_remove, "serve": _run_serve}[args.command]
+           "check": _run_check, "remove": _run_remove, "serve": _run_serve,
+           "export": _run_export}[args.command]
     try:
         return run(args)
     except FrsearchError as error:
