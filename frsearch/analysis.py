@@ -170,10 +170,27 @@ def without_invisibles(text: str) -> str:
     return _INVISIBLE_RE.sub("", text)
 
 
+class _Spellings(dict):
+    """unidecode's ASCII spelling of each character, asked once per character:
+    unidecode spells a text one character at a time, in Python, and searching
+    folds whole passages (quoted phrases are checked word for word); a
+    translation table does it in C. Only characters met are kept."""
+
+    def __missing__(self, code: int) -> str:
+        spelled = self[code] = unidecode(chr(code))
+        return spelled
+
+
+_ASCII_SPELLINGS = _Spellings()
+
+
 def fold(text: str) -> str:
     """Lowercase ASCII spelling of ``text``: ``Crimée`` → ``crimee``, ``œ`` → ``oe``.
     Invisible characters go (unidecode makes a zero-width space a space)."""
-    return unidecode(without_invisibles(text)).lower()
+    text = without_invisibles(text)
+    if not text.isascii():
+        text = text.translate(_ASCII_SPELLINGS)
+    return text.lower()
 
 
 def is_stop_word(lowered: str) -> bool:
