@@ -3,9 +3,10 @@
 Two input formats:
 
 * text (``*.txt``): paragraphs separated by blank lines. The first line is either
-  `` date YYYY-MM Title`` or a title line, possibly followed, before the first
-  paragraph, by page residue (``• Copié``) and a byline (``Alexis Guilleux, édité
-  par Manon Fossat``). Short lines without final punctuation are section headings.
+  `` date YYYY-MM Title`` (or ``YYYY``, ``YYYY-MM-DD``) or a title line, possibly
+  followed, before the first paragraph, by page residue (``• Copié``) and a byline
+  (``Alexis Guilleux, édité par Manon Fossat``). Short lines without final
+  punctuation are section headings.
 * JSON Lines (``*.jsonl``): one article a line,
   ``{"id", "title", "date"?, "paragraphs": [...]}`` or ``"text"`` instead of
   ``"paragraphs"`` (split on blank lines).
@@ -17,12 +18,15 @@ caller's ``on_problem`` and skipped; the other files are read.
 Bounds: a passage longer than ``MAX_PASSAGE_CHARS`` is cut into several, between
 sentences, and the cut is reported as a notice (an ``InputProblem`` whose
 ``skipped`` is False): nothing is lost. An article id is checked the same way
-whether it comes from JSON or from a file name (``id_fault``).
+whether it comes from JSON or from a file name (``id_fault``). A date that is
+none (``hier soir``, ``2021-13-45``) is left out, the article read, and the
+notice says so (``checked_date``).
 """
 
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import json
 import os
@@ -41,6 +45,7 @@ __all__ = [
     "InputProblem",
     "MAX_PASSAGE_CHARS",
     "Passage",
+    "checked_date",
     "file_article_id",
     "id_fault",
     "input_size",
@@ -48,13 +53,17 @@ __all__ = [
     "read_articles",
 ]
 
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 """Bumped when parsing changes, so that re-indexing replaces every article."""
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
 
-_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+(.+?)\s*$")
+# "date <something that starts like a year> <title>"; the date is checked after
+_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}\S*)\s+(.+?)\s*$")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# An ISO 8601 time after a full date (what most news feeds write): the day is kept.
+_ISO_TIME = re.compile(r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 # "Biden/Poutine 1:13": a video player's duration glued to the title.
 _DURATION = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
 # Share buttons and similar page furniture: a bullet or arrow and a word or two.
@@ -256,6 +265,57 @@ def parse_text_article(text: str, article_id: str, source: str = "") -> Article:
     )
 
 
+def checked_date(value: str) -> str:
+    """``value`` as the date an article is indexed with, or ValueError saying why
+    it cannot be one.
+
+    A date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, and a real one of the
+    calendar: dates are compared as text when filtering and sorting, so
+    ``hier soir`` or ``2021-13-45`` would sort and filter as nonsense. Spaces
+    around it are dropped, and so is an ISO 8601 time after a full date
+    (``2021-12-07T18:30:00+01:00`` is ``2021-12-07``, the day as written).
+
+    >>> checked_date("2021-12-07T18:30:00Z"), checked_date("2021-06")
+    ('2021-12-07', '2021-06')
+    """
+    text = value.strip()
+    dated = _DATE.match(text)
+    rest = text[dated.end():] if dated else text
+    if dated and rest and dated.group(3) and _ISO_TIME.fullmatch(rest):
+        text, rest = dated.group(0), ""
+    if not dated or rest:
+        raise ValueError("it is not written YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else 1 for part in dated.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError("it is no date of the calendar") from None
+    return text
+
+
+def _date_notice(value: object, article_id: str, why: str) -> str:
+    """The notice for a date left out of article ``article_id``."""
+    shown = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    return (f"nothing skipped: the date {shown} of article {article_id!r} is left out "
+            f"({why}); the article is indexed without a date")
+
+
+def _dated(article: Article, where: str,
+           on_problem: Callable[[InputProblem], None]) -> Article:
+    """``article`` with its date checked (``checked_date``): a date that is none
+    is reported as a notice and left out, the article kept."""
+    if article.date is None:
+        return article
+    try:
+        date = checked_date(article.date)
+    except ValueError as why:
+        on_problem(InputProblem(where, _date_notice(article.date, article.id, str(why)),
+                                skipped=False))
+        return replace(article, date=None)
+    return article if date == article.date else replace(article, date=date)
+
+
 def id_fault(candidate: str) -> str | None:
     """Why ``candidate`` cannot be an article id, or None if it can.
 
@@ -301,7 +361,9 @@ _ARTICLE_FIELDS = frozenset({"id", "title", "date", "paragraphs", "text"})
 metadata (``Article.meta``)."""
 
 
-def _article_from_json(record: object, source: str) -> Article:
+def _article_from_json(record: object, source: str,
+                       on_problem: Callable[[InputProblem], None] = lambda problem: None,
+                       where: str = "") -> Article:
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     article_id = record.get("id")
@@ -313,7 +375,13 @@ def _article_from_json(record: object, source: str) -> Article:
         # refused, not repaired: the id is the producer's key to the article
         raise ValueError(f'"id" must be one line of at most {MAX_ID_CHARS} characters ({fault})')
     title = _clean_line(_optional_string(record, "title"))
-    date = _optional_string(record, "date")
+    date = record.get("date")
+    if date is not None and not isinstance(date, str):
+        # left out, not turned into text: 2021 would sort as the text "2021"
+        on_problem(InputProblem(where or source, _date_notice(
+            date, str(article_id), f"a date is a string, not {_json_type(date)}"),
+            skipped=False))
+        date = None
     paragraphs = record.get("paragraphs")
     if paragraphs is None:
         text = record.get("text")
@@ -339,7 +407,7 @@ def _article_from_json(record: object, source: str) -> Article:
         passages=tuple(passages),
         source=source,
         # of what is indexed and shown, not of the line: key order may change
-        fingerprint=_fingerprint([str(article_id), title, date,
+        fingerprint=_fingerprint([str(article_id), title, date or "",
                                   json.dumps(meta, sort_keys=True, ensure_ascii=False),
                                   *(passage.text for passage in passages)]),
         meta=meta,
@@ -547,7 +615,7 @@ def _jsonl_article(line: str, where: str, source: str,
     """The article of one JSON line (``where`` is ``file:line``), bounded
     (``_bounded``); None, reported, if the line holds none."""
     try:
-        article = _article_from_json(json.loads(line), source)
+        article = _article_from_json(json.loads(line), source, on_problem, where)
     except json.JSONDecodeError as error:
         reason = f"invalid JSON ({error.msg})"
     except RecursionError:
@@ -555,7 +623,7 @@ def _jsonl_article(line: str, where: str, source: str,
     except ValueError as error:
         reason = str(error)
     else:
-        return _bounded(article, where, on_problem)
+        return _bounded(_dated(article, where, on_problem), where, on_problem)
     on_problem(InputProblem(where, reason))
     return None
 
@@ -581,7 +649,7 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
     except ValueError as error:
         on_problem(InputProblem(str(path), str(error)))
         return
-    yield _bounded(article, str(path), on_problem)
+    yield _bounded(_dated(article, str(path), on_problem), str(path), on_problem)
 
 
 def file_article_id(path: Path) -> str:

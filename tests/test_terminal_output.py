@@ -1,7 +1,9 @@
 """What the CLI prints cannot drive the terminal: escape sequences, bell and
-bidi controls held by an index (dates, ids from file names, titles, headings,
-passages) or by a path are shown inert, the rest of the text as it is;
-``--json`` keeps the exact data, spelled with JSON escapes."""
+bidi controls held by an index (ids from file names, titles, headings, passages,
+metadata, and dates where an index holds unchecked ones) or by a path are shown
+inert, the rest of the text as it is; ``--json`` keeps the exact data, spelled
+with JSON escapes. A hostile date in the input is no date: it is reported in a
+note that shows it inert, and left out."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -18,6 +21,8 @@ from hypothesis import strategies as st
 
 import frsearch
 from frsearch.cli import COLOUR_MARK, main
+from frsearch.indexing import IndexReport, codec_for, write_articles
+from frsearch.store import DICTIONARY_PREFIX
 from frsearch.terminal import BIDI_CONTROLS, terminal_json, terminal_text
 
 URL = "https://evil.example/phish"
@@ -46,10 +51,23 @@ Le Kremlin dénonce des sanctions illégales et promet une riposte.
 
 
 def dated(name: str) -> dict:
-    """A JSON article whose date and id hold the hostile sequence ``name``
-    (the id, bidi controls only: the library refuses other controls in ids)."""
+    """A JSON article whose date, metadata and id hold the hostile sequence
+    ``name`` (the id, bidi controls only: the library refuses other controls in
+    ids). Its date is none: it is reported and left out."""
     return {"id": f"depeche-{name}\u202e\u200f-fin", "date": f"2024-03-01{HOSTILE[name]}",
+            "agence": f"AFP{HOSTILE[name]}",
             "title": f"Sanctions {name}", "paragraphs": [f"Les sanctions frappent {name}."]}
+
+
+DATE_NOTES = {
+    "osc8": "the date '2024-03-01\\x1b]8;;https://evil.example/phish\\x1b\\\\cliquez …",
+    "osc0": "the date '2024-03-01\\x1b]0;titre piégé\\x07' of article",
+    "csi": "the date '2024-03-01\\x1b[2J\\x1b[H' of article",
+    "c1": "the date '2024-03-01\\x9b2J' of article",
+    "rlo": "the date '2024-03-01\\u202eesuoh' of article",
+}
+"""How each hostile date shows in the note that leaves it out: as Python
+writes the string, every control spelled as an escape."""
 
 
 def assert_inert(output: str) -> None:
@@ -91,6 +109,12 @@ def test_index_problem_lines_and_summary_are_inert(built):
     skipped = [line for line in stderr.splitlines() if line.startswith("frsearch: skipped")]
     assert len(skipped) == 2, stderr
     assert any(f"vide {SHOWN_IN_NAMES}.txt: empty file" in line for line in skipped)
+    notes = [line for line in stderr.splitlines() if line.startswith("frsearch: note:")]
+    assert len(notes) == len(HOSTILE), stderr
+    for number, (name, shown) in enumerate(DATE_NOTES.items(), start=1):
+        assert notes[number - 1].startswith(f"frsearch: note: {folder.parent}{os.sep}articles"
+                                            f"{os.sep}dates.jsonl:{number}: nothing skipped: ")
+        assert shown in notes[number - 1], (name, notes[number - 1])
     assert any('dates.jsonl:6: "id" must be one line' in line for line in skipped)
     assert f"written to {terminal_text(str(folder))} in" in stderr
     assert f"index {SHOWN_IN_NAMES}" in stderr
@@ -102,12 +126,7 @@ def test_query_shows_every_field_inert_and_the_rest_as_written(built, capsys):
     out, err = capsys.readouterr()
     assert_inert(out + err)
     assert out.startswith(f"{2 * len(HOSTILE) + 3} passages for 'sanctions'")
-    # dates: each sequence shown as inert text
-    assert f"2024-03-01␛]8;;{URL}␛\\cliquez ici␛]8;;␛\\" in out
-    assert "2024-03-01␛]0;titre piégé␇" in out
-    assert "2024-03-01␛[2J␛[H" in out
-    assert "2024-03-01\ufffd2J" in out
-    assert "2024-03-01esuoh" in out
+    assert "2024-03-01" not in out  # the hostile dates were left out
     # ids from JSON (bidi controls dropped) and from a file name (controls shown)
     for name in HOSTILE:
         assert f"[depeche-{name}-fin:1]" in out
@@ -129,7 +148,7 @@ def test_a_terminal_gets_only_the_cli_s_own_colour_codes(built, capsys, monkeypa
     opened, closed = COLOUR_MARK
     assert shown.count(opened) == shown.count(closed) >= 2 * len(HOSTILE) + 3
     assert_inert(shown.replace(opened, "").replace(closed, "") + errors)
-    assert "2024-03-01␛]0;titre piégé␇" in shown
+    assert f"[Dépêche {SHOWN_IN_NAMES}:3]" in shown
 
 
 @pytest.mark.parametrize(("tty", "env", "coloured"), [
@@ -209,11 +228,13 @@ def test_json_keeps_the_exact_data_spelled_with_escapes(built, capsys):
         found = index.search("sanctions", limit=20).to_dict()
     for hit in printed["hits"]:
         assert hit.pop("text_truncated") is False
+    for hit in found["hits"]:
+        hit.pop("text_truncated", None)  # the library may say so too
     assert printed == found  # what the library returns, character for character
-    dates = {hit["article_id"]: hit["date"] for hit in printed["hits"]}
+    metadata = {hit["article_id"]: (hit["date"], hit["meta"]) for hit in printed["hits"]}
     for name in HOSTILE:
         record = dated(name)
-        assert dates[record["id"]] == record["date"]
+        assert metadata[record["id"]] == (None, {"agence": record["agence"]})
     assert "Sanctions \u202econtre la Russie" in {hit["title"] for hit in printed["hits"]}
     assert main(["stats", "--index", str(folder), "--json"]) == 0
     out, _ = capsys.readouterr()
@@ -239,3 +260,40 @@ def test_any_text_is_inert_on_a_terminal_and_exact_in_json(text):
     printed = terminal_json({"text": text})
     assert_inert(printed)
     assert json.loads(printed) == {"text": text}
+
+
+@pytest.fixture(scope="module")
+def unchecked(tmp_path_factory):
+    """An index holding the hostile dates as they were written: frsearch before
+    it checked dates wrote such indexes, and another program may. The CLI must
+    show what any index holds inert, not trust that indexing cleaned it."""
+    folder = tmp_path_factory.mktemp("unchecked") / "index"
+    source = folder.parent / "dates.jsonl"
+    source.write_text("".join(json.dumps(dated(name)) + "\n" for name in HOSTILE),
+                      encoding="utf-8")
+    raw = {dated(name)["id"]: dated(name)["date"] for name in HOSTILE}
+    articles = (replace(article, date=raw[article.id])
+                for article in frsearch.read_articles([source]))
+    with frsearch.open_index(folder, create=True) as index:
+        codec, articles = codec_for(articles, DICTIONARY_PREFIX)
+        index._write(codec, False, 0.0, lambda writer, reader: write_articles(
+            writer, reader, articles, IndexReport()) or True)
+    return folder
+
+
+def test_dates_an_index_holds_are_shown_inert(unchecked, capsys):
+    assert main(["query", "sanctions", "--index", str(unchecked), "--limit", "20"]) == 0
+    out, err = capsys.readouterr()
+    assert_inert(out + err)
+    assert out.startswith(f"{2 * len(HOSTILE)} passages for 'sanctions'")
+    assert f"2024-03-01␛]8;;{URL}␛\\cliquez ici␛]8;;␛\\" in out
+    assert "2024-03-01␛]0;titre piégé␇" in out
+    assert "2024-03-01␛[2J␛[H" in out
+    assert "2024-03-01\ufffd2J" in out
+    assert "2024-03-01esuoh" in out
+    assert main(["query", "sanctions", "--index", str(unchecked), "--limit", "20",
+                 "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert_inert(out)
+    dates = {hit["article_id"]: hit["date"] for hit in json.loads(out)["hits"]}
+    assert dates == {dated(name)["id"]: dated(name)["date"] for name in HOSTILE}

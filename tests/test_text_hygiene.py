@@ -277,7 +277,7 @@ def test_broken_link_named_like_an_article_is_reported(tmp_path):
 
 # -- 5. JSON fields of the wrong type ------------------------------------------
 
-def test_title_or_date_of_the_wrong_type_is_reported_and_the_rest_indexed(tmp_path):
+def test_title_or_date_of_the_wrong_type_is_reported(tmp_path):
     feed = tmp_path / "feed.jsonl"
     feed.write_text(_jsonl(
         {"id": "titre-liste", "title": ["La BCE", "relève ses taux"],
@@ -292,16 +292,23 @@ def test_title_or_date_of_the_wrong_type_is_reported_and_the_rest_indexed(tmp_pa
     ), encoding="utf-8")
     index, report = _report_of(feed, tmp_path)
     with index:
-        assert [(p.source, p.reason) for p in report.problems] == [
-            (f"{feed}:1", '"title" must be a string, not a list'),
-            (f"{feed}:2", '"date" must be a string, not an object'),
-            (f"{feed}:3", '"date" must be a string, not a number'),
-            (f"{feed}:4", '"date" must be a string, not true or false'),
+        assert [(p.source, p.reason, p.skipped) for p in report.problems] == [
+            (f"{feed}:1", '"title" must be a string, not a list', True),
+            # a date is left out, not turned into text; the article is kept (issue 12)
+            (f"{feed}:2", 'nothing skipped: the date {"annee": 2021, "mois": 6} of article '
+             "'date-objet' is left out (a date is a string, not an object); the article "
+             "is indexed without a date", False),
+            (f"{feed}:3", "nothing skipped: the date 2021 of article 'date-nombre' is left out "
+             "(a date is a string, not a number); the article is indexed without a date", False),
+            (f"{feed}:4", "nothing skipped: the date true of article 'date-vrai' is left out "
+             "(a date is a string, not true or false); the article is indexed without a date",
+             False),
         ]
-        assert report.added == 1
+        assert report.added == 4
         hit = index.search("cigognes").hits[0]
         assert (hit.article_id, hit.date) == ("bon", "2021-06")
-        assert index.search("glaciers").total == 0
+        assert [(hit.article_id, hit.date) for hit in index.search("glaciers").hits] == [
+            ("date-objet", None)]
 
 
 def test_absent_or_null_title_and_date_are_still_fine(tmp_path):
