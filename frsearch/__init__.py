@@ -43,6 +43,8 @@ _EXPORTS = {
     "Duplicate": "frsearch.results",
     "Hit": "frsearch.results",
     "SearchResult": "frsearch.results",
+    "export_opensearch": "frsearch.export",
+    "connect_opensearch": "frsearch.opensearch",
     "CheckReport": "frsearch.storage",
     "SynonymError": "frsearch.synonyms",
 }
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     from frsearch.errors import IndexTamperedError as IndexTamperedError
     from frsearch.errors import IndexWriteError as IndexWriteError
     from frsearch.errors import NotAnIndexError as NotAnIndexError
+    from frsearch.export import export_opensearch as export_opensearch
     from frsearch.index import Index as Index
     from frsearch.index import IndexStats as IndexStats
     from frsearch.index import RemoveReport as RemoveReport
@@ -76,6 +79,7 @@ if TYPE_CHECKING:
     from frsearch.indexing import IndexReport as IndexReport
     from frsearch.locations import default_index_dir as default_index_dir
     from frsearch.locations import seeds_dir as seeds_dir
+    from frsearch.opensearch import connect_opensearch as connect_opensearch
     from frsearch.results import Duplicate as Duplicate
     from frsearch.results import Hit as Hit
     from frsearch.results import SearchResult as SearchResult

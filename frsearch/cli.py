@@ -60,6 +60,17 @@ example:
   curl -XPUT localhost:9200/news -H 'Content-Type: application/json' -d @export/index.json
 """
 
+PUSH_HELP = """\
+credentials, if the server needs them, only from the environment:
+  FRSEARCH_OPENSEARCH_USER and FRSEARCH_OPENSEARCH_PASSWORD, or
+  FRSEARCH_OPENSEARCH_CREDENTIALS naming a file that holds user:password
+
+needs the engine's client: pip install 'frsearch[opensearch]' (or [elasticsearch])
+
+example:
+  frsearch push --opensearch http://localhost:9200 --name news
+"""
+
 QUERY_HELP = """\
 query syntax:
   sommet Genève           passages holding both words first, then those holding one
@@ -203,6 +214,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--elasticsearch", action="store_true",
                         help="write Elasticsearch's mapping (default: OpenSearch's)")
     with_index(export)
+
+    push = commands.add_parser(
+        "push", help="send the index to an OpenSearch or Elasticsearch server",
+        epilog=PUSH_HELP, formatter_class=raw)
+    push.add_argument("--opensearch", metavar="URL", required=True,
+                      help="the server, e.g. https://localhost:9200 (no credentials in it)")
+    push.add_argument("--name", default="frsearch", help="index name (default: frsearch)")
+    push.add_argument("--elasticsearch", action="store_true",
+                      help="the server is Elasticsearch (default: OpenSearch)")
+    push.add_argument("--export", metavar="DIR", type=Path,
+                      help="send this export (frsearch export) instead of exporting the index")
+    with_index(push)
 
     check = commands.add_parser(
         "check", help="read every byte of the index and compare it with its checksums",
@@ -480,6 +503,33 @@ def _run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_push(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from frsearch.export import export_opensearch
+    from frsearch.opensearch import push_opensearch
+
+    flavour = "elasticsearch" if args.elasticsearch else "opensearch"
+
+    def shown(sent: int, total: int) -> None:
+        if sys.stderr.isatty():
+            done = round(BAR_WIDTH * sent / max(total, 1))
+            print(f"\r[{'#' * done}{'.' * (BAR_WIDTH - done)}] {sent:,}/{total:,} passages",
+                  end="", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="frsearch-push-") as scratch:
+        folder = args.export
+        if folder is None:
+            folder = Path(scratch)
+            export_opensearch(_index_dir(args), folder, flavour)
+        report = push_opensearch(folder, args.opensearch, args.name, flavour, shown)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"{report.passages:,} passages sent to index {terminal_text(report.name)} "
+          f"({report.count:,} held, {report.retries} retries) in {report.seconds:.1f} s")
+    return EXIT_OK
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from frsearch.index import check_index
 
@@ -524,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
     run = {"index": _run_index, "query": _run_query, "stats": _run_stats,
            "check": _run_check, "remove": _run_remove, "serve": _run_serve,
-           "export": _run_export}[args.command]
+           "export": _run_export, "push": _run_push}[args.command]
     try:
         return run(args)
     except FrsearchError as error:
