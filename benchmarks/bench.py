@@ -47,9 +47,7 @@ def run_engine(engine: Engine, corpus: Path, work: Path, log: Path, rounds: int
                ) -> tuple[EngineRun, dict]:
     """Build ``engine``'s index of ``corpus`` afresh, then time the queries."""
     folder = work / engine.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    build = run_checked(engine.build_command(corpus, folder), log)
+    build = build_index(engine, corpus, folder, log)
     answers = work / f"{engine.name}-queries.json"
     querying = run_checked([sys.executable, str(WORKER), engine.name, "query", str(folder),
                             str(answers), str(rounds)], log)
@@ -68,6 +66,58 @@ def run_engine(engine: Engine, corpus: Path, work: Path, log: Path, rounds: int
     return run, result["top"]
 
 
+def build_index(engine: Engine, corpus: Path, folder: Path, log: Path):
+    """Build ``engine``'s index of ``corpus`` afresh in ``folder``: the child's run."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return run_checked(engine.build_command(corpus, folder), log)
+
+
+def index_only(args: argparse.Namespace, corpus: CorpusStats, corpus_file: Path,
+               engines: list[Engine], work: Path, log: Path, source: dict) -> None:
+    """Build the indexes only (``--index-only``): throughput, CPU, size and peak
+    memory, written to ``benchmarks/results/<corpus>-index.json``."""
+    load_before = os.getloadavg()
+    runs: dict[str, list[dict]] = {engine.name: [] for engine in engines}
+    for repeat in range(args.repeat):
+        for engine in engines:
+            build = build_index(engine, corpus_file, work / engine.name, log)
+            runs[engine.name].append({
+                "index_seconds": build.seconds,
+                "index_cpu_seconds": build.cpu_seconds,
+                "mb_per_s": corpus.text_bytes / 1e6 / build.seconds,
+                "index_mb": folder_bytes(work / engine.name) / 1e6,
+                "build_rss_mb": build.peak_rss_bytes / 1e6,
+                "build_tree_mb": build.peak_tree_pss_bytes / 1e6,
+            })
+            print(f"[run {repeat + 1}/{args.repeat}] {engine.label}: index "
+                  f"{build.seconds:.2f} s", file=sys.stderr, flush=True)
+    medians = {name: {figure: statistics.median(run[figure] for run in engine_runs)
+                      for figure in engine_runs[0]} for name, engine_runs in runs.items()}
+    relative = {}
+    if "frsearch" in medians:
+        ours = medians["frsearch"]
+        relative = {peer: {figure: ours[figure] / value for figure, value in figures.items()
+                           if value} for peer, figures in medians.items() if peer != "frsearch"}
+    print(f"| engine | {' | '.join(next(iter(medians.values())))} |")
+    for name, figures in medians.items():
+        print(f"| {name} | {' | '.join(f'{value:,.2f}' for value in figures.values())} |")
+    for peer, by in relative.items():
+        print(f"| frsearch ÷ {peer} | {' | '.join(f'{value:.3f}×' for value in by.values())} |")
+    if code_changed(source, provenance()):
+        source["code_changed_during_run"] = True
+    target = write_result(f"{args.corpus}-index", {
+        "corpus": asdict(corpus),
+        "machine": {"load_average_before": load_before, "load_average_after": os.getloadavg(),
+                    "cpus": os.cpu_count()},
+        "settings": {"repeat": args.repeat, "index_only": True,
+                     "writer_processes": os.environ.get("FRSEARCH_WRITER_PROCESSES")},
+        "engines": {name: {"median": medians[name], "runs": runs[name]} for name in runs},
+        "ratios": relative,
+    }, source)
+    print(f"\nWrote {target.relative_to(target.parents[2])}", file=sys.stderr)
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=CORPORA, default="10mb")
@@ -77,6 +127,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--engines", nargs="+", choices=list(ENGINES), default=list(ENGINES))
     parser.add_argument("--work", type=Path, default=DATA / "indexes",
                         help="where the indexes are built (default: benchmarks/data/indexes)")
+    parser.add_argument("--index-only", action="store_true",
+                        help="build the indexes only, no queries: writes <corpus>-index.json")
     args = parser.parse_args()
     if args.repeat is None:
         args.repeat = 1 if args.corpus == "full" else 3
@@ -101,6 +153,9 @@ def main() -> None:
     load_before = os.getloadavg()
     source = provenance(PACKAGES)
     source["versions"]["sqlite"] = sqlite3.sqlite_version
+    if args.index_only:
+        index_only(args, corpus, corpus_file, engines, work, log, source)
+        return
 
     runs: dict[str, list[EngineRun]] = {engine.name: [] for engine in engines}
     tops: dict[str, dict] = {}

@@ -130,13 +130,20 @@ class FrenchText(fields.TEXT):
     def __getstate__(self):
         return {**self.__dict__, "_indexed": (None, [])}
 
-    def index(self, value, **kwargs):
+    def positions_of(self, value) -> dict[str, list[int]]:
+        """Each term of ``value`` and its word positions: what ``index`` yields,
+        before encoding, for a writer that stores them itself
+        (``segments.PostingsBuffer.add_positions``)."""
         if isinstance(value, AnalysedText):
             terms, positions = value.terms, value.positions
         else:
             terms, positions = indexed_terms(normalize(value))
         if self.column_type is not None:
             self._indexed = (value, terms)
+        return positions
+
+    def index(self, value, **kwargs):
+        positions = self.positions_of(value)
         boost = self.format.field_boost
         weights = self._weights
         encode = self.format.encode
@@ -419,6 +426,8 @@ def write_articles(
     next_report = started + progress_every
     seen: dict[str, str] = {}
     indexed_before = reader.doc_count_all() > 0
+    # frsearch's writers take whole articles (their processes make the documents)
+    add_article = getattr(writer, "add_article", None) or _add_documents(writer)
     for article in articles:
         if article.id in seen:
             report.problems.append(InputProblem(
@@ -440,13 +449,20 @@ def write_articles(
             report.updated += 1
         else:
             report.added += 1
-        for document in _documents(article):
-            writer.add_document(**document)
+        add_article(article, _documents)
         report.passages += len(article.passages)
         if progress is not None and time.monotonic() >= next_report:
             next_report = time.monotonic() + progress_every
             progress(IndexProgress(report.articles, report.passages,
                                    time.monotonic() - started))
+
+
+def _add_documents(writer) -> Callable[[Article, Callable], None]:
+    """For a plain Whoosh writer: adds an article's documents one by one."""
+    def add(article: Article, documents: Callable[[Article], Iterable[dict]]) -> None:
+        for document in documents(article):
+            writer.add_document(**document)
+    return add
 
 
 def _holds_live(reader, field_name: str, term: str) -> bool:

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import whoosh
 import whoosh.codec.whoosh3
-from whoosh import columns
+from whoosh import columns, fields
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
@@ -42,11 +43,14 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.formats import Existence
 from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
+from whoosh.system import pack_int, pack_long
 from whoosh.util import random_name
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from frsearch.codec import (
@@ -57,9 +61,11 @@ from frsearch.codec import (
     decode_block,
     decode_record,
     encode_block,
+    encode_postings,
     encode_record,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
+from frsearch.segments import PostingsBuffer, pack_article, unpack_article
 from frsearch.storage import (
     INDEX_NAME,
     data_loads,
@@ -74,6 +80,7 @@ __all__ = [
     "IndexStorage",
     "ParallelWriter",
     "PassageCodec",
+    "ReferenceWriter",
     "SerialWriter",
     "deleted_and_live",
     "field_b",
@@ -121,6 +128,35 @@ class CompactPostingsWriter(W3PostingsWriter):
         terminfo.set_extent(start, postfile.tell() - start)
         return terminfo
 
+    def write_postings(self, terms) -> Iterator[tuple[bytes, bytes]]:
+        """Write the postings of each (term, ``TermPostings``) of ``terms``
+        from their arrays, a few hundred kilobytes at a time; yields each
+        term and its term info (what ``write_term`` gives, as the term table
+        keeps it)."""
+        postfile = self._postfile
+        position = postfile.tell()
+        pending: list[bytes] = []
+        header = _BLOCK_HEADER.pack
+        header_size = _BLOCK_HEADER.size - 4
+        for term, postings in terms:
+            ids = postings.ids
+            blocks, weight, maxweight = encode_postings(
+                ids, postings.weights, postings.values, postings.lengths)
+            count = len(ids)
+            start = position
+            for data, flags, size, last_id, block_max, first in blocks:
+                length = header_size + len(data)
+                pending.append(header(-length if first + size == count else length,
+                                      size, last_id, block_max, flags))
+                pending.append(data)
+                position += length + 4
+            if len(pending) > 4096:
+                postfile.write(b"".join(pending))
+                pending.clear()
+            yield term, _TERM_INFO.pack(0, weight, count, 0, _NO_LENGTH, maxweight,
+                                        ids[0], ids[-1]) \
+                + pack_long(start) + pack_int(position - start)
+        postfile.write(b"".join(pending))
 
 class CompactFieldWriter(W3FieldWriter):
     """Takes the sorted postings of a segment a term at a time (Whoosh's own
@@ -140,8 +176,24 @@ class CompactFieldWriter(W3FieldWriter):
         if field_name is not None:
             self.finish_field()
 
+    def add_buffered(self, schema, buffer: PostingsBuffer) -> None:
+        """Write the postings ``buffer`` holds, a term at a time."""
+        for name, terms in buffer.sorted_terms():
+            self.start_field(name, schema[name])
+            key = struct.pack("!H", self._fieldid)
+            add = self._tindex.add
+            for term, info in self._postwriter.write_postings(terms):
+                add(key + term, info)
+            self.finish_field()
+
     def _term_key(self, term: bytes) -> bytes:
         return struct.pack("!H", self._fieldid) + term
+
+
+_TERM_INFO = W3TermInfo._struct
+_NO_LENGTH = length_to_byte(0)
+"""A term info's length bytes when no length statistics are kept, as
+``W3TermInfo`` writes them."""
 
 
 class CompactLeafMatcher(W3LeafMatcher):
@@ -393,17 +445,127 @@ class _ChecksummedCommit:
         delete_old_checksums(folder, self.generation)
 
 
-class SerialWriter(_ChecksummedCommit, SegmentWriter):
-    """Whoosh's writer, in this process."""
+class _BufferedSegment(SegmentWriter):
+    """Whoosh's segment writer with its postings in ``segments.PostingsBuffer``
+    instead of a sorted pool of tuples, and a shorter way from a document to
+    its postings (Whoosh's ``add_document`` does per field what a schema says
+    once: here that is looked up once per field name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = PostingsBuffer()
+        self._plans: dict[str, tuple] = {}
+
+    def add_article(self, article, documents) -> None:
+        """Add the passages of ``article``: ``documents(article)`` gives
+        their documents (field name → value)."""
+        for document in documents(article):
+            self.add_document(**document)
+
+    def _plan(self, name: str) -> tuple | None:
+        """(field, indexed, scorable, stored, column type, the field's
+        ``positions_of`` if it has one) of field ``name``,
+        or None if Whoosh's own ``add_document`` must take the document."""
+        field = self.schema[name]  # raises for an unknown field, as Whoosh does
+        if field.separate_spelling() or field.vector:
+            return None
+        plan = (field, field.indexed, field.scorable, field.stored, field.column_type,
+                getattr(field, "positions_of", None), _is_plain_id(field))
+        self._plans[name] = plan
+        return plan
+
+    def add_document(self, **fields):
+        if any(name.startswith("_") for name in fields):  # boosts, custom stored values
+            return super().add_document(**fields)
+        self._check_state()
+        plans = self._plans
+        names = sorted(fields)
+        for name in names:
+            if name not in plans and self._plan(name) is None:
+                return super().add_document(**fields)
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        pool = self.pool
+        add_postings, add_positions, add_term = pool.add_field, pool.add_positions, pool.add_term
+        perdoc.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field, indexed, scorable, stored, column, positions_of, plain_id = plans[name]
+            length = 0
+            if plain_id and type(value) is str:
+                add_term(name, docnum, value, field.format.field_boost)
+                length = 1
+            elif positions_of is not None:
+                length = add_positions(name, docnum, positions_of(value), field.format)
+            elif indexed:
+                length = add_postings(name, docnum, field.index(value))
+            if not scorable:
+                length = 0
+            perdoc.add_field(name, field, value if stored else None, length)
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        self.fieldwriter.add_buffered(self.schema, self.pool)
+        self.fieldwriter.close()
 
 
-class ParallelWriter(_ChecksummedCommit, MpWriter):
+def _is_plain_id(field) -> bool:
+    """True for a Whoosh ID field as frsearch's schema makes them: its value
+    is its one term, weighted by the field's boost, without a value."""
+    return (type(field) is fields.ID and type(field.analyzer) is IDTokenizer
+            and type(field.format) is Existence)
+
+
+class SerialWriter(_ChecksummedCommit, _BufferedSegment):
+    """frsearch's segment writer, in this process."""
+
+
+class ReferenceWriter(_ChecksummedCommit, SegmentWriter):
+    """Whoosh's own writer loop, in this process: a pool of posting tuples
+    sorted at commit, as frsearch wrote before ``segments``. Kept as the
+    reference that ``tests/test_segment_writer.py`` checks the buffered
+    writers against, byte for byte."""
+
+
+class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
     """Whoosh's multi-process writer, made to account for each sub-writer.
 
-    Documents go to the sub-writers in job files through a bounded queue; a
-    hand-over that waits checks that they are alive, so a run whose
-    sub-writers all died fails instead of waiting forever.
+    Articles (``add_article``) or documents go to the sub-writers in job files
+    through a bounded queue; a hand-over that waits checks that they are
+    alive, so a run whose sub-writers all died fails instead of waiting
+    forever. Each sub-writer makes and analyses the documents of the articles
+    it is given, and writes a segment of its own.
     """
+
+    ARTICLES_PER_JOB = 64
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # MpWriter's, which skips _BufferedSegment's
+        self.pool = PostingsBuffer()
+        self._plans = {}
+        self._articles: list[tuple] = []
+        self._documents = None
+
+    def add_article(self, article, documents) -> None:
+        if self.docbuffer and self._documents is None:  # keep the order they came in
+            self._enqueue()
+        self._documents = documents
+        self._articles.append(pack_article(article))
+        if len(self._articles) >= self.ARTICLES_PER_JOB:
+            self._enqueue()
+        self._added_sub = True
+
+    def add_document(self, **fields):
+        if self._articles:
+            self._enqueue()
+        super().add_document(**fields)
 
     def _new_task(self):
         task = _SubWriter(self.storage, self.indexname, self.jobqueue, self.resultqueue,
@@ -414,14 +576,21 @@ class ParallelWriter(_ChecksummedCommit, MpWriter):
         return task
 
     def _enqueue(self):
+        """Hand the buffered articles, or else documents, to a sub-writer."""
         name = f"{random_name()}.doclist"
         with self.temp_storage().create_file(name).raw_file() as jobfile:
-            for item in self.docbuffer:
-                pickle.dump(item, jobfile, pickle.HIGHEST_PROTOCOL)
+            if self._articles:
+                job = (name, len(self._articles), self._documents)
+                pickle.dump(self._articles, jobfile, pickle.HIGHEST_PROTOCOL)
+                self._articles = []
+            else:
+                job = (name, len(self.docbuffer), None)
+                for item in self.docbuffer:
+                    pickle.dump(item, jobfile, pickle.HIGHEST_PROTOCOL)
+                self.docbuffer = []
         if len(self.tasks) < self.procs:
             self._new_task()
-        self._hand_over((name, len(self.docbuffer)))
-        self.docbuffer = []
+        self._hand_over(job)
 
     def _hand_over(self, job) -> None:
         """Put ``job`` on the queue, failing as soon as a sub-writer is found
@@ -439,7 +608,7 @@ class ParallelWriter(_ChecksummedCommit, MpWriter):
 
     def _commit(self, mergetype, optimize, merge):
         try:
-            if self.docbuffer:
+            if self.docbuffer or self._articles:
                 self._enqueue()
             for _ in self.tasks:
                 self._hand_over(None)
@@ -518,9 +687,9 @@ class _SubWriter(SubWriterTask):
         try:
             self._detach_from_parent()
             ix = self.storage.open_index(self.indexname)
-            writer = self.writer = SegmentWriter(ix, _lk=False, **self.kwargs)
+            writer = self.writer = _BufferedSegment(ix, _lk=False, **self.kwargs)
             while (job := self.jobqueue.get()) is not None:
-                self._process_file(*job)
+                self._process_job(*job)
             self.resultqueue.put((os.getpid(), "done", writer._finalize_segment()))
         except BaseException as error:
             try:  # out of memory, even this may fail: the exit status still tells
@@ -528,6 +697,20 @@ class _SubWriter(SubWriterTask):
             except BaseException:
                 pass
             raise SystemExit(_OUT_OF_MEMORY if isinstance(error, MemoryError) else 1) from None
+
+    def _process_job(self, filename: str, count: int, documents) -> None:
+        """Add what a job file holds: packed articles whose documents
+        ``documents`` makes, or (without it) Whoosh's document entries."""
+        if documents is None:
+            self._process_file(filename, count)
+            return
+        storage = self.writer.temp_storage()
+        with storage.open_file(filename).raw_file() as jobfile:
+            articles = pickle.load(jobfile)
+        storage.delete_file(filename)
+        add_article = self.writer.add_article
+        for packed in articles:
+            add_article(unpack_article(packed), documents)
 
     def _detach_from_parent(self) -> None:
         """Forked, this process holds the parent's lock file open: a parent

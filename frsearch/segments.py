@@ -1,0 +1,222 @@
+"""A segment's postings held in typed arrays, term by term, until it is written.
+
+Whoosh's writer keeps every posting as a tuple (field, term, document, weight,
+value) in a pool, sorts the pool at commit (spilling it to disk, pickled, past a
+memory budget) and hands the sorted tuples to the codec. On a corpus of short
+passages that pool and its sort took two fifths of indexing. Here each term of a
+field gets its postings appended as they come, in document order already:
+document numbers, weights and value bytes in arrays, a few bytes a posting
+instead of a tuple of five objects. Writing the segment sorts the terms only
+(``sorted_terms``), and ``codec.encode_postings`` turns each term's arrays into
+the same posting blocks the codec always wrote.
+
+Articles cross to the writer processes as plain tuples (``pack_article``):
+each process makes the passages' documents and analyses them itself, so the
+process reading the input neither analyses nor pickles documents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from array import array
+from collections.abc import Iterable, Iterator
+
+from frsearch.articles import Article, Passage
+
+__all__ = ["PostingsBuffer", "TermPostings", "pack_article", "unpack_article"]
+
+_ARTICLE_FIELDS = tuple(field.name for field in dataclasses.fields(Article))
+_PASSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(Passage))
+
+
+def pack_article(article: Article) -> tuple:
+    """``article`` as a tuple of plain values: pickled in a third of the time
+    a dataclass takes, and read back by ``unpack_article``."""
+    values = [getattr(article, name) for name in _ARTICLE_FIELDS]
+    values[_ARTICLE_FIELDS.index("passages")] = tuple(
+        tuple(getattr(passage, name) for name in _PASSAGE_FIELDS)
+        for passage in article.passages)
+    return tuple(values)
+
+
+def unpack_article(values: tuple) -> Article:
+    fields = dict(zip(_ARTICLE_FIELDS, values, strict=True))
+    fields["passages"] = tuple(Passage(*passage) for passage in fields["passages"])
+    return Article(**fields)
+
+
+def _in_order(terms: dict) -> Iterator[tuple[bytes, TermPostings]]:
+    for term in sorted(terms):
+        yield (term.encode("utf-8") if isinstance(term, str) else term), terms.pop(term)
+
+
+_ONE_POSITION = [bytes((0, position)) for position in range(256)]
+"""``CompactPositions.encode`` of a single position below 256 (most postings)."""
+
+
+class TermPostings:
+    """One term's postings: document numbers; weights, None while all are 1
+    (most terms: a word once in each passage), else whole numbers in two bytes
+    while they fit, else doubles; values end to end and each one's length,
+    both None while every value is empty (fields that keep no positions).
+    A term seen once costs an object and one small array."""
+
+    __slots__ = ("ids", "weights", "values", "lengths")
+
+    def __init__(self) -> None:
+        self.ids = array("I")
+        self.weights: array | None = None
+        self.values: bytearray | None = None
+        self.lengths: array | None = None
+
+    def add(self, docnum: int, weight: float, value: bytes | None) -> None:
+        self.ids.append(docnum)
+        if weight != 1 or self.weights is not None:
+            self.add_weight(weight)
+        if value:
+            self.add_value(value)
+        elif self.lengths is not None:
+            self.lengths.append(0)
+
+    def add_weight(self, weight: float) -> None:
+        """Record the weight of the posting just added (its id is in ``ids``)."""
+        weights = self.weights
+        if weights is None:
+            weights = self.weights = array("H", [1]) * (len(self.ids) - 1)
+        if weights.typecode == "H" and weight == int(weight):
+            try:
+                weights.append(int(weight))
+                return
+            except OverflowError:
+                pass
+        if weights.typecode == "H":
+            weights = self.weights = array("d", weights)
+        weights.append(weight)  # type: ignore[arg-type]
+
+    def add_value(self, value: bytes) -> None:
+        """Record the value of the posting just added (its id is in ``ids``)."""
+        if self.lengths is None:
+            self.values = bytearray()
+            self.lengths = array("B", bytes(len(self.ids) - 1))
+        self.values += value  # type: ignore[operator]
+        try:
+            self.lengths.append(len(value))
+        except OverflowError:
+            self.lengths = array("I", self.lengths)
+            self.lengths.append(len(value))
+
+
+class PostingsBuffer:
+    """The postings of the segment being written, by field and term.
+
+    Takes the place of Whoosh's posting pool in ``whoosh_internals``' writers:
+    ``add_positions`` for a text field as ``indexing.FrenchText`` analyses it,
+    ``add_term`` for a field whose value is its one term (an id), ``add_field``
+    for what any Whoosh field's ``index`` yields, ``add`` for Whoosh's posting
+    tuples (a merge of older segments passes through it). Terms are kept as
+    text where they come as text (see ``sorted_terms``).
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, dict] = {}
+        self.postings = 0
+        self.fieldnames: set[str] = set()  # Whoosh's multiprocessing writer reads it
+        self._text_keys: set[str] = set()
+        """Fields whose terms are kept as text, not UTF-8."""
+
+    def _terms(self, fieldname: str, text: bool) -> dict:
+        """The terms of ``fieldname``, keyed by text or by UTF-8 (converting
+        those already held if they were keyed the other way)."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+            if text:
+                self._text_keys.add(fieldname)
+        elif text != (fieldname in self._text_keys):
+            if text:
+                self._text_keys.add(fieldname)
+                terms = {term.decode("utf-8"): postings for term, postings in terms.items()}
+            else:
+                self._text_keys.discard(fieldname)
+                terms = {term.encode("utf-8"): postings for term, postings in terms.items()}
+            self.fields[fieldname] = terms
+        return terms
+
+    def add_positions(self, fieldname: str, docnum: int, positions: dict[str, list[int]],
+                      encoder) -> int:
+        """Add a document's terms and their word positions, encoded by
+        ``encoder`` (a field's ``CompactPositions``); returns the field's
+        length in it. The same postings as ``add_field`` of what the field's
+        ``index`` yields, without a tuple a posting."""
+        terms = self.fields.get(fieldname)
+        if terms is None or fieldname not in self._text_keys:
+            terms = self._terms(fieldname, text=True)
+        boost = encoder.field_boost
+        encode = encoder.encode
+        one = _ONE_POSITION
+        length = 0
+        for term, found in positions.items():
+            postings = terms.get(term)
+            if postings is None:
+                postings = terms[term] = TermPostings()
+            postings.ids.append(docnum)
+            count = len(found)
+            length += count
+            if count == 1 and postings.lengths is not None and found[0] < 256:
+                postings.values += one[found[0]]  # type: ignore[operator]
+                postings.lengths.append(2)
+            else:
+                postings.add_value(encode(found))
+            if count != 1 or boost != 1.0 or postings.weights is not None:
+                postings.add_weight(count * boost)
+        self.postings += len(positions)
+        return length
+
+    def add_term(self, fieldname: str, docnum: int, term: str, weight: float) -> None:
+        """Add a document's one term, without a value (an id field's)."""
+        terms = self.fields.get(fieldname)
+        if terms is None or fieldname not in self._text_keys:
+            terms = self._terms(fieldname, text=True)
+        postings = terms.get(term)
+        if postings is None:
+            postings = terms[term] = TermPostings()
+        postings.add(docnum, weight, None)
+        self.postings += 1
+
+    def add_field(self, fieldname: str, docnum: int,
+                  items: Iterable[tuple[bytes, int, float, bytes | None]]) -> int:
+        """Add the postings a field's ``index(value)`` gave for one document;
+        returns the field's length in that document (its terms' frequencies)."""
+        terms = self._terms(fieldname, text=False)
+        length = 0
+        for term, frequency, weight, value in items:
+            postings = terms.get(term)
+            if postings is None:
+                postings = terms[term] = TermPostings()
+            length += frequency
+            postings.add(docnum, weight, value)
+            self.postings += 1
+        return length
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting as Whoosh's pool takes it: (field, term, document, weight, value)."""
+        fieldname, term, docnum, weight, value = item
+        terms = self._terms(fieldname, text=False)
+        postings = terms.get(term)
+        if postings is None:
+            postings = terms[term] = TermPostings()
+        postings.add(docnum, weight, value)
+        self.postings += 1
+
+    def sorted_terms(self) -> Iterator[tuple[str, Iterator[tuple[bytes, TermPostings]]]]:
+        """Each field in name order, with its terms as UTF-8 in byte order: the
+        order of Whoosh's term table (text's code point order is UTF-8's byte
+        order). A term's postings are let go once written."""
+        for fieldname in sorted(self.fields):
+            yield fieldname, _in_order(self.fields[fieldname])
+            del self.fields[fieldname]
+
+    def cleanup(self) -> None:
+        self.fields.clear()
+        self._text_keys.clear()
