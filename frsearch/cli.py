@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 import time
-from bisect import bisect_left
 from pathlib import Path
 
 from frsearch import __version__
@@ -45,8 +43,9 @@ MAX_TEXT_CHARS = 20_000
 """Default cap on a passage's ``text`` in ``--json``: ten times a long news
 paragraph, so only a runaway passage (a whole book on one line) is cut."""
 OFFSET_UNITS = ("codepoints", "utf16")
-# Characters that JavaScript's UTF-16 strings hold as two code units.
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+"""``results.OFFSET_UNITS`` (not imported here: ``--help`` stays fast)."""
+SORTS = ("relevance", "date", "-date")
+"""``index.SORTS``, for the same reason."""
 
 
 EXPORT_HELP = """\
@@ -77,7 +76,9 @@ query syntax:
   "lignes rouges"         the phrase (also «lignes rouges»)
   sanctions AND Russie    boolean queries: AND, OR, NOT; -Russie leaves a word out
   présid*                 any word starting with présid (two letters at least)
-  title:sanctions         a word of the headline; date:2021-12 a date
+  title:sanctions         a word of the headline
+  date:2021-06..2021-12   a date or a range: date:>=2021-06, date:[2021 TO 2022]
+  source:lemonde          a field of the articles' metadata (author:"Jean Dupont"), or id:ID
   crimee, Kremlim, Kyiv   found as Crimée, Kremlin, Kiev: accents, typos, variants
 
 exit status:
@@ -85,7 +86,9 @@ exit status:
 
 examples:
   frsearch query sanctions -Russie
-  frsearch query '"lignes rouges"' --json --limit 3"""
+  frsearch query '"lignes rouges"' --json --limit 3
+  frsearch query sanctions --filter date=2021-06..2021-12 --sort -date --offset 2
+  frsearch query Ukraine --facets date --by-article"""
 INDEX_HELP = """\
 exit status:
   0 done, 1 some input skipped (each file named on stderr), 2 error
@@ -172,6 +175,21 @@ def _parser() -> argparse.ArgumentParser:
     with_index(query)
     query.add_argument("--limit", type=int, default=10, metavar="N",
                        help="show at most N passages (default: 10)")
+    query.add_argument("--offset", type=int, default=0, metavar="N",
+                       help="skip the first N hits: the page after --offset 0 --limit 10 "
+                            "is --offset 10")
+    query.add_argument("--sort", choices=SORTS, default="relevance",
+                       help="relevance (the default), date (oldest first) or -date "
+                            "(newest first); passages without a date come last")
+    query.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE",
+                       help="a filter, as FIELD:VALUE in the query (date=2021-06..2021-12, "
+                            "source=lemonde); repeated for one field: any of the values")
+    query.add_argument("--facets", metavar="FIELDS", default="",
+                       help="count the matches per month and per value of these metadata "
+                            "fields, comma-separated (date,source)")
+    query.add_argument("--by-article", action="store_true",
+                       help="list articles, ranked by their best passage, with their best "
+                            "passages")
     query.add_argument("--json", action="store_true",
                        help="print one JSON object; each hit's \"matches\" are [start, end) "
                             "offsets in its \"text\", in Unicode code points unless "
@@ -376,68 +394,93 @@ def _short(title: str, width: int = 100) -> str:
 
 
 def _print_result(result, colour: bool, full: bool = False) -> None:
-    """The hits as text; every field is cleaned for the terminal, and the
-    highlight marks (colour codes on a terminal) are added after. Passages are
-    folded to the terminal's width (at most ``TEXT_WIDTH``); long ones are
-    shortened around their matches unless ``full``."""
+    """The hits (or articles) as text; every field is cleaned for the
+    terminal, and the highlight marks (colour codes on a terminal) are added
+    after. Passages are folded to the terminal's width (at most
+    ``TEXT_WIDTH``); long ones are shortened around their matches unless
+    ``full``."""
     clean = terminal_text
-    width = min(TEXT_WIDTH, shutil.get_terminal_size((TEXT_WIDTH, 24)).columns)
-    mark = COLOUR_MARK if colour else PLAIN_MARK
-    shown = len(result.hits)
-    noun = "passage" if result.total == 1 else "passages"
-    more = f", showing {shown}" if shown < result.total else ""
-    print(f"{result.total} {noun} for {clean(repr(result.query))}{more}")
+    print(_heading(result))
+    for name, counts in result.facets.items():
+        values = ", ".join(f"{clean(value)} ({count:,})" for value, count in counts)
+        print(f"{clean(name)}: {values or 'none'}")
     if result.suggestion:
         print(f"did you mean: {clean(result.suggestion)}")
     for prefix in result.truncated_prefixes:
         print(f"note: {clean(prefix)} starts too many words; only the commonest were searched")
     if result.timed_out:
         print("note: the search ran out of time; these are the passages found so far")
-    for rank, hit in enumerate(result.hits, start=1):
+    if result.articles is not None:
+        for rank, article in enumerate(result.articles, start=result.offset + 1):
+            title = _short(clean(article.title or article.article_id))
+            print(f"\n{rank}. {title}" + (f" ({clean(article.date)})" if article.date else ""))
+            held = "passage" if article.matched == 1 else "passages"
+            print(f"   [{clean(article.article_id)}] score {article.score:.2f}, "
+                  f"{article.matched} {held} matched")
+            for hit in article.passages:
+                _print_passage(hit, colour, full, heading=True)
+        return
+    for rank, hit in enumerate(result.hits, start=result.offset + 1):
         where = " — ".join(clean(part) for part in (hit.date, hit.heading) if part)
         title = _short(clean(hit.title or hit.article_id))
         print(f"\n{rank}. {title}" + (f" ({where})" if where else ""))
-        print(f"   [{clean(hit.passage_id)}] score {hit.score:.2f}")
-        parts = None if full else excerpt(hit.text, hit.matches)
-        print("\n".join(marked_lines(hit.text, hit.matches, mark, width, "   ", parts)))
-        for duplicate in hit.duplicates:
-            print(f"   also in: {_short(clean(duplicate.title or duplicate.article_id))} "
-                  f"[{clean(duplicate.passage_id)}]")
+        _print_passage(hit, colour, full)
 
 
-def _cap_text(record: dict, max_chars: int) -> None:
-    """Cut ``record``'s text to ``max_chars`` characters (0: no cap), keeping
-    only the matches that end inside it, so that every offset stays valid for
-    the text given; ``text_truncated`` says whether it was cut."""
-    cut = 0 < max_chars < len(record["text"])
-    if cut:
-        record["text"] = record["text"][:max_chars]
-        if "matches" in record:
-            record["matches"] = [span for span in record["matches"] if span[1] <= max_chars]
-    record["text_truncated"] = cut
+def _heading(result) -> str:
+    """What was found, and which page this is: ``39 passages for 'q', 35 hits
+    once near-duplicates are grouped; results 11–20 of 35``."""
+    clean = terminal_text
+    passages = f"{result.total_passages} passage" + ("" if result.total_passages == 1 else "s")
+    if result.articles is not None:
+        shown = len(result.articles)
+        noun = "article" if result.total == 1 else "articles"
+        line = f"{result.total} {noun} for {clean(repr(result.query))} ({passages})"
+    else:
+        shown = len(result.hits)
+        line = f"{passages} for {clean(repr(result.query))}"
+        if result.total != result.total_passages:
+            line += f", {result.total} hits once near-duplicates are grouped"
+    if shown and (result.offset or shown < result.total):
+        line += f"; results {result.offset + 1}–{result.offset + shown} of {result.total}"
+    elif result.offset and not shown:
+        line += f"; no results from {result.offset + 1} on"
+    if result.sort != "relevance":
+        line += f" (sorted by {'date, newest first' if result.sort == '-date' else 'date'})"
+    return line
 
 
-def _utf16_spans(text: str, spans: list[list[int]]) -> list[list[int]]:
-    """``spans`` of ``text`` counted in UTF-16 code units, as JavaScript indexes
-    its strings: each character before an offset that lies beyond the Basic
-    Multilingual Plane (an emoji, 𝔉) counts two."""
-    astral = [found.start() for found in _ASTRAL.finditer(text)]
-    if not astral:
-        return spans
-    return [[offset + bisect_left(astral, offset) for offset in span] for span in spans]
+def _print_passage(hit, colour: bool, full: bool, heading: bool = False) -> None:
+    """A passage under its hit's or article's line: its id and score, its
+    text folded and marked, the copies grouped under it."""
+    clean = terminal_text
+    width = min(TEXT_WIDTH, shutil.get_terminal_size((TEXT_WIDTH, 24)).columns)
+    mark = COLOUR_MARK if colour else PLAIN_MARK
+    where = f" — {clean(hit.heading)}" if heading and hit.heading else ""
+    print(f"   [{clean(hit.passage_id)}] score {hit.score:.2f}{where}")
+    parts = None if full else excerpt(hit.text, hit.matches)
+    print("\n".join(marked_lines(hit.text, hit.matches, mark, width, "   ", parts)))
+    for duplicate in hit.duplicates:
+        print(f"   also in: {_short(clean(duplicate.title or duplicate.article_id))} "
+              f"[{clean(duplicate.passage_id)}]")
+
+
+def _filters(given: list[str]) -> dict[str, list[str]] | None:
+    """``--filter FIELD=VALUE`` options as ``Index.search`` takes them; None
+    if one has no ``=``."""
+    filters: dict[str, list[str]] = {}
+    for option in given:
+        field, equals, value = option.partition("=")
+        if not equals or not field.strip():
+            return None
+        filters.setdefault(field.strip(), []).append(value)
+    return filters
 
 
 def _result_json(result, max_text_chars: int, offsets: str) -> dict:
-    """``result.to_dict()``, each passage's text capped, match offsets in the
-    units asked for."""
-    data = result.to_dict()
-    for hit in data["hits"]:
-        _cap_text(hit, max_text_chars)
-        for duplicate in hit["duplicates"]:
-            _cap_text(duplicate, max_text_chars)
-        if offsets == "utf16":
-            hit["matches"] = _utf16_spans(hit["text"], hit["matches"])
-    return data
+    """``result.to_dict(max_text_chars, offsets)``, by its former name (the
+    serializer moved to ``results``, for the server to answer the same JSON)."""
+    return result.to_dict(max_text_chars, offsets)
 
 
 def _run_query(args: argparse.Namespace) -> int:
@@ -446,16 +489,26 @@ def _run_query(args: argparse.Namespace) -> int:
         return _error("--limit must be at least 1")
     if args.max_text_chars < 0:
         return _error("--max-text-chars must be 0 (no cap) or more")
+    if args.offset < 0:
+        return _error("--offset must be 0 or more")
+    filters = _filters(args.filter)
+    if filters is None:
+        return _error("--filter takes FIELD=VALUE, as --filter source=lemonde")
     index = _open_for_reading(args)
     try:
-        result = index.search(text, limit=args.limit, collapse=not args.all)
+        result = index.search(text, limit=args.limit, collapse=not args.all,
+                              offset=args.offset, sort=args.sort, filters=filters,
+                              facets=[name for name in args.facets.split(",") if name.strip()],
+                              group="article" if args.by_article else None)
     finally:
         index.close()
+    for warning in result.warnings:
+        print(f"warning: {terminal_text(warning)}", file=sys.stderr)
     if args.json:
-        print(terminal_json(_result_json(result, args.max_text_chars, args.offsets)))
+        print(terminal_json(result.to_dict(args.max_text_chars, args.offsets)))
     else:
         _print_result(result, _wants_colour(sys.stdout), args.full)
-    return EXIT_OK if result.hits else EXIT_NONE
+    return EXIT_OK if result.hits or result.articles else EXIT_NONE
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -550,21 +603,26 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 _VALUE_OPTIONS = frozenset({"--index", "--limit", "--synonyms", "--max-text-chars",
-                            "--offsets", "--lock-timeout"})
+                            "--offsets", "--lock-timeout", "--offset", "--sort", "--filter",
+                            "--facets"})
 
 
 def _dash_words(argv: list[str]) -> list[str]:
     """``frsearch query sanctions -Russie``: after ``query``, ``-word`` leaves a
     word out; argparse would take it for an unknown option. A leading space
-    makes it a positional to argparse, and the query parser ignores it."""
+    makes it a positional to argparse, and the query parser ignores it. The
+    value of an option may start with a dash too (``--sort -date``): it is
+    joined to its option (``--sort=-date``)."""
     if not argv or argv[0] != "query":
         return argv
     words = [argv[0]]
     for previous, arg in zip(argv, argv[1:], strict=False):
         if "--" in words:
             pass
-        elif (len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg != "-h"
-                and previous not in _VALUE_OPTIONS):
+        elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and previous in _VALUE_OPTIONS:
+            words[-1] = f"{previous}={arg}"
+            continue
+        elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg != "-h":
             arg = " " + arg
         words.append(arg)
     return words

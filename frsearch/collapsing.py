@@ -1,45 +1,186 @@
 """Collapsing, the last stage of a search: near-duplicate passages (wire copy
 repeated across articles) grouped under the best-ranked of them, and the page
-of hits filled from the rest in rank order."""
+of hits cut from the rest in rank order; or the passages grouped by article.
+
+Near-duplicates are looked for among a query's first ``GROUPED_WITHIN``
+passages (in the order asked for); each passage below them is a hit of its
+own. So the number of hits is known without comparing every passage of a
+query that matches a hundred thousand, pages stay consistent (a page starts
+where the one before ended, the last one ends at ``total``), and a deep page
+costs no more than the window. Within it, a passage is compared only with the
+groups whose sketches share a band with its own (``_Groups``), not with every
+group before it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from frsearch.duplicates import are_near_duplicates
-from frsearch.results import Found, Hit
+from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates
+from frsearch.execution import StoredPassages
+from frsearch.highlight import Pattern
+from frsearch.results import ArticleHit, Found, Hit
 
-__all__ = ["collapse"]
+__all__ = ["GROUPED_WITHIN", "PASSAGES_PER_ARTICLE", "Page", "by_article", "collapse", "page"]
+
+GROUPED_WITHIN = 1000
+"""Passages of a query, best first, among which near-duplicates are grouped:
+a hundred pages of ten hits at the least."""
+PASSAGES_PER_ARTICLE = 3
+"""Passages shown under an article found (``group="article"``)."""
+
+_EMPTY = 255
+_BAND = 2
+"""Bins per band. Two sketches alike enough (``duplicates.MIN_SIMILARITY`` of
+the filled bins of the fuller one) with 12 bins filled or more agree on 9 bins
+at least, so on both bins of one of the 8 bands; with fewer filled (8 to 11),
+on 6 bins at least, so on one bin: those are also looked up bin by bin."""
+_FULL = 12
+"""Filled bins from which band lookups alone find every near-duplicate."""
+assert BINS == 16 and MIN_SIMILARITY == 0.7  # what the numbers above assume
 
 
-def collapse(found: list[Found], limit: int, group: bool,
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The hits of one page and how many hits the passages make in all."""
+
+    hits: list[Hit]
+    total: int
+
+
+class _Groups:
+    """Passages taken in rank order: each joins the best-ranked group it
+    repeats (near-duplicate, or the same words however short) or starts one."""
+
+    def __init__(self) -> None:
+        self.leaders: list[Found] = []
+        self.copies: list[list[Found]] = []
+        self._bands: dict[tuple[int, bytes], list[int]] = {}
+        self._bins: dict[tuple[int, int], list[int]] = {}
+        self._same: dict[bytes, list[int]] = {}
+
+    def add(self, passage: Found) -> None:
+        leader = self._leader_of(passage)
+        if leader is not None:
+            self.copies[leader].append(passage)
+            return
+        number = len(self.leaders)
+        self.leaders.append(passage)
+        self.copies.append([])
+        for key in _keys(passage):
+            self._bands.setdefault(key, []).append(number)
+        if passage.comparable and _filled(passage.sketch) < _FULL:
+            for bin_key in _bin_keys(passage.sketch):
+                self._bins.setdefault(bin_key, []).append(number)
+        if not passage.comparable:
+            self._same.setdefault(passage.sketch, []).append(number)
+
+    def _leader_of(self, passage: Found) -> int | None:
+        """The best-ranked group ``passage`` repeats, if any."""
+        sketch = passage.sketch
+        if not passage.comparable:  # too short to be near: the same words only
+            text = None
+            for number in self._same.get(sketch, ()):
+                text = text if text is not None else passage.stored.text
+                if self.leaders[number].stored.text == text:
+                    return number
+            return None
+        candidates: set[int] = set()
+        for key in _keys(passage):
+            candidates.update(self._bands.get(key, ()))
+        if _filled(sketch) < _FULL:
+            for bin_key in _bin_keys(sketch):
+                candidates.update(self._bins.get(bin_key, ()))
+        for number in sorted(candidates):
+            if are_near_duplicates(self.leaders[number].sketch, sketch):
+                return number
+        return None
+
+
+def _filled(sketch: bytes) -> int:
+    return len(sketch) - sketch.count(_EMPTY)
+
+
+def _keys(passage: Found) -> list[tuple[int, bytes]]:
+    """The bands of a comparable passage's sketch with both bins filled."""
+    if not passage.comparable:
+        return []
+    sketch = passage.sketch
+    return [(at, sketch[at:at + _BAND]) for at in range(0, len(sketch), _BAND)
+            if _EMPTY not in sketch[at:at + _BAND]]
+
+
+def _bin_keys(sketch: bytes) -> list[tuple[int, int]]:
+    return [(at, value) for at, value in enumerate(sketch) if value != _EMPTY]
+
+
+def collapse(found: Sequence[Found], limit: int, group: bool,
              expired: Callable[[], bool] = lambda: False) -> list[Hit]:
-    """The ``limit`` best hits of ``found`` (in rank order), in that order.
+    """The first page of ``page``: the ``limit`` best hits of ``found``."""
+    return page(found, limit, group, expired).hits
 
-    With ``group``, a passage that nearly duplicates a better-ranked one (or
-    repeats it word for word, however short) is listed under it instead of
-    taking a place of its own. Once ``expired()``, passages are no longer read
-    to be compared: the next ones are shown as they rank (still at most ``limit``).
+
+def page(found: Sequence[Found], limit: int, group: bool,
+         expired: Callable[[], bool] = lambda: False, offset: int = 0,
+         matched: int | None = None) -> Page:
+    """The hits ``offset`` to ``offset + limit`` of ``found`` (the passages in
+    the order asked for), and how many hits the ``matched`` passages (by
+    default ``len(found)``) make in all.
+
+    With ``group``, a passage among the first ``GROUPED_WITHIN`` that nearly
+    duplicates one ranked before it (or repeats it word for word, however
+    short) is listed under it instead of taking a place of its own. Once
+    ``expired()``, passages are no longer compared: the next ones are hits
+    as they rank. ``found`` must hold every passage the page needs: the first
+    ``GROUPED_WITHIN + offset + limit`` (or all of them).
     """
-    groups: list[tuple[Found, list[Found]]] = []
-    for passage in found:
-        comparing = group and not expired()
-        if comparing:
-            leader = next((g for g in groups if _same_passage(g[0], passage)), None)
-            if leader is not None:
-                leader[1].append(passage)
-                continue
-        if len(groups) < limit:
-            groups.append((passage, []))
-        elif not comparing:
+    matched = len(found) if matched is None else matched
+    if not group:
+        return Page([passage.hit() for passage in found[offset:offset + limit]], matched)
+    groups = _Groups()
+    compared = 0
+    for passage in found[:GROUPED_WITHIN]:
+        if expired():
             break
-    return [leader.hit(copies) for leader, copies in groups]
+        groups.add(passage)
+        compared += 1
+    pages = [(leader, copies) for leader, copies in zip(groups.leaders, groups.copies,
+                                                        strict=True)]
+    shown = pages[offset:offset + limit]
+    if len(shown) < limit:  # the page reaches past the groups: passages one by one
+        start = compared + max(0, offset - len(pages))
+        shown += [(passage, []) for passage in found[start:start + limit - len(shown)]]
+    total = len(pages) + max(0, matched - compared)
+    return Page([leader.hit(copies) for leader, copies in shown], total)
 
 
-def _same_passage(leader: Found, other: Found) -> bool:
-    """Near-duplicates, or the same words however short. (The same words have
-    the same sketch: texts are only compared when sketches are equal.)"""
-    if leader.sketch == other.sketch and leader.stored.text == other.stored.text:
-        return True
-    return leader.comparable and other.comparable and are_near_duplicates(leader.sketch,
-                                                                          other.sketch)
+def by_article(ranked: Sequence[tuple[int, float]], articles: Mapping[int, str],
+               passages: StoredPassages, patterns: Sequence[Sequence[Pattern]],
+               order: Callable[[str, float, int], tuple], offset: int,
+               limit: int) -> tuple[list[ArticleHit], int]:
+    """The articles ``offset`` to ``offset + limit`` of those the ``ranked``
+    passages (every passage matched, with its score) belong to, and how many
+    articles in all.
+
+    An article ranks as its best passage: ``order(article_id, best score,
+    one of its passages)`` sorts them (by relevance: the best score first,
+    equal ones by article id). It shows its best ``PASSAGES_PER_ARTICLE`` passages, equal scores in
+    paragraph order; a passage's near-duplicates in other articles are not
+    grouped (each article is its own hit)."""
+    held: dict[str, list[tuple[int, float]]] = {}
+    for docnum, score in ranked:
+        held.setdefault(articles.get(docnum, ""), []).append((docnum, score))
+    best = {article: max(score for _, score in found) for article, found in held.items()}
+    chosen = sorted(best, key=lambda article: order(article, best[article],
+                                                    held[article][0][0]))
+    page: list[ArticleHit] = []
+    for article in chosen[offset:offset + limit]:
+        shown = sorted(held[article],
+                       key=lambda pair: (-pair[1], passages[pair[0]].paragraph))
+        hits = [Found(docnum, score, passages, patterns).hit()
+                for docnum, score in shown[:PASSAGES_PER_ARTICLE]]
+        first = passages[shown[0][0]]
+        page.append(ArticleHit(first.article_id, first.title, first.date, first.source,
+                               dict(first.meta or {}), best[article], hits, len(shown)))
+    return page, len(best)

@@ -19,18 +19,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from heapq import heappush, heapreplace
+from itertools import groupby
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
+from frsearch.catalog import catalog
 from frsearch.indexing import StoredPassage
 from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_form
 from frsearch.scoring import at_documents, proximity, top_passages
 
-__all__ = ["Ranking", "StoredPassages", "collector", "execute"]
+__all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
 
 DEADLINE_CHECK_EVERY = 256
 """Passages Whoosh's matchers step through between two looks at the clock."""
+MANY_TIED = 200
+"""Passages of equal rank beyond which their order by passage id is found from
+their article ids first (``catalog``), reading the stored passage only of
+those that may come first: a filter alone (``source:lemonde``) ties them all."""
 
 
 class StoredPassages:
@@ -39,6 +45,11 @@ class StoredPassages:
     often shown, and compared with its near-duplicates, too)."""
 
     __slots__ = ("_read", "_searcher", "_sketches")
+
+    @property
+    def reader(self):
+        """The reader of the commit searched."""
+        return self._searcher.reader()
 
     def __init__(self, searcher) -> None:
         self._searcher = searcher
@@ -67,27 +78,36 @@ class Ranking:
 
     ranked: list[tuple[int, float]]
     """(document number, score) of the best passages, by score, best first
-    (equal scores by passage id)."""
+    (equal scores by passage id); with ``everything``, of every passage
+    matched, equal scores in no set order (``in_order`` orders them)."""
     total: int
+    """How many passages the plan matched."""
     passages: StoredPassages
     """Their stored fields, those read while executing kept."""
 
 
-def execute(searcher, plan: Plan, fetch: int) -> Ranking:
-    """The ``fetch`` best passages of ``plan``, and how many it matches.
+def execute(searcher, plan: Plan, fetch: int, everything: bool = False) -> Ranking:
+    """The ``fetch`` best passages of ``plan``, and how many it matches; with
+    ``everything``, all of them (to sort otherwise, group or count).
 
+    The plan's filters are applied as a set of passages (``_passing``), so
+    that a filtered query of words is still scored from the posting arrays.
     Past the plan's deadline, the passages matched by then are ranked by what
     they scored, without the steps that read more (quoted phrases word for
     word, proximity, the order of equal scores)."""
     passages = StoredPassages(searcher)
     if plan.query is None or searcher.doc_count() == 0:  # an empty index has no columns
         return Ranking([], 0, passages)
-    wanted = max(fetch, RERANKED)
-    if plan.words is not None:  # words only: scored from the posting arrays
+    allowed, forbidden = _passing(searcher, plan)
+    wanted = searcher.doc_count_all() if everything else max(fetch, RERANKED)
+    if plan.browse:  # filters alone: every passage they let through, unranked
+        ranked = _browsed(searcher, plan, allowed, forbidden)
+        total = len(ranked)
+    elif plan.words is not None:  # words only: scored from the posting arrays
         ranked, total = top_passages(searcher, plan.words, HELD_SCORE, wanted,
-                                     plan.deadline.expired)
+                                     plan.deadline.expired, allowed, forbidden)
     else:
-        collecting = collector(plan.deadline, wanted)
+        collecting = collector(plan.deadline, wanted, allowed, forbidden)
         searcher.search_with_collector(plan.query, collecting)
         ranked, total = collecting.ranked(), collecting.total
     expired = plan.deadline.expired
@@ -95,7 +115,38 @@ def execute(searcher, plan: Plan, fetch: int) -> Ranking:
         ranked = _held_word_for_word(searcher, plan, ranked, passages, fetch)
     if not expired() and len(plan.clauses) > 1:
         ranked = _nearer_first(searcher, plan, ranked)
-    return Ranking(_in_passage_order(ranked, fetch, passages, expired), total, passages)
+    if everything:
+        return Ranking(sorted(ranked, key=lambda pair: (-pair[1], pair[0])), total, passages)
+    return Ranking(in_order(ranked, fetch, passages, expired), total, passages)
+
+
+def _passing(searcher, plan: Plan) -> tuple[set[int] | None, set[int] | None]:
+    """The passages every filter of the plan lets through (None: no filter),
+    and those an excluded filter names (None: none)."""
+    allowed: set[int] | None = None
+    for query in plan.filters:
+        found = set(searcher.docs_for_query(query))
+        allowed = found if allowed is None else allowed & found
+    forbidden: set[int] | None = None
+    if plan.excluded:
+        forbidden = set(searcher.docs_for_query(wq.Or(plan.excluded)))
+    return allowed, forbidden
+
+
+def _browsed(searcher, plan: Plan, allowed: set[int] | None,
+             forbidden: set[int] | None) -> list[tuple[int, float]]:
+    """Every passage the filters let through, less those the exclusions name,
+    each scored 0: nothing was asked to rank them by."""
+    if allowed is None:
+        found = set(searcher.reader().all_doc_ids())
+    else:
+        found = set(allowed)
+    if forbidden:
+        found -= forbidden
+    if not isinstance(plan.query, wq.Every):  # words excluded: -Russie
+        assert isinstance(plan.query, wq.AndNot)
+        found -= set(searcher.docs_for_query(plan.query.b))
+    return [(docnum, 0.0) for docnum in sorted(found)]
 
 
 def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
@@ -148,24 +199,45 @@ def _nearer_first(searcher, plan: Plan,
             ] + ranked[cut:]
 
 
-def _in_passage_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,
-                      expired: Callable[[], bool]) -> list[tuple[int, float]]:
-    """The ``fetch`` best of ``ranked``, by score, equal scores by passage id
-    (each read only for a tie)."""
-    ranked = sorted(ranked, key=lambda pair: -pair[1])
-    kept = ranked[:_cut(ranked, fetch)]
-    ordered: list[tuple[int, float]] = []
-    start = 0
-    while start < len(kept):
-        end = start + 1
-        while end < len(kept) and kept[end][1] == kept[start][1]:
+def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,
+             expired: Callable[[], bool],
+             key: Callable[[tuple[int, float]], tuple] = lambda pair: (-pair[1],),
+             ) -> list[tuple[int, float]]:
+    """The first ``fetch`` of ``ranked`` in the order of ``key`` (by default
+    the score, best first), equal keys by passage id (each read only for a
+    tie: a long run of ties by article id first, see ``MANY_TIED``)."""
+    ranked = sorted(ranked, key=key)
+    if fetch < len(ranked):  # the first ``fetch`` and those tied with the last
+        last = key(ranked[fetch - 1]) if fetch > 0 else None
+        end = fetch
+        while fetch > 0 and end < len(ranked) and key(ranked[end]) == last:
             end += 1
-        tied = kept[start:end]
+        ranked = ranked[:end]
+    ordered: list[tuple[int, float]] = []
+    for _, run in groupby(ranked, key=key):
+        tied = list(run)
         if len(tied) > 1 and not expired():
-            tied.sort(key=lambda pair: _passage_key(passages[pair[0]]))
+            tied = _by_passage_id(tied, fetch - len(ordered), passages)
         ordered += tied
-        start = end
+        if len(ordered) >= fetch:
+            break
     return ordered[:fetch]
+
+
+def _by_passage_id(tied: list[tuple[int, float]], needed: int,
+                   passages: StoredPassages) -> list[tuple[int, float]]:
+    """The first ``needed`` of ``tied`` by passage id (article id, then
+    paragraph). Many are ordered by article id first, from the index's terms,
+    and only the passages of the articles that come first are read."""
+    if len(tied) > MANY_TIED and needed < len(tied):
+        articles = catalog(passages.reader).articles()
+        tied = sorted(tied, key=lambda pair: articles.get(pair[0], ""))
+        last = articles.get(tied[max(needed, 1) - 1][0], "")
+        end = max(needed, 1)
+        while end < len(tied) and articles.get(tied[end][0], "") == last:
+            end += 1
+        tied = tied[:end]
+    return sorted(tied, key=lambda pair: _passage_key(passages[pair[0]]))
 
 
 def _passage_key(stored: StoredPassage) -> tuple[str, int]:
@@ -185,14 +257,17 @@ def _cut(ranked: list[tuple[int, float]], count: int) -> int:
     return count
 
 
-def collector(deadline: Deadline, limit: int) -> _CollectorWithDeadline:
+def collector(deadline: Deadline, limit: int, allowed: set[int] | None = None,
+              forbidden: set[int] | None = None) -> _CollectorWithDeadline:
     """A Whoosh collector of the ``limit`` best passages (and those tied with
-    the last of them: ``ranked``), that stops at ``deadline``.
+    the last of them: ``ranked``), that stops at ``deadline``; with
+    ``allowed``, of those passages only, and never of ``forbidden`` ones.
 
     Whoosh's search-time shortcuts (skipping blocks that cannot reach the
     current top scores, replacing matchers on the fly) do not know how a
     plan's clauses combine: it collects without them."""
-    return _CollectorWithDeadline(deadline, limit=limit, usequality=False, replace=0)
+    return _CollectorWithDeadline(deadline, allowed, forbidden, limit=limit,
+                                  usequality=False, replace=0)
 
 
 class _CollectorWithDeadline(TopCollector):
@@ -200,9 +275,12 @@ class _CollectorWithDeadline(TopCollector):
     (its results are then the passages matched so far), and which keeps the
     passages tied with the last of the best."""
 
-    def __init__(self, deadline: Deadline, **options):
+    def __init__(self, deadline: Deadline, allowed: set[int] | None = None,
+                 forbidden: set[int] | None = None, **options):
         super().__init__(**options)
         self.deadline = deadline
+        self.allowed = allowed
+        self.forbidden = forbidden or set()
         self.tied: list[tuple[float, int]] = []
         """(score, negated document number) of the passages left out of the
         best ``limit`` with the same score as the last of them."""
@@ -213,9 +291,13 @@ class _CollectorWithDeadline(TopCollector):
 
     def collect_matches(self) -> None:
         collect = self.collect
+        allowed, forbidden, offset = self.allowed, self.forbidden, self.offset
         for count, docnum in enumerate(self.matches()):
             if count % DEADLINE_CHECK_EVERY == 0 and self.deadline.expired():
                 return
+            if (allowed is not None and docnum + offset not in allowed) or (
+                    docnum + offset in forbidden):
+                continue
             collect(docnum)
 
     def _collect(self, global_docnum: int, score: float) -> float:

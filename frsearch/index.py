@@ -15,7 +15,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from frsearch import answers, collapsing, execution, planning, results
 from frsearch.articles import Article, InputProblem, input_size, read_articles
+from frsearch.catalog import catalog
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
     FrsearchError,
@@ -34,6 +35,7 @@ from frsearch.errors import (
     IndexNotFoundError,
     IndexTamperedError,
 )
+from frsearch.facets import count_facets
 from frsearch.indexing import (
     VERSION_SEPARATOR,
     IndexProgress,
@@ -43,7 +45,7 @@ from frsearch.indexing import (
 )
 from frsearch.indexing import _absolute as absolute_source
 from frsearch.planning import DEFAULT_TIME_BUDGET
-from frsearch.query import join_digit_groups, parse_query
+from frsearch.query import filter_nodes, join_digit_groups, parse_query, with_filters
 from frsearch.results import SearchResult
 from frsearch.storage import (
     CheckReport,
@@ -88,6 +90,8 @@ LITERAL_FETCH = 300
 words ("à la fois") word for word; the index only knows its other words."""
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
+SORTS = ("relevance", "date", "-date")
+"""The orders a search can give its hits in."""
 
 
 def _survives_commits(method):
@@ -307,46 +311,105 @@ class Index:
 
     @_survives_commits
     def search(self, query: str, limit: int = 10, collapse: bool = True,
-               time_budget: float | None = DEFAULT_TIME_BUDGET) -> SearchResult:
+               time_budget: float | None = DEFAULT_TIME_BUDGET, *, offset: int = 0,
+               sort: str = "relevance", filters: Mapping[str, Any] | None = None,
+               facets: Iterable[str] = (), group: str | None = None) -> SearchResult:
         """Passages matching ``query``, best first, with highlights.
 
         Any string is a valid query (see ``frsearch.query``): what does not parse
         is searched as words. With ``collapse``, near-duplicate passages (wire
         copy repeated across articles) are grouped under the best-ranked one.
 
+        ``filters`` narrow it as the same filters typed in the query would
+        (``{"date": "2021-06..2021-12", "source": "lemonde"}``; a list of
+        values: any of them). A filter the index cannot apply (an unknown
+        field, a malformed date) is left out, and ``warnings`` says so.
+
+        Pages: the hits ``offset`` to ``offset + limit`` of ``total`` (see
+        ``SearchResult``), in the order of ``sort``: ``relevance``, ``date``
+        (oldest first) or ``-date`` (newest first); passages without a date
+        come last, equal dates by relevance, then passage id. A date given
+        only as ``2021-12`` sorts at the start of its month (``date``), after
+        its days (``-date``). The same query gives the same pages.
+
+        ``facets`` (``("date", "source")``) are counted over all the matches
+        (``SearchResult.facets``). With ``group="article"``, the page is of
+        articles (``SearchResult.articles``): see ``collapsing.by_article``.
+
         A search takes at most about ``time_budget`` seconds (None: no limit;
         the default, ``planning.DEFAULT_TIME_BUDGET``, is far above what any
         normal query takes): then it returns the passages found so far, with
         ``timed_out`` set on the result. A ``prefix*`` starting too many words
         is searched as its commonest ones, named in ``truncated_prefixes``.
+        Raises ValueError for a ``sort``, ``group`` or ``offset`` it does not know.
         """
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        if group not in (None, "article"):
+            raise ValueError(f"group must be None or 'article', not {group!r}")
+        if offset < 0:
+            raise ValueError("offset must be 0 or more")
         searcher = self._current_searcher()
         # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
         tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
-        plan = planning.compile_query(tree, searcher.reader(), self.synonyms, time_budget)
-        return self._run(searcher, query, plan, limit, collapse)
+        given, warnings = filter_nodes(filters or {})
+        plan = planning.compile_query(with_filters(tree, given), searcher.reader(),
+                                      self.synonyms, time_budget)
+        return self._run(searcher, query, plan, _Page(max(1, limit), offset, sort, group),
+                         collapse, tuple(facets), warnings + plan.warnings)
 
-    def _run(self, searcher, query: str, plan: planning.Plan, limit: int,
-             collapse: bool) -> SearchResult:
+    def _run(self, searcher, query: str, plan: planning.Plan, page: _Page, collapse: bool,
+             facets: tuple[str, ...], warnings: list[str]) -> SearchResult:
         """The stages after planning, in their order: execution, results, collapsing."""
-        limit = max(1, limit)
-        # with collapsing, copies take no place: fetch enough to fill the page
-        fetch = limit * 3 + 10 if collapse else limit
+        everything = page.sort != "relevance" or page.group is not None or bool(facets)
+        fetch = page.offset + page.limit
+        if collapse and page.group is None:  # near-duplicates are grouped in a window
+            fetch += collapsing.GROUPED_WITHIN
         asked = answers.asked_for(query)
         if asked:  # the answer stage looks at as many passages as proximity does
             fetch = max(fetch, planning.RERANKED)
         if plan.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
-        ranking = execution.execute(searcher, plan, fetch)
+        ranking = execution.execute(searcher, plan, fetch, everything)
         ranking = replace(ranking, ranked=answers.reranked(
             ranking.ranked, asked, planning.RERANKED,
             lambda docnum: ranking.passages[docnum].text))
-        found = results.found(ranking, plan.patterns)
-        hits = collapsing.collapse(found, limit, collapse, plan.deadline.expired)
-        return SearchResult(query, ranking.total, hits,
-                            planning.suggest(query, plan, (hit.text for hit in hits)),
+        expired = plan.deadline.expired
+        board = catalog(searcher.reader()) if everything else None
+        articles_of = board.articles() if board is not None and page.group else None
+        counted: dict[str, list[tuple[str, int]]] = {}
+        if facets and board is not None:
+            counted, left_out = count_facets(facets, [d for d, _ in ranking.ranked], board,
+                                             articles_of)
+            warnings = warnings + left_out
+        ranks = _date_ranks(board.dates(), page.sort) if board and page.sort != "relevance" \
+            else None
+        articles = None
+        if articles_of is not None:
+            def order(article: str, best: float, docnum: int) -> tuple:
+                return (*_date_key(ranks, docnum), -best, article)
+            articles, total = collapsing.by_article(
+                ranking.ranked, articles_of, ranking.passages, plan.patterns, order,
+                page.offset, page.limit)
+            hits: list[results.Hit] = []
+            shown = [hit for article in articles for hit in article.passages]
+        else:
+            ordered = ranking.ranked
+            if everything:
+                ordered = execution.in_order(
+                    ordered, fetch, ranking.passages, expired,
+                    lambda pair: (*_date_key(ranks, pair[0]), -pair[1]))
+            skipped = 0 if collapse else page.offset  # only the page's passages are read
+            found = results.found(replace(ranking, ranked=ordered[skipped:]), plan.patterns)
+            cut = collapsing.page(found, page.limit, collapse, expired,
+                                  page.offset - skipped, ranking.total - skipped)
+            hits, total, shown = cut.hits, cut.total + skipped, cut.hits
+        return SearchResult(query, total, hits,
+                            planning.suggest(query, plan, (hit.text for hit in shown)),
                             timed_out=plan.deadline.passed,
-                            truncated_prefixes=plan.truncated_prefixes)
+                            truncated_prefixes=plan.truncated_prefixes,
+                            offset=page.offset, sort=page.sort, total_passages=ranking.total,
+                            warnings=warnings, facets=counted, articles=articles)
 
     # -- inspecting ----------------------------------------------------------
 
@@ -388,6 +451,34 @@ class Index:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Which page of a search, in which order, of passages or of articles."""
+
+    limit: int
+    offset: int
+    sort: str
+    group: str | None
+
+
+def _date_ranks(dates: dict[int, str], sort: str) -> dict[int, int]:
+    """Document number → its date's rank in the order ``sort`` asks (``date``
+    oldest first, ``-date`` newest first): dates as written sort as text, so
+    ``2021-12`` comes before ``2021-12-05``."""
+    ordered = sorted(set(dates.values()), reverse=sort == "-date")
+    rank = {written: at for at, written in enumerate(ordered)}
+    return {docnum: rank[written] for docnum, written in dates.items()}
+
+
+def _date_key(ranks: dict[int, int] | None, docnum: int) -> tuple[int, ...]:
+    """The part of a passage's sort key its date gives: none by relevance;
+    passages without a date after all others."""
+    if ranks is None:
+        return ()
+    rank = ranks.get(docnum)
+    return (1, 0) if rank is None else (0, rank)
 
 
 def _holds_live(reader, field: str, term: str) -> bool:

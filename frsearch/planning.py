@@ -70,7 +70,20 @@ from frsearch.analysis import (
     without_invisibles,
 )
 from frsearch.highlight import Pattern, SequencePattern, TermPattern
-from frsearch.query import MIN_PREFIX, And, FieldFilter, Node, Not, Or, Phrase, Prefix, Soft, Word
+from frsearch.indexing import keyword_term
+from frsearch.query import (
+    MIN_PREFIX,
+    And,
+    FieldFilter,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Soft,
+    Word,
+    parse_date_range,
+)
 from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, closest_spelling, correct, in_case_of
 
@@ -120,8 +133,11 @@ HELD_SCORE = 1.0
 """What every hit scores at least (it holds one clause of the query in its own
 text): the same for every hit, it orders nothing."""
 FILTER_SCORE = 1e-9
-"""Score of a filter (``title:``, ``date:``): as near nothing as Whoosh allows
-(it reads a constant score of 0 as 1), so that a filter orders nothing."""
+"""Score of a filter inside a group (``(Crimée OR date:2014)``): as near nothing
+as Whoosh allows (it reads a constant score of 0 as 1), so that a filter
+orders nothing. Filters of the top level are no part of the scored query."""
+FIXED_FIELDS = ("date", "id", "title")
+"""Fields every index has; metadata fields are those its ``keywords`` name."""
 MAX_PREFIX_TERMS = 1000
 """Words of the index a ``prefix*`` stands for at most: its commonest ones
 (ties in alphabetical order). On the whole Littré (171,548 terms), 99 % of
@@ -223,7 +239,16 @@ class Plan:
     deadline: Deadline = field(default_factory=lambda: Deadline(None))
     """When running the query must stop; started when it was planned."""
     filters: list[wq.Query] = field(default_factory=list)
-    """The filters (``title:``, ``date:``) every hit passes, as ``query`` scores them."""
+    """The filters of the query's top level (``title:``, ``date:``, ``source:``…):
+    every hit passes each. Not part of ``query``: ``execution`` turns them into
+    the set of passages a hit may be, for either way of running the plan."""
+    excluded: list[wq.Query] = field(default_factory=list)
+    """Filters of the top level that a hit must not pass (``-source:afp``)."""
+    browse: bool = False
+    """The query holds filters or exclusions but no clause (``date:2021-12``):
+    every passage they let through is a hit, ``query`` ranks nothing."""
+    warnings: list[str] = field(default_factory=list)
+    """What of the query was left out, and why (``foo:bar``: no field ``foo``)."""
 
     @property
     def patterns(self) -> list[tuple[Pattern, ...]]:
@@ -237,8 +262,7 @@ class Plan:
         about passages ``query`` matched."""
         clauses = [replace(clause, text=wq.NullQuery, context=None) if at in dropped else clause
                    for at, clause in enumerate(self.clauses)]
-        ranked: wq.Query = _Coordinated(clauses)
-        return wq.And([ranked, *self.filters]) if self.filters else ranked
+        return _Coordinated(clauses)
 
 
 class Coordination:
@@ -464,6 +488,8 @@ class _Planner:
         self._prefixes: dict[tuple, _Clause] = {}
         self.truncated_prefixes: list[str] = []
         """Prefixes as typed whose words were cut to ``MAX_PREFIX_TERMS``."""
+        self.warnings: list[str] = []
+        """Filters left out, each with the reason."""
 
     def in_index(self, fieldname: str, term: str) -> bool:
         """True if the index has ``term`` in this field (remembered: each
@@ -694,33 +720,79 @@ class _Planner:
         return dict(sorted(frequencies.items()))
 
     def filter(self, node: FieldFilter) -> wq.Query | None:
+        """The passages ``node`` lets through, as a query; None (and a warning
+        saying why) for a field the index has not or a value it cannot be."""
+        typed = f"{node.field}:{node.value}"
+        if node.field == "title":
+            sets, slop = self.word_sets(normalize(node.value))
+            return self.field_query("title", sets, slop) if sets else None
         if node.field == "date":
-            value = node.value.strip()
-            return wq.Prefix("date", value) if value else None
-        sets, slop = self.word_sets(normalize(node.value))
-        return self.field_query("title", sets, slop) if sets else None
+            try:
+                wanted = parse_date_range(node.value)
+            except ValueError as error:
+                self.warnings.append(f"{typed} was left out: {error}")
+                return None
+            dates = [term.decode("utf-8") for term in self.reader.lexicon("date")]
+            return _any_term("date", [d for d in dates if wanted.holds(d)])
+        if node.field == "id":
+            return wq.Term("article_id", node.value)
+        term = keyword_term(node.field, node.value)
+        if not self.has_keyword(node.field):
+            names = ", ".join(sorted({*FIXED_FIELDS, *keyword_names(self.reader)}))
+            self.warnings.append(f"{typed} was left out: no article has a field "
+                                 f"{node.field!r} (fields: {names})")
+            return None
+        if term is None:
+            self.warnings.append(f"{typed} was left out: no value to look for")
+            return None
+        return wq.Term("keywords", term)
+
+    def has_keyword(self, name: str) -> bool:
+        """True if some article has metadata ``name`` the ``keywords`` field holds."""
+        prefix = f"{name}="
+        return any(True for _ in _keywords_from(self.reader, prefix, prefix))
+
+    def filter_query(self, node: Node) -> wq.Query | None:
+        """A filter, or filters joined by AND / OR (``source:a OR source:b``),
+        as one query; None if every filter of it was left out."""
+        if isinstance(node, FieldFilter):
+            return self.filter(node)
+        assert isinstance(node, (And, Or, Soft))
+        parts = [part for child in node.children
+                 if (part := self.filter_query(child)) is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return wq.Or(parts) if isinstance(node, Or) else wq.And(parts)
 
     def split(self, nodes: tuple[Node, ...]):
-        """Children of a group, sorted into clauses, filters and exclusions."""
+        """Children of a group, sorted into clauses, filters, exclusions and
+        excluded filters."""
         clauses: list[_Clause] = []
         filters: list[wq.Query] = []
         exclusions: list[wq.Query] = []
+        excluded: list[wq.Query] = []
         for node in nodes:
             if self.deadline.expired():  # the clauses planned so far are searched
                 break
-            if isinstance(node, Not):
-                excluded = self.clause(node.child)
-                if excluded is not None:
-                    exclusions.append(excluded.in_passage)
-            elif isinstance(node, FieldFilter):
-                found = self.filter(node)
+            if isinstance(node, Not) and _is_filter(node.child):
+                found = self.filter_query(node.child)
+                if found is not None:
+                    excluded.append(found)
+            elif isinstance(node, Not):
+                clause = self.clause(node.child)
+                if clause is not None:
+                    exclusions.append(clause.in_passage)
+            elif _is_filter(node):
+                found = self.filter_query(node)
                 if found is not None:
                     filters.append(found)
             else:
                 clause = self.clause(node)
                 if clause is not None:
                     _add_clause(clauses, clause)
-        return clauses, filters, exclusions
+        return clauses, filters, exclusions, excluded
 
     def clause(self, node: Node) -> _Clause | None:
         if isinstance(node, Word):
@@ -734,7 +806,8 @@ class _Planner:
             return None if found is None else _Clause(_constant(found, FILTER_SCORE))
         if isinstance(node, Not):
             return None  # a lone negation inside OR: nothing positive to add
-        clauses, filters, exclusions = self.split(node.children)
+        clauses, filters, exclusions, excluded = self.split(node.children)
+        exclusions += [_constant(f, FILTER_SCORE) for f in excluded]
         if not clauses and not filters:
             return None
         patterns = [p for c in clauses for p in c.patterns]
@@ -766,31 +839,71 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
         return Plan(None, [], deadline=deadline)
     planner = _Planner(reader, synonyms or Synonyms({}), deadline)
     top = tree.children if isinstance(tree, Soft) else (tree,)
-    clauses, filters, exclusions = planner.split(top)
+    clauses, filters, exclusions, excluded = planner.split(top)
     if any(not c.question for c in clauses):
         clauses = [c for c in clauses if not c.question]
     planned = [_planned(c, reader.doc_count_all()) for c in clauses]
-    required = [_constant(f, FILTER_SCORE) for f in filters]
+    browse = False
     if clauses:
         query: wq.Query = _Coordinated(planned)
-        if required:
-            query = wq.And([query, *required])
-    elif required:
-        query = wq.And(required)
-    elif exclusions:
-        query = wq.Every()
+    elif filters or exclusions or excluded:
+        query, browse = wq.Every(), True
     else:
         return Plan(None, [], truncated_prefixes=tuple(planner.truncated_prefixes),
-                    deadline=deadline)
+                    deadline=deadline, warnings=planner.warnings)
     if exclusions:
         query = wq.AndNot(query, wq.Or(exclusions))
     words = None
-    if clauses and not filters and not exclusions and all(c.postings for c in clauses):
+    if clauses and not exclusions and all(c.postings for c in clauses):
         words = [WordClause(p.weight, p.idf, *c.postings)
                  for c, p in zip(clauses, planned, strict=True)]
     return Plan(query, planned, [found for c in clauses for found in c.corrections],
                 [c.literal for c in clauses if c.literal], words,
-                tuple(planner.truncated_prefixes), deadline, required if clauses else [])
+                tuple(planner.truncated_prefixes), deadline, filters, excluded, browse,
+                planner.warnings)
+
+
+def _is_filter(node: Node) -> bool:
+    """True for a filter, or a group of filters only (``source:a OR source:b``)."""
+    if isinstance(node, FieldFilter):
+        return True
+    return isinstance(node, (And, Or, Soft)) and all(_is_filter(c) for c in node.children)
+
+
+def _any_term(fieldname: str, terms: list[str]) -> wq.Query:
+    """Passages holding one of ``terms`` (none: no passage)."""
+    if not terms:
+        return wq.NullQuery
+    if len(terms) == 1:
+        return wq.Term(fieldname, terms[0])
+    alternatives = _ManyTerms if len(terms) >= MANY_TERMS else wq.Or
+    return alternatives([wq.Term(fieldname, term) for term in terms])
+
+
+def _keywords_from(reader, start: str, prefix: str = ""):
+    """The ``keywords`` terms from ``start`` on that start with ``prefix``, in order."""
+    if "keywords" not in reader.schema:  # an index written before metadata filtered
+        return
+    for fieldname, term in reader.terms_from("keywords", start):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        if fieldname != "keywords" or not text.startswith(prefix):
+            return
+        yield text
+
+
+def keyword_names(reader) -> list[str]:
+    """The metadata names the index can filter on (``author``, ``source``…), in
+    order: one seek in the ``keywords`` terms a name (those of one name sort
+    together, ``=`` then the value)."""
+    names: list[str] = []
+    start = ""
+    while True:
+        first = next(_keywords_from(reader, start), None)
+        if first is None:
+            return names
+        name = first.partition("=")[0]
+        names.append(name)
+        start = f"{name}>"  # ">" follows "=": past every value of this name
 
 
 def _planned(clause: _Clause, passages: int) -> PlannedClause:

@@ -10,7 +10,10 @@ Syntax, from loosest to tightest binding::
     "a phrase"            the words in this order («guillemets» and “quotes” too)
     prefix*               any word starting so (two letters at least)
     title:word, titre:"…" a filter on the headline
-    date:2021-12          a filter on the date (any prefix of YYYY-MM-DD)
+    date:2021-12          a filter on the date (``DateRange``: ``2021-06..2021-12``,
+                          ``>=2021-06``, ``[2021 TO 2022]``…)
+    source:lemonde        a filter on an article's metadata (any name), or its
+                          ``id:``; the index says which names exist (``planning``)
 
 What does not parse is read as words: an unbalanced quote or parenthesis is
 dropped, an operator with nothing to apply to is ignored. A clause typed twice
@@ -19,13 +22,16 @@ in the same group (``sanctions sanctions``) counts once.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 __all__ = [
     "And",
+    "DateRange",
     "FieldFilter",
     "Not",
     "Or",
@@ -34,7 +40,11 @@ __all__ = [
     "Soft",
     "Word",
     "join_digit_groups",
+    "date_period",
+    "filter_nodes",
+    "parse_date_range",
     "parse_query",
+    "with_filters",
 ]
 
 
@@ -57,7 +67,9 @@ class Prefix:
 
 @dataclass(frozen=True, slots=True)
 class FieldFilter:
-    """``title:…`` or ``date:…``: passages must match, it adds nothing to the score."""
+    """``title:…``, ``date:…``, ``id:…`` or a metadata name (``source:lemonde``):
+    passages must match, it adds nothing to the score. ``field`` is lowercased
+    (``titre`` is ``title``); whether it exists is for ``planning`` to say."""
 
     field: str
     value: str
@@ -94,7 +106,9 @@ MAX_DEPTH = 16
 """Parentheses nested deeper than this are dropped (their words stay)."""
 MIN_PREFIX = 2
 """Letters a ``prefix*`` needs: ``a*`` would expand to a tenth of the vocabulary."""
-FIELD_NAMES = {"title": "title", "titre": "title", "date": "date"}
+FIELD_NAMES = {"title": "title", "titre": "title", "date": "date", "id": "id"}
+"""Fields every index has, by the names a query may give them; any other name
+is a metadata field (``source:``, ``author:``)."""
 OPEN_QUOTES = "\"«“„"
 CLOSE_QUOTES = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
 
@@ -103,7 +117,7 @@ _LEXEME = re.compile(
     (?P<space>(?:(?!\u202f)\s)+)          # a narrow no-break space joins digit groups
     | (?P<open>\()
     | (?P<close>\))
-    | (?P<field>[A-Za-z]+):(?=\S)
+    | (?P<field>[^\W\d]\w*):(?=\S)
     | (?P<quote>["«“„])
     | (?P<minus>-)(?=[\w"«“„(])
     | (?P<word>(?:[^\s()"«»“”„]|\u202f)+)
@@ -111,6 +125,7 @@ _LEXEME = re.compile(
     re.VERBOSE,
 )
 _WORDLIKE = re.compile(r"\w")
+_FIELD_VALUE = re.compile(r"""[^\s()"«»“”„]+""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +157,21 @@ def _lex(text: str) -> list[_Lexeme]:
             continue
         if kind == "field":
             name = match.group("field").lower()
-            if name not in FIELD_NAMES:
-                # "http:" or "Note:" are words, not fields
+            if name not in FIELD_NAMES and text.startswith("/", position):
+                # "http://…": a web address is words, not a field
                 lexemes.append(_Lexeme("word", match.group("field")))
                 continue
-            lexemes.append(_Lexeme("field", FIELD_NAMES[name]))
+            lexemes.append(_Lexeme("field", FIELD_NAMES.get(name, name)))
+            if text[position] in "[{":  # a range, spaces inside: [2021 TO 2022]
+                end = min((at for at in (text.find("]", position), text.find("}", position))
+                           if at >= 0), default=-1)
+                if end >= 0:
+                    lexemes.append(_Lexeme("range", text[position:end + 1]))
+                    position = end + 1
+            elif (value := _FIELD_VALUE.match(text, position)) is not None:
+                # the value whole, colons included (id:a:b is the id "a:b")
+                lexemes.append(_Lexeme("word", value.group()))
+                position = value.end()
             continue
         word = match.group()
         if kind == "word" and word in ("AND", "OR", "NOT"):
@@ -234,7 +259,7 @@ class _Parser:
             return Phrase(lexeme.text) if _WORDLIKE.search(lexeme.text) else None
         if lexeme.kind == "field":
             value = self.peek()
-            if value is None or value.kind not in ("word", "phrase"):
+            if value is None or value.kind not in ("word", "phrase", "range"):
                 return None
             self.take()
             return FieldFilter(lexeme.text, value.text)
@@ -269,3 +294,139 @@ def parse_query(text: str) -> Node | None:
                    Phrase(text='lignes rouges')))
     """
     return _Parser(_lex(text)).soft(inside=False)
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_RANGE = re.compile(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])", re.IGNORECASE)
+_COMPARISON = re.compile(r"(>=|<=|>|<)\s*(\S+)")
+
+
+def date_period(text: str) -> tuple[date, date] | None:
+    """The first and last days of a date written ``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD`` (``2021-02`` → 1 and 28 February 2021); None if it is no
+    such date (``2021-13``, ``2021-02-30``, ``hier``)."""
+    found = _DATE.fullmatch(text.strip())
+    if found is None:
+        return None
+    year, month, day = (int(part) if part else None for part in found.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """The days from ``first`` to ``last``, both included (None: no bound).
+
+    A date written partly (an article dated ``2021-12``) stands for its whole
+    period, and is in the range if that period and the range share a day:
+    ``2021-12`` is in ``2021-06..2021-12`` and in ``>=2021-12-05``, ``2021`` in
+    ``2021-06``."""
+
+    first: date | None
+    last: date | None
+
+    def holds(self, written: str) -> bool:
+        """True if the date ``written`` as the index keeps it is in the range
+        (a date that is none, kept by an older index, never is)."""
+        period = date_period(written)
+        if period is None:
+            return False
+        return ((self.first is None or period[1] >= self.first)
+                and (self.last is None or period[0] <= self.last))
+
+
+def parse_date_range(text: str) -> DateRange:
+    """The range a ``date:`` filter gives, each bound a date written ``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD`` standing for its whole period:
+
+    ``2021-12``                     that month
+    ``2021-06..2021-12``            June to December 2021 (``2021-06..``, ``..2021-12``)
+    ``[2021 TO 2022]``              2021 and 2022 (Lucene's; ``*`` for no bound,
+                                    ``{…}`` leaves the bounds out)
+    ``>=2021-06``, ``>2021``        from June 2021; from 2022
+    ``<2022-01-15``, ``<=2021``     until 14 January 2022; until the end of 2021
+
+    Raises ValueError, saying what is wrong, for anything else.
+
+    >>> parse_date_range(">2021")
+    DateRange(first=datetime.date(2022, 1, 1), last=None)
+    """
+    value = text.strip()
+
+    def period(bound: str) -> tuple[date, date]:
+        found = date_period(bound)
+        if found is None:
+            raise ValueError(f"{bound!r} is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
+        return found
+
+    def after(bound: str) -> date | None:
+        last = period(bound)[1]
+        return None if last == date.max else last + timedelta(days=1)
+
+    def before(bound: str) -> date | None:
+        first = period(bound)[0]
+        return None if first == date.min else first - timedelta(days=1)
+
+    first: date | None
+    last: date | None
+    if (lucene := _RANGE.fullmatch(value)) is not None:
+        opening, low, high, closing = lucene.groups()
+        first = None if low == "*" else (period(low)[0] if opening == "[" else after(low))
+        last = None if high == "*" else (period(high)[1] if closing == "]" else before(high))
+    elif (comparison := _COMPARISON.fullmatch(value)) is not None:
+        operator, bound = comparison.groups()
+        first, last = {
+            ">=": lambda: (period(bound)[0], None), ">": lambda: (after(bound), None),
+            "<=": lambda: (None, period(bound)[1]), "<": lambda: (None, before(bound)),
+        }[operator]()
+    elif ".." in value:
+        low, _, high = value.partition("..")
+        if not low and not high:
+            raise ValueError("'..' needs a date on one side at least")
+        first = period(low)[0] if low else None
+        last = period(high)[1] if high else None
+    else:
+        first, last = period(value)
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"{value!r} starts after it ends")
+    return DateRange(first, last)
+
+
+def filter_nodes(filters: Mapping[str, object]) -> tuple[list[Node], list[str]]:
+    """Filters given apart from the query (``{"date": "2021-06..2021-12",
+    "source": ["lemonde", "liberation"]}``) as the nodes typing them would
+    give: a value is written as after ``name:`` in a query, a list of values
+    lets through what any of them does. Also the warnings for what cannot be
+    a filter (an empty list, a value that is no text or number)."""
+    nodes: list[Node] = []
+    warnings: list[str] = []
+    for name, given in filters.items():
+        field = FIELD_NAMES.get(str(name).strip().lower(), str(name).strip().lower())
+        values = given if isinstance(given, (list, tuple, set, frozenset)) else [given]
+        kept = [str(value) for value in values
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool)
+                and str(value).strip()]
+        if len(kept) < len(values) or not kept:
+            warnings.append(f"filter {name}={given!r}: "
+                            + ("left out, no value" if not kept else
+                               "values that are no text or number were left out"))
+        alternatives = [FieldFilter(field, value) for value in dict.fromkeys(kept)]
+        if alternatives:
+            nodes.append(alternatives[0] if len(alternatives) == 1 else Or(tuple(alternatives)))
+    return nodes, warnings
+
+
+def with_filters(tree: Node | None, filters: Sequence[Node]) -> Node | None:
+    """``tree`` with ``filters`` side by side with its top-level clauses."""
+    if not filters:
+        return tree
+    top = () if tree is None else tree.children if isinstance(tree, Soft) else (tree,)
+    joined = (*top, *filters)
+    return joined[0] if len(joined) == 1 else Soft(joined)

@@ -9,6 +9,8 @@ costly part. The score a hit shows is the score it was ranked by.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +19,12 @@ from frsearch.execution import Ranking, StoredPassages
 from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
 
-__all__ = ["Duplicate", "Found", "Hit", "SearchResult", "found"]
+__all__ = ["ArticleHit", "Duplicate", "Found", "Hit", "SearchResult", "found"]
+
+OFFSET_UNITS = ("codepoints", "utf16")
+"""What a match's offsets may count in ``SearchResult.to_dict``."""
+# Characters that JavaScript's UTF-16 strings hold as two code units.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +68,21 @@ class Hit:
     meta: dict = field(default_factory=dict)
     """The article's other JSON Lines fields (``url``, ``author``, ``tags``…)."""
 
-    def to_dict(self) -> dict:
+    def to_dict(self, max_text_chars: int | None = None, offsets: str = "codepoints") -> dict:
+        """The hit as JSON data: with ``max_text_chars``, ``text`` (and each
+        duplicate's) cut to that many characters (0: whole; ``text_truncated``
+        says if it was cut, and matches beyond are left out); match offsets in
+        ``offsets`` units."""
+        data = self._as_dict()
+        if max_text_chars is not None:
+            for duplicate in data["duplicates"]:
+                _cap_text(duplicate, max_text_chars)
+            _cap_text(data, max_text_chars)
+        if offsets == "utf16":
+            data["matches"] = _utf16_spans(data["text"], data["matches"])
+        return data
+
+    def _as_dict(self) -> dict:
         return {
             "passage_id": self.passage_id,
             "article_id": self.article_id,
@@ -80,8 +101,47 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleHit:
+    """An article found (``Index.search(group="article")``): ranked by its
+    best passage, shown with its best passages."""
+
+    article_id: str
+    title: str
+    date: str | None
+    source: str
+    """The file it was read from, as an absolute path."""
+    meta: dict
+    """Its other JSON Lines fields (``url``, ``author``, ``tags``…)."""
+    score: float
+    """Its best passage's score."""
+    passages: list[Hit]
+    """Its best passages (at most ``collapsing.PASSAGES_PER_ARTICLE``), best
+    first (equal scores in paragraph order), highlighted."""
+    matched: int
+    """How many of its passages the query matched."""
+
+    def to_dict(self, max_text_chars: int | None = None, offsets: str = "codepoints") -> dict:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "date": self.date,
+            "source": self.source,
+            "meta": self.meta,
+            "score": round(self.score, 4),
+            "matched": self.matched,
+            "passages": [hit.to_dict(max_text_chars, offsets) for hit in self.passages],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
-    """The passages a query found: ``total`` in all, the best ``hits`` first."""
+    """What a query found: a page of ``hits`` (or of ``articles``), from
+    ``offset`` on, in the order ``sort`` asks, of ``total`` in all.
+
+    ``total`` counts what the pages list, so that the last page ends at it:
+    passages (``collapse=False``); hits once near-duplicates are grouped under
+    the best-ranked (the default, see ``collapsing.GROUPED_WITHIN``); articles
+    (``group="article"``). ``total_passages`` counts the passages matched."""
 
     query: str
     total: int
@@ -95,16 +155,72 @@ class SearchResult:
     """Each ``prefix*`` of the query, as typed, that starts more than
     ``planning.MAX_PREFIX_TERMS`` words of the index: only its commonest words
     were searched (``("pr*",)``); make it longer to reach the others."""
+    offset: int = 0
+    """How many hits (articles, with ``group="article"``) come before this page."""
+    sort: str = "relevance"
+    """``relevance``, ``date`` (oldest first) or ``-date`` (newest first)."""
+    total_passages: int = 0
+    """How many passages the query matched, before any grouping."""
+    warnings: list[str] = field(default_factory=list)
+    """What of the query or the options was left out, and why (an unknown
+    field, a malformed date): the search ran without it."""
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    """For each facet asked for, its values over all the matches (not only
+    this page) and how many passages hold each (articles, when grouped by
+    article): months (``YYYY-MM``, a date of only ``YYYY`` counted under
+    ``YYYY``) in order, other fields most frequent first."""
+    articles: list[ArticleHit] | None = None
+    """With ``group="article"``: the page of articles (``hits`` is then empty)."""
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, max_text_chars: int | None = None, offsets: str = "codepoints") -> dict:
+        """The result as JSON data, what ``frsearch query --json`` prints (and an
+        HTTP server may answer): with ``max_text_chars``, each passage's text
+        cut to that many characters (0: no cap; ``text_truncated`` says which
+        were cut, and their matches beyond the cut are left out); match offsets
+        counted in Unicode code points or, with ``offsets="utf16"``, in UTF-16
+        code units, as JavaScript indexes strings."""
+        if offsets not in OFFSET_UNITS:
+            raise ValueError(f"offsets must be one of {', '.join(OFFSET_UNITS)}")
+        data = {
             "query": self.query,
             "total": self.total,
-            "hits": [hit.to_dict() for hit in self.hits],
+            "total_passages": self.total_passages,
+            "offset": self.offset,
+            "sort": self.sort,
+            "hits": [hit.to_dict(max_text_chars, offsets) for hit in self.hits],
             "suggestion": self.suggestion,
             "timed_out": self.timed_out,
             "truncated_prefixes": list(self.truncated_prefixes),
+            "warnings": list(self.warnings),
+            "facets": {name: [[value, count] for value, count in counts]
+                       for name, counts in self.facets.items()},
         }
+        if self.articles is not None:
+            data["articles"] = [article.to_dict(max_text_chars, offsets)
+                                for article in self.articles]
+        return data
+
+
+def _cap_text(record: dict, max_chars: int) -> None:
+    """Cut ``record``'s text to ``max_chars`` characters (0: no cap), keeping
+    only the matches that end inside it, so that every offset stays valid for
+    the text given; ``text_truncated`` says whether it was cut."""
+    cut = 0 < max_chars < len(record["text"])
+    if cut:
+        record["text"] = record["text"][:max_chars]
+        if "matches" in record:
+            record["matches"] = [span for span in record["matches"] if span[1] <= max_chars]
+    record["text_truncated"] = cut
+
+
+def _utf16_spans(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """``spans`` of ``text`` counted in UTF-16 code units, as JavaScript indexes
+    its strings: each character before an offset that lies beyond the Basic
+    Multilingual Plane (an emoji, 𝔉) counts two."""
+    astral = [found.start() for found in _ASTRAL.finditer(text)]
+    if not astral:
+        return spans
+    return [[offset + bisect_left(astral, offset) for offset in span] for span in spans]
 
 
 class Found:

@@ -49,9 +49,12 @@ _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 
 def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                  limit: int, expired: Callable[[], bool] = lambda: False,
+                 allowed: set[int] | None = None, forbidden: set[int] | None = None,
                  ) -> tuple[list[tuple[int, float]], int]:
     """The ``limit`` best (document number, score) pairs, best first, with
-    those tied with the last of them, and how many passages hold a clause.
+    those tied with the last of them, and how many passages hold a clause;
+    with ``allowed``, among those passages only, never ``forbidden`` ones
+    (a query's filters).
 
     A passage's score is what ``planning.Coordination`` makes of the BM25F of
     all its terms and of the clauses it holds, as the plan's Whoosh query
@@ -88,6 +91,10 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
         _add(held, list(holding | context), repeat(clause.weight))
         _add(in_context, list(context), repeat(clause.weight))
         found |= holding
+    if allowed is not None:
+        found &= allowed
+    if forbidden:
+        found -= forbidden
     docnums = list(found)
     # a query's passages hold a few sums of weights: each factor computed once,
     # then looked up in C, as are the rest (a common word has 10⁵ passages)

@@ -38,7 +38,8 @@ def test_json_output_keeps_its_field_names(cli_main, seed_index_folder):
     assert done.returncode == 0
     payload = json.loads(done.stdout)
     assert set(payload) == {"query", "total", "hits", "suggestion", "timed_out",
-                            "truncated_prefixes"}
+                            "truncated_prefixes", "total_passages", "offset", "sort",
+                            "warnings", "facets"}
     assert payload["timed_out"] is False and payload["truncated_prefixes"] == []
     assert payload["query"] == "lignes rouges"
     assert len(payload["hits"]) == 2 and payload["total"] == 3
@@ -103,7 +104,7 @@ def test_every_command_s_help_gives_an_example(cli_main, command):
 
 def test_the_query_examples_in_the_help_find_passages(cli_main, seed_index_folder):
     examples = QUERY_HELP.split("examples:\n")[1].splitlines()
-    assert len(examples) == 2
+    assert len(examples) == 4
     for example in examples:
         argv = shlex.split(example)[1:]
         done = cli_main(*argv, "--index", str(seed_index_folder))
