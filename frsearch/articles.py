@@ -47,6 +47,7 @@ __all__ = [
     "Passage",
     "checked_date",
     "file_article_id",
+    "file_article_ids",
     "id_fault",
     "input_size",
     "parse_text_article",
@@ -139,6 +140,11 @@ class Article:
     meta: dict = field(default_factory=dict, compare=False, hash=False)
     """The other fields of a JSON Lines article (``url``, ``author``, ``tags``…),
     as written: kept with its passages and returned on its hits."""
+    path_ids: tuple[str, ...] = ()
+    """For an article named by its file: every id its path can give, from the
+    file's stem alone to its whole absolute path (``file_article_ids``); ``id``
+    is one of them. Indexing settles on another if another file holds ``id``
+    already (``indexing.settled_id``). Empty for a JSON id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -629,7 +635,7 @@ def _jsonl_article(line: str, where: str, source: str,
 
 
 def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
-               on_read: Callable[[int], None]) -> Iterator[Article]:
+               on_read: Callable[[int], None], folder: Path | None = None) -> Iterator[Article]:
     if path.suffix.lower() in JSONL_SUFFIXES:
         yield from _read_jsonl(path, on_problem, on_read)
         return
@@ -644,12 +650,60 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
     if not text.strip():
         on_problem(InputProblem(str(path), "empty file"))
         return
+    article_id, path_ids = file_article_ids(path, folder)
     try:
-        article = parse_text_article(text, file_article_id(path), str(path))
+        article = parse_text_article(text, article_id, str(path))
     except ValueError as error:
         on_problem(InputProblem(str(path), str(error)))
         return
+    article = replace(article, path_ids=path_ids)
     yield _bounded(_dated(article, str(path), on_problem), str(path), on_problem)
+
+
+def _id_part(name: bytes) -> str:
+    """One file or folder name as it shows in an id (see ``file_article_id``)."""
+    try:
+        text = name.decode("utf-8")
+    except UnicodeDecodeError:
+        text = name.decode("cp1252", errors="replace")
+    return text if _CONTROLS.search(text) is None else text.translate(_ID_PICTURES)
+
+
+def _fitted_id(text: str) -> str:
+    """``text`` as an id: cut with ``~`` and a hash of the whole if too long."""
+    if id_fault(text) is None:
+        return text
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return f"{text[:MAX_ID_CHARS - len(digest) - 1]}~{digest}"
+
+
+def file_article_ids(path: Path, folder: Path | None = None) -> tuple[str, tuple[str, ...]]:
+    """The id of the article of file ``path``, and every id its path can give.
+
+    Read from ``folder`` (a folder given to index), the id is the file's path
+    relative to it without the extension, folder names joined by ``/`` on every
+    system: ``2021-12-07/article``. A file given itself keeps its stem:
+    ``article``. The other ids each name one more folder above, up to the whole
+    absolute path (``b/article``, ``archives/b/article``…): indexing takes the
+    next one when another file holds the id already, and recognises a file
+    indexed before under any of them (``indexing.settled_id``). Names are made
+    fit to be ids as ``file_article_id`` says.
+
+    >>> file_article_ids(Path("/archives/2021-12-07/article.txt"), Path("/archives"))
+    ('2021-12-07/article', ('article', '2021-12-07/article', 'archives/2021-12-07/article'))
+    """
+    absolute = Path(os.path.abspath(path))
+    names = [_id_part(os.fsencode(part)) for part in absolute.parent.parts[1:]]
+    names.append(_id_part(os.fsencode(absolute.stem)))
+    ids = (file_article_id(absolute),
+           *(_fitted_id("/".join(names[-count:])) for count in range(2, len(names) + 1)))
+    depth = 1
+    if folder is not None:
+        try:
+            depth = len(absolute.relative_to(os.path.abspath(folder)).parts)
+        except ValueError:
+            depth = 1
+    return ids[min(depth, len(ids)) - 1], ids
 
 
 def file_article_id(path: Path) -> str:
@@ -680,7 +734,10 @@ def file_article_id(path: Path) -> str:
     return f"{shown[:MAX_ID_CHARS - len(digest) - 1]}~{digest}"
 
 
-def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[Path]:
+def _files(path: Path, on_problem: Callable[[InputProblem], None]
+           ) -> Iterator[tuple[Path, Path | None]]:
+    """The files to read under ``path``, each with the folder given it was
+    found in (None for a file given itself)."""
     if path.is_dir():
         suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES
         found = False
@@ -689,13 +746,13 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]) -> Iterator[P
                 continue
             found = True  # named like an article: read, or said why not
             if child.is_file():
-                yield child
+                yield child, path
             else:
                 on_problem(InputProblem(str(child), _why_not_read(child)))
         if not found:
             on_problem(InputProblem(str(path), "no *.txt or *.jsonl file in this folder"))
     elif path.is_file():
-        yield path
+        yield path, None
     else:
         on_problem(InputProblem(str(path), _why_not_read(path)))
 
@@ -713,7 +770,7 @@ def input_size(paths: Iterable[str | Path]) -> int:
     what cannot be seen counts nothing, ``read_articles`` reports it)."""
     total = 0
     for path in paths:
-        for file in _files(Path(path), lambda problem: None):
+        for file, _ in _files(Path(path), lambda problem: None):
             try:
                 total += file.stat().st_size
             except OSError:
@@ -733,5 +790,5 @@ def read_articles(
     report = on_problem or (lambda problem: None)
     counted = on_read or (lambda size: None)
     for path in paths:
-        for file in _files(Path(path), report):
-            yield from _read_file(file, report, counted)
+        for file, folder in _files(Path(path), report):
+            yield from _read_file(file, report, counted, folder)

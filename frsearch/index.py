@@ -15,7 +15,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from frsearch import answers, collapsing, execution, planning, results
-from frsearch.articles import Article, InputProblem, input_size, read_articles
+from frsearch.articles import InputProblem, input_size, read_articles
 from frsearch.catalog import catalog
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
@@ -209,18 +209,14 @@ class Index:
         def count(size_read: int) -> None:
             read[0] += size_read
 
-        def noted(articles: Iterable[Article]) -> Iterator[Article]:
-            for article in articles:
-                read_ids.add(article.id)
-                yield article
-
-        articles = noted(read_articles(inputs, report.problems.append, count))
+        articles = read_articles(inputs, report.problems.append, count)
         codec, articles = codec_for(articles, DICTIONARY_PREFIX)
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
 
         def work(writer, reader) -> bool:
-            write_articles(writer, reader, articles, report, progress)
+            # ids as indexed: a file's id is settled against the index
+            write_articles(writer, reader, articles, report, progress, on_id=read_ids.add)
             if sync:
                 kept = _unread_files(report.problems)
                 for article_id in _stale_articles(reader, inputs, read_ids, kept):

@@ -20,7 +20,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -315,6 +315,30 @@ def _absolute(source: str) -> str:
     return os.fsencode(Path(source).resolve()).decode("utf-8", "backslashreplace")
 
 
+def settled_id(reader, article: Article, read: dict[str, str], indexed_before: bool) -> str:
+    """The id ``article`` is indexed under: for an article named by its file
+    (``Article.path_ids``), the id its file is indexed under already, if any
+    (given through another folder, the file keeps its id); else the first of
+    ``article.id`` and the longer ids of its path that no other file holds, in
+    the index or among the articles ``read`` in this run (id → file). So
+    ``a/article.txt`` indexed as ``article``, ``b/article.txt`` given next
+    is ``b/article``, and both keep their ids at every run. A JSON id is kept
+    as it is; ``write_articles`` reports a collision."""
+    if not article.path_ids:
+        return article.id
+    file = _absolute(article.source)
+    for candidate in (article.id, *(other for other in article.path_ids
+                                    if other != article.id)):
+        if read.get(candidate) == article.source or (indexed_before and _holds_live(
+                reader, "origin", f"{candidate}{VERSION_SEPARATOR}{file}")):
+            return candidate
+    for candidate in article.path_ids[article.path_ids.index(article.id):]:
+        if candidate not in read and not (indexed_before
+                                          and _holds_live(reader, "article_id", candidate)):
+            return candidate
+    return article.id
+
+
 def _indexed_origin(reader, article_id: str) -> str | None:
     """The file the index's live copy of ``article_id`` was read from, if known."""
     prefix = f"{article_id}{VERSION_SEPARATOR}"
@@ -416,11 +440,13 @@ def write_articles(
     report: IndexReport,
     progress: Callable[[IndexProgress], None] | None = None,
     progress_every: float = 1.0,
+    on_id: Callable[[str], None] | None = None,
 ) -> None:
     """Add or replace ``articles`` through an open Whoosh ``writer``.
 
     ``reader`` is a reader of the last commit (to find what is already indexed);
-    the caller commits or cancels.
+    the caller commits or cancels. ``on_id`` hears the id each article read is
+    indexed under (``settled_id``), skipped or not.
     """
     started = time.monotonic()
     next_report = started + progress_every
@@ -429,6 +455,12 @@ def write_articles(
     # frsearch's writers take whole articles (their processes make the documents)
     add_article = getattr(writer, "add_article", None) or _add_documents(writer)
     for article in articles:
+        if article.path_ids:
+            article_id = settled_id(reader, article, seen, indexed_before)
+            if article_id != article.id:
+                article = replace(article, id=article_id)
+        if on_id is not None:
+            on_id(article.id)
         if article.id in seen:
             report.problems.append(InputProblem(
                 article.source, f"article id {article.id!r} already read from {seen[article.id]}"))

@@ -120,7 +120,7 @@ def test_a_cancelled_run_leaves_its_dictionary_until_the_next_write(tmp_path, co
     first = _dictionaries(folder)
     assert len(first) == 1
 
-    def interrupted(writer, reader, articles, report, progress=None):
+    def interrupted(writer, reader, articles, report, progress=None, **options):
         for number, article in enumerate(articles):  # Ctrl-C after some passages
             if number == 100:
                 raise KeyboardInterrupt
