@@ -1,0 +1,280 @@
+"""How far an engine's ranking strays from frsearch's once an index is exported.
+
+    .venv/bin/python benchmarks/lucene_scores.py
+
+For each judged collection (the Debian manuals' dev queries, as written and typed
+without accents, from ``benchmarks/relevance/queries.json``; the seeds' queries
+of ``benchmarks/judgments.json``), frsearch indexes the passages, ranks each
+query (top 10, near-duplicates not grouped) and exports the index
+(``frsearch.export_opensearch``). ``tests/lucene/SearchWithSettings.java`` then
+loads the export into Lucene 8 with the exported analyzers and BM25 (the
+engines' default similarity, one shard) and runs two queries for each:
+
+* ``translated``: the DSL ``frsearch.opensearch.translate`` writes, what
+  ``connect_opensearch(...).search`` sends;
+* ``scored_terms``: the same, with the accent spellings and typo corrections
+  (a ``terms`` clause: constant score) sent as ``term`` clauses scored by BM25;
+* ``no_context`` and ``no_proximity``: the translation without its
+  headline-and-heading clauses, or without its ``match_phrase`` with slop (what
+  each part brings the engine's order nearer frsearch's);
+* ``match``: a plain ``match`` on the passage text, what a user of the engine
+  gets from the exported analyzer alone.
+
+With frsearch's ranking as the reference it reports, per collection and
+variant: the mean share of frsearch's top 10 found in the engine's top 10, how
+often both put the same passage first, Kendall's tau between the two orders of
+the passages both top 10s hold, and the MRR@10 / nDCG@10 of each ranking.
+Writes ``benchmarks/results/scaling-lucene.json`` (with the commit measured).
+The held-out half of the Debian queries is never read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from statistics import mean
+
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parent
+sys.path[:0] = [str(HERE), str(HERE / "relevance"), str(REPOSITORY / "tests" / "lucene")]
+
+from measure import RESULTS, provenance, write_result  # noqa: E402
+from metrics import ndcg, reciprocal_rank  # noqa: E402
+from parity import Unavailable, lucene_jars  # noqa: E402
+from unidecode import unidecode  # noqa: E402
+
+import frsearch  # noqa: E402
+from frsearch.export import DEFINITION_FILE, VOCABULARY_FILE  # noqa: E402
+from frsearch.opensearch import Vocabulary, translate  # noqa: E402
+from frsearch.query import join_digit_groups, parse_query  # noqa: E402
+
+DEPTH = 10
+SOURCES = [REPOSITORY / "tests" / "lucene" / name
+           for name in ("AnalyzeWithSettings.java", "SearchWithSettings.java")]
+VARIANTS = ("translated", "scored_terms", "no_context", "no_proximity", "match")
+
+
+def scored_terms(query):
+    """The DSL with each ``terms`` clause (constant score) as a ``bool`` of ``term``
+    clauses, each scored by BM25: how the accent spellings and typo corrections
+    would rank if the translation sent them so."""
+    if isinstance(query, list):
+        return [scored_terms(item) for item in query]
+    if not isinstance(query, dict):
+        return query
+    if set(query) == {"terms"}:
+        body = dict(query["terms"])
+        boost = body.pop("boost", 1.0)
+        (field, values), = body.items()
+        return {"bool": {"should": [{"term": {field: {"value": value}}} for value in values],
+                         "boost": boost}}
+    return {key: scored_terms(value) for key, value in query.items()}
+
+
+def without(query: dict, form: str) -> dict:
+    """The translated query without its top-level optional clauses of ``form``
+    (``multi_match``: the headline and heading; ``match_phrase``: proximity)."""
+    body = dict(query.get("bool", {}))
+    if "should" not in body:
+        return query
+    body["should"] = [clause for clause in body["should"] if form not in clause]
+    if not body["should"]:
+        del body["should"]
+    return {"bool": body}
+
+
+def compile_runner(into: Path) -> str:
+    """The two Java sources compiled into ``into``; the classpath to run them with."""
+    classpath = os.pathsep.join(str(jar) for jar in lucene_jars())
+    done = subprocess.run(["javac", "-encoding", "UTF-8", "-cp", classpath, "-d", str(into),
+                           *map(str, SOURCES)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"javac failed: {done.stderr.strip()[-2000:]}")
+    return os.pathsep.join([str(into), classpath])
+
+
+# -- the judged collections ------------------------------------------------------
+
+Judged = tuple[str, str, dict[str, int], str]
+"""qid, query as typed, grades, kind."""
+
+
+def debian_dev() -> tuple[Path, list[Judged]]:
+    """The Debian manuals and their dev queries (those with an answer), each as
+    written and, if that differs, unaccented."""
+    import judgments
+    from build_corpus import corpus_path
+
+    queries = []
+    for judged in judgments.load():
+        if judged.split != "dev" or not judged.relevant:
+            continue
+        queries.append((judged.id, judged.query, judged.grades, judged.kind))
+        if unidecode(judged.query) != judged.query:
+            queries.append((f"{judged.id}/unaccented", unidecode(judged.query), judged.grades,
+                            judged.kind))
+    return corpus_path(), queries
+
+
+def seeds() -> tuple[Path, list[Judged]]:
+    """The seed articles and the queries of ``benchmarks/judgments.json``."""
+    from evaluate import load_judgments
+
+    return (Path(frsearch.seeds_dir()),
+            [(f"{number:02d}", judged.query, judged.relevant, judged.kind)
+             for number, judged in enumerate(load_judgments())])
+
+
+COLLECTIONS: dict[str, Callable] = {"debian-dev": debian_dev, "seeds": seeds}
+
+
+# -- the comparison ----------------------------------------------------------------
+
+def kendall_tau(first: Sequence[str], second: Sequence[str]) -> float | None:
+    """Kendall's tau between two orders of the items both hold (None below two)."""
+    shared = [item for item in first if item in set(second)]
+    if len(shared) < 2:
+        return None
+    where = {item: rank for rank, item in enumerate(second)}
+    concordant = discordant = 0
+    for i, a in enumerate(shared):
+        for b in shared[i + 1:]:
+            if where[a] < where[b]:
+                concordant += 1
+            else:
+                discordant += 1
+    return (concordant - discordant) / (concordant + discordant)
+
+
+def agreement(reference: dict[str, list[str]], other: dict[str, list[str]]) -> dict:
+    """How close ``other``'s top 10s come to the reference's, over the queries
+    the reference answers."""
+    overlaps, firsts, taus = [], [], []
+    for qid, mine in reference.items():
+        if not mine:
+            continue
+        theirs = other.get(qid, [])[:DEPTH]
+        mine = mine[:DEPTH]
+        overlaps.append(len(set(mine) & set(theirs)) / len(mine))
+        firsts.append(bool(theirs) and theirs[0] == mine[0])
+        tau = kendall_tau(mine, theirs)
+        if tau is not None:
+            taus.append(tau)
+    return {
+        "queries": len(overlaps),
+        "overlap@10": round(mean(overlaps), 4),
+        "same_first": round(mean(firsts), 4),
+        "kendall_tau": round(mean(taus), 4) if taus else None,
+        "tau_queries": len(taus),
+    }
+
+
+def quality(ranking: dict[str, list[str]], queries: Sequence[Judged]) -> dict:
+    return {
+        "MRR@10": round(mean(reciprocal_rank(ranking.get(qid, []), grades)
+                             for qid, _, grades, _ in queries), 4),
+        "nDCG@10": round(mean(ndcg(ranking.get(qid, []), grades)
+                              for qid, _, grades, _ in queries), 4),
+    }
+
+
+def compared(reference: dict[str, list[str]], engine: dict[str, dict[str, list[str]]],
+             queries: Sequence[Judged]) -> dict:
+    """frsearch's figures and each variant's, with its agreement with frsearch."""
+    chosen = {qid for qid, *_ in queries}
+    mine = {qid: ids for qid, ids in reference.items() if qid in chosen}
+    return {
+        "queries": len(queries),
+        "frsearch": quality(reference, queries),
+        "variants": {variant: {**quality(engine[variant], queries),
+                               **agreement(mine, engine[variant])}
+                     for variant in VARIANTS},
+    }
+
+
+def run_collection(name: str, classpath: str, work: Path) -> dict:
+    corpus, queries = COLLECTIONS[name]()
+    index_dir, export_dir = work / f"{name}-index", work / f"{name}-export"
+    started = time.perf_counter()
+    reference: dict[str, list[str]] = {}
+    with frsearch.open_index(index_dir, create=True) as index:
+        index.add([corpus])
+        passages = index.stats().passages
+        for qid, text, *_ in queries:
+            reference[qid] = [hit.passage_id for hit in
+                              index.search(text, limit=DEPTH, collapse=False).hits]
+    frsearch.export_opensearch(index_dir, export_dir)
+    vocabulary = Vocabulary.read(export_dir / VOCABULARY_FILE)
+    requests = work / f"{name}-queries.jsonl"
+    with requests.open("w", encoding="utf-8") as out:
+        for qid, text, *_ in queries:
+            translated = translate(parse_query(join_digit_groups(text)), vocabulary).query
+            for variant, body in (("translated", translated),
+                                  ("scored_terms", scored_terms(translated)),
+                                  ("no_context", without(translated, "multi_match")),
+                                  ("no_proximity", without(translated, "match_phrase")),
+                                  ("match", {"match": {"text": {"query": text}}})):
+                out.write(json.dumps({"qid": f"{variant}|{qid}", "query": body},
+                                     ensure_ascii=True) + "\n")
+    done = subprocess.run(["java", "-Xmx512m", "-XX:ActiveProcessorCount=1", "-cp", classpath,
+                           "SearchWithSettings", str(export_dir / DEFINITION_FILE),
+                           str(export_dir), str(requests), str(DEPTH)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"SearchWithSettings failed: {done.stderr.strip()[-2000:]}")
+    engine: dict[str, dict[str, list[str]]] = {variant: {} for variant in VARIANTS}
+    for line in done.stdout.splitlines():
+        record = json.loads(line)
+        variant, _, qid = record["qid"].partition("|")
+        engine[variant][qid] = record["ids"]
+    kinds = sorted({kind for *_, kind in queries})
+    return {
+        "passages": passages,
+        **compared(reference, engine, queries),
+        "by_kind": {kind: compared(reference, engine, [q for q in queries if q[3] == kind])
+                    for kind in kinds},
+        "seconds": round(time.perf_counter() - started, 1),
+        "per_query": {qid: {"query": text, "kind": kind, "frsearch": reference[qid],
+                            **{variant: engine[variant].get(qid, []) for variant in VARIANTS}}
+                      for qid, text, _, kind in queries},
+    }
+
+
+def main() -> int:
+    try:
+        with tempfile.TemporaryDirectory(prefix="frsearch-lucene-scores-") as folder:
+            work = Path(folder)
+            classpath = compile_runner(work / "classes")
+            source = provenance()
+            collections = {}
+            for name in COLLECTIONS:
+                collections[name] = run_collection(name, classpath, work)
+                figures = collections[name]
+                print(f"{name}: {figures['queries']} queries, frsearch {figures['frsearch']}",
+                      file=sys.stderr)
+                for variant, row in figures["variants"].items():
+                    print(f"  {variant}: {row}", file=sys.stderr)
+    except Unavailable as error:
+        print(f"lucene_scores: {error}", file=sys.stderr)
+        return 1
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+    result = {
+        "lucene_jars": [jar.name for jar in lucene_jars()],
+        "java": java.splitlines()[0] if java else "",
+        "similarity": "BM25 (k1 1.2, b 0.75), one shard",
+        "depth": DEPTH,
+        "collections": collections,
+    }
+    target = write_result("scaling-lucene", result, source)
+    print(f"Wrote {target.relative_to(RESULTS.parents[1])}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
