@@ -24,6 +24,10 @@ With frsearch's ranking as the reference it reports, per collection and
 variant: the mean share of frsearch's top 10 found in the engine's top 10, how
 often both put the same passage first, Kendall's tau between the two orders of
 the passages both top 10s hold, and the MRR@10 / nDCG@10 of each ranking.
+It also measures what one shard of 10 MB of the Littré weighs on disk: the
+export indexed by Lucene with each passage's source stored (as ``_source``)
+and merged to one segment, for ``docs/scaling.md``'s shard counts.
+
 Writes ``benchmarks/results/scaling-lucene.json`` (with the commit measured).
 The held-out half of the Debian queries is never read.
 """
@@ -246,6 +250,36 @@ def run_collection(name: str, classpath: str, work: Path) -> dict:
     }
 
 
+def shard_size(classpath: str, work: Path, corpus_name: str = "10mb") -> dict:
+    """Bytes of a Lucene shard of ``corpus_name`` (one segment, sources stored),
+    against the text's bytes."""
+    from corpus import corpus_path, corpus_stats
+
+    corpus = corpus_path(corpus_name)
+    stats = corpus_stats(corpus_name, corpus)
+    index_dir, export_dir = work / "size-index", work / "size-export"
+    with frsearch.open_index(index_dir, create=True) as index:
+        index.add([corpus])
+    frsearch.export_opensearch(index_dir, export_dir)
+    bulk_bytes = sum(path.stat().st_size for path in export_dir.glob("bulk-*.ndjson"))
+    done = subprocess.run(["java", "-Xmx512m", "-XX:ActiveProcessorCount=1", "-cp", classpath,
+                           "SearchWithSettings", str(export_dir / DEFINITION_FILE),
+                           str(export_dir), "--size", str(work / "shard")],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"SearchWithSettings --size failed: {done.stderr.strip()[-2000:]}")
+    measured = json.loads(done.stdout)
+    return {
+        "corpus": corpus_name,
+        "text_bytes": stats.text_bytes,
+        "passages": measured["passages"],
+        "bulk_bytes": bulk_bytes,
+        "shard_bytes": measured["bytes"],
+        "shard_per_text_byte": round(measured["bytes"] / stats.text_bytes, 3),
+        "lucene_index_seconds": round(measured["seconds"], 1),
+    }
+
+
 def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="frsearch-lucene-scores-") as folder:
@@ -260,6 +294,8 @@ def main() -> int:
                       file=sys.stderr)
                 for variant, row in figures["variants"].items():
                     print(f"  {variant}: {row}", file=sys.stderr)
+            size = shard_size(classpath, work)
+            print(f"shard of {size['corpus']}: {size}", file=sys.stderr)
     except Unavailable as error:
         print(f"lucene_scores: {error}", file=sys.stderr)
         return 1
@@ -270,6 +306,7 @@ def main() -> int:
         "similarity": "BM25 (k1 1.2, b 0.75), one shard",
         "depth": DEPTH,
         "collections": collections,
+        "shard_size": size,
     }
     target = write_result("scaling-lucene", result, source)
     print(f"Wrote {target.relative_to(RESULTS.parents[1])}", file=sys.stderr)

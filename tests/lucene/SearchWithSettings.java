@@ -39,6 +39,7 @@ import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.QueryBuilder;
 
@@ -48,7 +49,11 @@ import org.apache.lucene.util.QueryBuilder;
  * scored by BM25 (k1 1.2, b 0.75: the engines' default similarity): how one shard of
  * OpenSearch or Elasticsearch would rank the passages, without a server.
  *
- * <p>Usage: {@code java SearchWithSettings index.json EXPORT_DIR queries.jsonl DEPTH > ranked.jsonl}.
+ * <p>Usage: {@code java SearchWithSettings index.json EXPORT_DIR queries.jsonl DEPTH > ranked.jsonl},
+ * or {@code java SearchWithSettings index.json EXPORT_DIR --size FOLDER}: the passages
+ * indexed on disk in FOLDER as a shard holds them (each passage's source kept, as
+ * {@code _source}, by Lucene's default stored-fields compression), merged to one segment,
+ * and one JSON line saying how many passages, bytes and seconds.
  * Each query line is {@code {"qid", "query": <DSL>}}; each output line {@code {"qid",
  * "ids": [...], "scores": [...]}}, best first. The analyzers are {@link
  * AnalyzeWithSettings#build}'s; title, heading and text are analysed with the mapping's
@@ -81,26 +86,18 @@ public final class SearchWithSettings {
         for (String field : TEXT_FIELDS) {
             perField.put(field, indexAnalyzer);
         }
+        Analyzer fieldAnalyzers = new PerFieldAnalyzerWrapper(indexAnalyzer, perField);
+        if (args[2].equals("--size")) {
+            size(fieldAnalyzers, Paths.get(args[1]), Paths.get(args[3]));
+            return;
+        }
         int depth = Integer.parseInt(args[3]);
 
         ByteBuffersDirectory directory = new ByteBuffersDirectory();
-        IndexWriterConfig config = new IndexWriterConfig(
-            new PerFieldAnalyzerWrapper(indexAnalyzer, perField)).setSimilarity(new BM25Similarity());
+        IndexWriterConfig config = new IndexWriterConfig(fieldAnalyzers).setSimilarity(new BM25Similarity());
         try (IndexWriter writer = new IndexWriter(directory, config)) {
-            TreeSet<Path> bulkFiles = new TreeSet<>();
-            try (DirectoryStream<Path> found = Files.newDirectoryStream(Paths.get(args[1]), "bulk-*.ndjson")) {
-                found.forEach(bulkFiles::add);
-            }
-            for (Path bulk : bulkFiles) {
-                try (BufferedReader lines = Files.newBufferedReader(bulk, StandardCharsets.UTF_8)) {
-                    // action line, then the passage: the bulk format's pairs
-                    for (String action = lines.readLine(); action != null; action = lines.readLine()) {
-                        if (action.isBlank()) {
-                            continue;
-                        }
-                        writer.addDocument(document(AnalyzeWithSettings.Json.object(lines.readLine())));
-                    }
-                }
+            for (String source : sources(Paths.get(args[1]))) {
+                writer.addDocument(document(AnalyzeWithSettings.Json.object(source)));
             }
         }
 
@@ -128,6 +125,50 @@ public final class SearchWithSettings {
                 out.write(record.toString());
             }
         }
+    }
+
+    /** The passages of the export's bulk files, in order: each pair's second line. */
+    private static List<String> sources(Path exportDir) throws IOException {
+        TreeSet<Path> bulkFiles = new TreeSet<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(exportDir, "bulk-*.ndjson")) {
+            found.forEach(bulkFiles::add);
+        }
+        List<String> passages = new ArrayList<>();
+        for (Path bulk : bulkFiles) {
+            try (BufferedReader lines = Files.newBufferedReader(bulk, StandardCharsets.UTF_8)) {
+                for (String action = lines.readLine(); action != null; action = lines.readLine()) {
+                    if (!action.isBlank()) {
+                        passages.add(lines.readLine());
+                    }
+                }
+            }
+        }
+        return passages;
+    }
+
+    /** The passages indexed on disk with their sources, merged: what one shard's files weigh. */
+    private static void size(Analyzer analyzer, Path exportDir, Path folder) throws IOException {
+        long started = System.nanoTime();
+        int count = 0;
+        try (FSDirectory directory = FSDirectory.open(folder);
+             IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(analyzer)
+                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE))) {
+            for (String source : sources(exportDir)) {
+                Document document = document(AnalyzeWithSettings.Json.object(source));
+                document.add(new StoredField("_source", new BytesRef(source.getBytes(StandardCharsets.UTF_8))));
+                writer.addDocument(document);
+                count++;
+            }
+            writer.forceMerge(1);
+        }
+        long bytes = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path file : files) {
+                bytes += Files.size(file);
+            }
+        }
+        System.out.println("{\"passages\":" + count + ",\"bytes\":" + bytes + ",\"seconds\":"
+                           + (System.nanoTime() - started) / 1e9 + "}");
     }
 
     /** A passage of a bulk file as the mapping indexes it (the fields a query reads). */
