@@ -101,8 +101,10 @@ def load_points() -> tuple[list[Point], str]:
         commit = data["provenance"].get("commit") or "?"
         points = [Point(size["text_mb"], size["engines"], f"growth.json @ {commit[:7]}")
                   for size in data["sizes"]]
+        plot = RESULTS / "growth.png"
+        drawn = "; the curves: ![growth](../benchmarks/results/growth.png)" if plot.exists() else ""
         return sorted(points, key=lambda p: p.text_mb), f"`benchmarks/results/growth.json` " \
-            f"(one run, commit {commit[:7]}, {data['settings'].get('rounds', '?')} rounds)"
+            f"(one run, commit {commit[:7]}, {data['settings'].get('rounds', '?')} rounds){drawn}"
     points = []
     for name in ("10mb", "full"):
         data = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
@@ -206,10 +208,11 @@ def shard_table(lucene: dict) -> tuple[str, list[dict]]:
     size = lucene["shard_size"]
     ratio = size["shard_bytes"] / size["text_bytes"]
     passages_per_byte = size["passages"] / size["text_bytes"]
+    rate = size["text_bytes"] / 1e6 / size["lucene_index_seconds"]  # MB/s, one core
     lines = [_row(["text", f"primary data (× {ratio:.2f})", "passages",
                    "primary shards", "per shard", "replicas", "shard copies",
-                   "data nodes"]),
-             _row(["---"] * 8)]
+                   "data nodes", f"Lucene build at {rate:.2f} MB/s per core"]),
+             _row(["---"] * 9)]
     plans = []
     for gb in TARGETS_GB:
         primary_gb = gb * ratio
@@ -227,7 +230,9 @@ def shard_table(lucene: dict) -> tuple[str, list[dict]]:
         lines.append(_row([f"{gb} GB", f"{primary_gb:.1f} GB", f"{passages / 1e6:.0f} M",
                            shards, f"{primary_gb / shards:.1f} GB, "
                            f"{passages / shards / 1e6:.0f} M passages",
-                           replicas, shards * (1 + replicas), nodes]))
+                           replicas, shards * (1 + replicas), nodes,
+                           f"{_amount(gb * 1000 / rate, 's')} on one core, "
+                           f"{_amount(gb * 1000 / rate / shards, 's')} with one core a shard"]))
     return "\n".join(lines), plans
 
 
@@ -279,6 +284,18 @@ def lucene_shard_line(lucene: dict) -> str:
             f"({size['text_bytes'] / 1e6 / size['lucene_index_seconds']:.2f} MB/s)")
 
 
+def parity_line() -> str:
+    """What ``export_parity.py`` measured: the analysis carried over."""
+    parity = json.loads((RESULTS / "export_parity.json").read_text(encoding="utf-8"))
+    exported, bare = parity["exported"], parity["no_word_overrides"]
+    return (f"On 10 MB of the Littré, Lucene's own filters built from `index.json` give "
+            f"{exported['same_terms_and_positions']:,} of {exported['passages']:,} passages "
+            f"({exported['share_same_terms_and_positions']:.2%}) the same terms at the same "
+            f"positions as `frsearch.analyze` ({bare['share_same_terms_and_positions']:.2%} "
+            f"without the export's {exported['overrides']:,} word overrides; measured at "
+            f"{parity['commit']}, `benchmarks/results/export_parity.json`)")
+
+
 def write_doc(blocks: dict[str, str]) -> None:
     text = DOC.read_text(encoding="utf-8")
     for name, content in blocks.items():
@@ -307,6 +324,7 @@ def main() -> int:
         "extrapolated": extrapolation_table(found),
         "move": move,
         "lucene-shard": lucene_shard_line(lucene),
+        "parity": parity_line(),
         "shards": shards,
         "ranking": ranking_table(lucene),
         "kinds": kind_table(lucene),
