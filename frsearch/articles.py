@@ -9,7 +9,10 @@ Two input formats:
   punctuation are section headings.
 * JSON Lines (``*.jsonl``): one article a line,
   ``{"id", "title", "date"?, "paragraphs": [...]}`` or ``"text"`` instead of
-  ``"paragraphs"`` (split on blank lines).
+  ``"paragraphs"`` (split on blank lines), or ``"html"``: a web page.
+* web pages (``*.html``, ``*.htm``, and JSON's ``"html"``): their main text,
+  title, date and author, as ``webpages.extract_page`` finds them; the markup
+  is never indexed.
 
 The headline is passage 0, so an article whose body never repeats its headline's
 words is still found by them. A file that cannot be read is reported to the
@@ -39,6 +42,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from frsearch.analysis import INVISIBLE
+from frsearch.webpages import extract_page
 
 __all__ = [
     "Article",
@@ -50,6 +54,7 @@ __all__ = [
     "file_article_ids",
     "id_fault",
     "input_size",
+    "parse_html_article",
     "parse_text_article",
     "read_articles",
 ]
@@ -59,6 +64,7 @@ FORMAT_VERSION = "4"
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
+HTML_SUFFIXES = (".html", ".htm")
 
 # "date <something that starts like a year> <title>"; the date is checked after
 _DATE_LINE = re.compile(r"^\s*date\s+(\d{4}\S*)\s+(.+?)\s*$")
@@ -362,7 +368,7 @@ def _optional_string(record: dict, key: str) -> str:
     return value
 
 
-_ARTICLE_FIELDS = frozenset({"id", "title", "date", "paragraphs", "text"})
+_ARTICLE_FIELDS = frozenset({"id", "title", "date", "paragraphs", "text", "html"})
 """The fields of a JSON Lines article that frsearch reads; the others are its
 metadata (``Article.meta``)."""
 
@@ -388,24 +394,36 @@ def _article_from_json(record: object, source: str,
             date, str(article_id), f"a date is a string, not {_json_type(date)}"),
             skipped=False))
         date = None
+    meta = {key: value for key, value in record.items() if key not in _ARTICLE_FIELDS}
     paragraphs = record.get("paragraphs")
-    if paragraphs is None:
-        text = record.get("text")
-        if not isinstance(text, str):
-            raise ValueError('needs "paragraphs" (a list of strings) or "text"')
-        body = _blocks(_clean_line(line) for line in text.splitlines())
-    elif isinstance(paragraphs, list) and all(isinstance(p, str) for p in paragraphs):
-        body = [[line] for line in map(_clean_line, paragraphs) if line]
+    if paragraphs is None and record.get("text") is None and record.get("html") is not None:
+        markup = record["html"]
+        if not isinstance(markup, str):
+            raise ValueError(f'"html" must be a string, not {_json_type(markup)}')
+        page = extract_page(markup)
+        title = title or _clean_line(page.title or "")
+        if date is None and page.date:
+            date = page.date
+        if page.author and "author" not in meta:
+            meta["author"] = page.author
+        passages = list(_page_passages(title, page.blocks))
     else:
-        raise ValueError('"paragraphs" must be a list of strings')
-    passages = [Passage(0, title, None, "headline")] if title else []
-    for block in body:
-        passages.append(Passage(len(passages) + (0 if title else 1), " ".join(block)))
+        if paragraphs is None:
+            text = record.get("text")
+            if not isinstance(text, str):
+                raise ValueError('needs "paragraphs" (a list of strings), "text" or "html"')
+            body = _blocks(_clean_line(line) for line in text.splitlines())
+        elif isinstance(paragraphs, list) and all(isinstance(p, str) for p in paragraphs):
+            body = [[line] for line in map(_clean_line, paragraphs) if line]
+        else:
+            raise ValueError('"paragraphs" must be a list of strings')
+        passages = [Passage(0, title, None, "headline")] if title else []
+        for block in body:
+            passages.append(Passage(len(passages) + (0 if title else 1), " ".join(block)))
     if not passages:
         # indexed, it would leave no trace: "added" again at every run, found by nothing
         raise ValueError(f"no text to index: article {str(article_id)!r} has an empty "
                          "title and no paragraph with text")
-    meta = {key: value for key, value in record.items() if key not in _ARTICLE_FIELDS}
     return Article(
         id=str(article_id),
         title=title,
@@ -417,6 +435,44 @@ def _article_from_json(record: object, source: str,
                                   json.dumps(meta, sort_keys=True, ensure_ascii=False),
                                   *(passage.text for passage in passages)]),
         meta=meta,
+    )
+
+
+def _page_passages(title: str, blocks: Iterable[tuple[str, str]]) -> Iterator[Passage]:
+    """Passages of a web page's title and blocks (``webpages.PageText``): its
+    headings are known from its markup, so none is guessed."""
+    if title:
+        yield Passage(0, title, None, "headline")
+    number, heading = 1, None
+    for kind, text in blocks:
+        text = _clean_line(text)
+        if not text:
+            continue
+        if kind == "heading":
+            heading = text
+            yield Passage(number, text, None, "heading")
+        else:
+            yield Passage(number, text, heading, "paragraph")
+        number += 1
+
+
+def parse_html_article(markup: str, article_id: str, source: str = "") -> Article:
+    """The article of web page ``markup``: its main text, title, date
+    (YYYY-MM-DD) and author (in ``meta``), as ``webpages.extract_page`` finds
+    them. Raises ValueError, saying why, for a page with no text to index."""
+    page = extract_page(markup)
+    title = _clean_line(page.title or "")
+    passages = tuple(_page_passages(title, page.blocks))
+    if not passages:
+        raise ValueError("no main text found in this page (only navigation, scripts or markup)")
+    return Article(
+        id=article_id,
+        title=title,
+        date=page.date,
+        passages=passages,
+        source=source,
+        fingerprint=_fingerprint([markup]),
+        meta={"author": page.author} if page.author else {},
     )
 
 
@@ -651,8 +707,9 @@ def _read_file(path: Path, on_problem: Callable[[InputProblem], None],
         on_problem(InputProblem(str(path), "empty file"))
         return
     article_id, path_ids = file_article_ids(path, folder)
+    parse = parse_html_article if path.suffix.lower() in HTML_SUFFIXES else parse_text_article
     try:
-        article = parse_text_article(text, article_id, str(path))
+        article = parse(text, article_id, str(path))
     except ValueError as error:
         on_problem(InputProblem(str(path), str(error)))
         return
@@ -739,7 +796,7 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]
     """The files to read under ``path``, each with the folder given it was
     found in (None for a file given itself)."""
     if path.is_dir():
-        suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES
+        suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES
         found = False
         for child in sorted(path.rglob("*")):
             if child.suffix.lower() not in suffixes or child.is_dir():
@@ -750,7 +807,7 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]
             else:
                 on_problem(InputProblem(str(child), _why_not_read(child)))
         if not found:
-            on_problem(InputProblem(str(path), "no *.txt or *.jsonl file in this folder"))
+            on_problem(InputProblem(str(path), "no *.txt, *.jsonl or *.html file in this folder"))
     elif path.is_file():
         yield path, None
     else:

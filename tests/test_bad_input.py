@@ -240,7 +240,7 @@ def test_folder_without_articles_is_reported(cli, tmp_path):
     (tmp_path / "notes" / "readme.md").write_text("# rien à indexer\n")
     done = cli("index", str(tmp_path / "notes"), "--index", str(tmp_path / "ix"))
     assert done.returncode == 2
-    assert "notes: no *.txt or *.jsonl file in this folder" in done.stderr
+    assert "notes: no *.txt, *.jsonl or *.html file in this folder" in done.stderr
 
 
 def test_control_characters_never_reach_the_terminal(cli, tmp_path):
