@@ -24,9 +24,13 @@ from frsearch.results import ArticleHit, Found, Hit
 
 __all__ = ["GROUPED_WITHIN", "PASSAGES_PER_ARTICLE", "Page", "by_article", "collapse", "page"]
 
-GROUPED_WITHIN = 1000
-"""Passages of a query, best first, among which near-duplicates are grouped:
-a hundred pages of ten hits at the least."""
+GROUPED_WITHIN = 200
+"""Passages of a query, in the order asked for, among which near-duplicates
+are grouped: twenty pages of ten hits at the least. Grouping them all is what
+makes ``total`` exact on page 1; on 10 MB of the Littré, page 1 of a common
+word (``homme``, 2,310 passages) takes about what it took when the 40
+passages that filled it were grouped (7.2 ms against 7.0 ms); a window of
+1,000 took 25 to 40 ms."""
 PASSAGES_PER_ARTICLE = 3
 """Passages shown under an article found (``group="article"``)."""
 

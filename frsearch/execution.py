@@ -44,7 +44,7 @@ class StoredPassages:
     search: read on first use and kept (a passage matched word for word is
     often shown, and compared with its near-duplicates, too)."""
 
-    __slots__ = ("_read", "_searcher", "_sketches")
+    __slots__ = ("_read", "_searcher", "_sketch_of", "_sketches")
 
     @property
     def reader(self):
@@ -54,15 +54,20 @@ class StoredPassages:
     def __init__(self, searcher) -> None:
         self._searcher = searcher
         self._sketches: Sequence[bytes] | None = None
+        self._sketch_of: dict[int, bytes] = {}
         self._read: dict[int, StoredPassage] = {}
 
     def sketch(self, docnum: int) -> bytes:
-        """The passage's MinHash sketch, from its column (no stored fields read)."""
-        sketches = self._sketches
-        if sketches is None:  # read on first use: an empty index has no columns
-            sketches = self._sketches = self._searcher.reader().column_reader(
-                "text", translate=False)
-        return sketches[docnum]
+        """The passage's MinHash sketch, from its column (no stored fields
+        read), kept: grouping and showing a passage both ask for it."""
+        found = self._sketch_of.get(docnum)
+        if found is None:
+            sketches = self._sketches
+            if sketches is None:  # read on first use: an empty index has no columns
+                sketches = self._sketches = self._searcher.reader().column_reader(
+                    "text", translate=False)
+            found = self._sketch_of[docnum] = sketches[docnum]
+        return found
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
@@ -86,9 +91,12 @@ class Ranking:
     """Their stored fields, those read while executing kept."""
 
 
-def execute(searcher, plan: Plan, fetch: int, everything: bool = False) -> Ranking:
+def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
+            loose: tuple[int, int] = (0, 0)) -> Ranking:
     """The ``fetch`` best passages of ``plan``, and how many it matches; with
-    ``everything``, all of them (to sort otherwise, group or count).
+    ``everything``, all of them (to sort otherwise, group or count). Equal
+    scores are in passage id order, but for runs of them within the
+    positions ``loose`` (see ``in_order``).
 
     The plan's filters are applied as a set of passages (``_passing``), so
     that a filtered query of words is still scored from the posting arrays.
@@ -117,7 +125,7 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False) -> Ranki
         ranked = _nearer_first(searcher, plan, ranked)
     if everything:
         return Ranking(sorted(ranked, key=lambda pair: (-pair[1], pair[0])), total, passages)
-    return Ranking(in_order(ranked, fetch, passages, expired), total, passages)
+    return Ranking(in_order(ranked, fetch, passages, expired, loose=loose), total, passages)
 
 
 def _passing(searcher, plan: Plan) -> tuple[set[int] | None, set[int] | None]:
@@ -202,10 +210,15 @@ def _nearer_first(searcher, plan: Plan,
 def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,
              expired: Callable[[], bool],
              key: Callable[[tuple[int, float]], tuple] = lambda pair: (-pair[1],),
-             ) -> list[tuple[int, float]]:
+             loose: tuple[int, int] = (0, 0)) -> list[tuple[int, float]]:
     """The first ``fetch`` of ``ranked`` in the order of ``key`` (by default
     the score, best first), equal keys by passage id (each read only for a
-    tie: a long run of ties by article id first, see ``MANY_TIED``)."""
+    tie: a long run of ties by article id first, see ``MANY_TIED``).
+
+    Ties that all fall within the positions ``loose`` (start, end) keep the
+    order of document numbers: a deep page needs to know which passages come
+    before it, not in which order (nor, with ``collapsing``, past the passages
+    it groups)."""
     ranked = sorted(ranked, key=key)
     if fetch < len(ranked):  # the first ``fetch`` and those tied with the last
         last = key(ranked[fetch - 1]) if fetch > 0 else None
@@ -216,8 +229,10 @@ def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassag
     ordered: list[tuple[int, float]] = []
     for _, run in groupby(ranked, key=key):
         tied = list(run)
-        if len(tied) > 1 and not expired():
-            tied = _by_passage_id(tied, fetch - len(ordered), passages)
+        start = len(ordered)
+        within = loose[0] <= start and start + len(tied) <= loose[1]
+        if len(tied) > 1 and not within and not expired():
+            tied = _by_passage_id(tied, fetch - start, passages)
         ordered += tied
         if len(ordered) >= fetch:
             break

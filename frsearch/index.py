@@ -366,7 +366,10 @@ class Index:
             fetch = max(fetch, planning.RERANKED)
         if plan.literals:  # passages holding a quoted phrase word for word go first
             fetch = max(fetch, LITERAL_FETCH)
-        ranking = execution.execute(searcher, plan, fetch, everything)
+        # the order of equal scores matters where passages are grouped and shown
+        grouped = collapsing.GROUPED_WITHIN if collapse and page.group is None else 0
+        loose = (grouped, page.offset)
+        ranking = execution.execute(searcher, plan, fetch, everything, loose)
         ranking = replace(ranking, ranked=answers.reranked(
             ranking.ranked, asked, planning.RERANKED,
             lambda docnum: ranking.passages[docnum].text))
@@ -394,7 +397,7 @@ class Index:
             if everything:
                 ordered = execution.in_order(
                     ordered, fetch, ranking.passages, expired,
-                    lambda pair: (*_date_key(ranks, pair[0]), -pair[1]))
+                    lambda pair: (*_date_key(ranks, pair[0]), -pair[1]), loose)
             skipped = 0 if collapse else page.offset  # only the page's passages are read
             found = results.found(replace(ranking, ranked=ordered[skipped:]), plan.patterns)
             cut = collapsing.page(found, page.limit, collapse, expired,

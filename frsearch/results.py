@@ -226,19 +226,33 @@ def _utf16_spans(text: str, spans: list[list[int]]) -> list[list[int]]:
 class Found:
     """A ranked passage, which becomes a hit if shown. Its stored fields are
     read on first use: most passages fetched to fill a page are neither shown
-    nor compared word for word."""
+    nor compared word for word; its sketch too (a deep page past the passages
+    grouped compares none)."""
 
-    __slots__ = ("_passages", "_patterns", "comparable", "docnum", "score", "sketch")
+    __slots__ = ("_comparable", "_passages", "_patterns", "_sketch", "docnum", "score")
 
     def __init__(self, docnum: int, score: float, passages: StoredPassages,
                  patterns: Sequence[Sequence[Pattern]]):
         self.docnum = docnum
         self.score = score
-        self.sketch = passages.sketch(docnum)
-        self.comparable = is_comparable(self.sketch)
-        """Long enough to be told a near-duplicate (see ``duplicates``)."""
+        self._sketch: bytes | None = None
+        self._comparable: bool | None = None
         self._passages = passages
         self._patterns = patterns
+
+    @property
+    def sketch(self) -> bytes:
+        """Its MinHash sketch (see ``duplicates``)."""
+        if self._sketch is None:
+            self._sketch = self._passages.sketch(self.docnum)
+        return self._sketch
+
+    @property
+    def comparable(self) -> bool:
+        """Long enough to be told a near-duplicate (see ``duplicates``)."""
+        if self._comparable is None:
+            self._comparable = is_comparable(self.sketch)
+        return self._comparable
 
     @property
     def stored(self) -> StoredPassage:
