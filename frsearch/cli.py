@@ -441,7 +441,9 @@ def _heading(result) -> str:
         line = f"{passages} for {clean(repr(result.query))}"
         if result.total != result.total_passages:
             line += f", {result.total} hits once near-duplicates are grouped"
-    if shown and (result.offset or shown < result.total):
+    if shown == 1 and (result.offset or shown < result.total):
+        line += f"; result {result.offset + 1} of {result.total}"
+    elif shown and (result.offset or shown < result.total):
         line += f"; results {result.offset + 1}–{result.offset + shown} of {result.total}"
     elif result.offset and not shown:
         line += f"; no results from {result.offset + 1} on"
