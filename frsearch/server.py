@@ -20,7 +20,6 @@ reach it through a domain of its own pointed at 127.0.0.1).
 
 from __future__ import annotations
 
-import inspect
 import ipaddress
 import json
 import socket
@@ -30,6 +29,7 @@ import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from importlib import resources
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -41,6 +41,8 @@ from frsearch.errors import (
     IndexNotFoundError,
     NotAnIndexError,
 )
+from frsearch.index import SORTS
+from frsearch.results import OFFSET_UNITS
 from frsearch.terminal import terminal_text
 
 __all__ = ["SearchApp", "SearchRequest", "BadRequest", "make_server", "parse_search", "serve"]
@@ -54,7 +56,6 @@ MAX_FIELDS = 40
 """Most ``name=value`` pairs a request may carry (filters and facets included)."""
 MAX_TEXT_CHARS = 20_000
 """As ``frsearch query --json``: a passage's text is cut after this many characters."""
-OFFSET_UNITS = ("codepoints", "utf16")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 CONTENT_SECURITY_POLICY = (
@@ -126,7 +127,7 @@ def parse_search(query_string: bytes | str) -> SearchRequest:
     """The request in ``/search``'s query string, checked; raises BadRequest.
 
     >>> parse_search(b"q=sanctions+Russie&limit=5&filter=source:lemonde").options
-    {'limit': 5, 'filters': {'source': 'lemonde'}}
+    {'limit': 5, 'filters': {'source': ['lemonde']}}
     """
     raw = (query_string.encode("latin-1", "replace")  # WSGI gives the bytes as latin-1 text
            if isinstance(query_string, str) else query_string)
@@ -153,6 +154,8 @@ def parse_search(query_string: bytes | str) -> SearchRequest:
     if "offset" in single:
         options["offset"] = _integer(single, "offset", 0, MAX_OFFSET)
     if "sort" in single:
+        if single["sort"] not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {single['sort']!r}")
         options["sort"] = single["sort"]
     if values.get("filter"):
         options["filters"] = _filters(values["filter"])
@@ -171,16 +174,19 @@ def parse_search(query_string: bytes | str) -> SearchRequest:
     return SearchRequest(query, options, max_text_chars, offsets)
 
 
-def _filters(given: list[str]) -> dict[str, str | list[str]]:
+def _filters(given: list[str]) -> dict[str, list[str]]:
     """``filter=source:lemonde&filter=source:afp&filter=date:2021`` as
-    ``Index.search`` takes them: field → value, or its values (any of them)."""
+    ``Index.search`` takes them: field → its values (any of them). A filter is
+    written as in a query (``source:lemonde``) or as ``--filter`` takes it
+    (``source=lemonde``)."""
     filters: dict[str, list[str]] = {}
     for text in given:
-        name, colon, value = text.partition(":")
-        if not colon or not name.strip() or not value.strip():
+        cut = min((at for at in (text.find(":"), text.find("=")) if at >= 0), default=-1)
+        name, value = text[:cut].strip(), text[cut + 1:].strip()
+        if cut < 0 or not name or not value:
             raise BadRequest(f"a filter is field:value, such as source:lemonde, not {text!r}")
-        filters.setdefault(name.strip(), []).append(value.strip())
-    return {name: values[0] if len(values) == 1 else values for name, values in filters.items()}
+        filters.setdefault(name, []).append(value)
+    return filters
 
 
 def _form_text(encoded: bytes) -> str:
@@ -204,17 +210,6 @@ def _flag(single: dict[str, str], name: str) -> bool:
     return text in TRUE
 
 
-def _library_options(search: Callable) -> frozenset[str]:
-    """The keyword arguments ``search`` (an ``Index.search``) takes."""
-    return frozenset(inspect.signature(search).parameters)
-
-
-def _result_json(result, request: SearchRequest) -> dict:
-    from frsearch.cli import _result_json as as_json
-
-    return as_json(result, request.max_text_chars, request.offsets)
-
-
 def _json_body(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).translate(_SURROGATE_ESCAPES).encode("utf-8")
 
@@ -233,7 +228,6 @@ class SearchApp:
         folder = resources.files("frsearch") / "static"
         self._pages = {path: ((folder / name).read_bytes(), kind)
                        for path, (name, kind) in PAGES.items()}
-        self._accepted = _library_options(index.search)
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
         try:
@@ -267,9 +261,6 @@ class SearchApp:
     def _search(self, query_string: str) -> tuple[str, list[tuple[str, str]], bytes]:
         try:
             request = parse_search(query_string)
-            missing = sorted(set(request.options) - self._accepted)
-            if missing:
-                raise BadRequest(f"this frsearch cannot search with {', '.join(missing)} yet")
             result = self.index.search(request.query, **request.options)
         except BadRequest as error:
             return _json_response(400, {"error": str(error)})
@@ -277,10 +268,12 @@ class SearchApp:
             return _json_response(503, {"error": str(error)})
         except FrsearchError as error:
             return _json_response(500, {"error": str(error)})
-        return _json_response(200, _result_json(result, request))
+        return _json_response(200, result.to_dict(request.max_text_chars, request.offsets))
 
     def _host_allowed(self, host: str) -> bool:
-        if self.allowed_hosts is None:
+        """A browser always says which name it asked for; a client that
+        gives none is no web page."""
+        if self.allowed_hosts is None or not host:
             return True
         try:
             name = urllib.parse.urlsplit(f"//{host}").hostname or ""
@@ -291,8 +284,6 @@ class SearchApp:
 
 def _response(code: int, kind: str, body: bytes,
               cache: str = "no-store") -> tuple[str, list[tuple[str, str]], bytes]:
-    from http import HTTPStatus
-
     status = f"{code} {HTTPStatus(code).phrase}"
     return status, [("Content-Type", kind), ("Content-Length", str(len(body))),
                     ("Cache-Control", cache)], body
@@ -304,7 +295,10 @@ def _json_response(code: int, data: object) -> tuple[str, list[tuple[str, str]],
 
 class _RequestHandler(WSGIRequestHandler):
     """wsgiref's handler, its log lines made safe for a terminal (a request
-    line is whatever the client sent)."""
+    line is whatever the client sent), and a client that stops sending let go
+    of after ``timeout`` seconds rather than holding a thread for good."""
+
+    timeout = 60
 
     def log_message(self, format: str, *args) -> None:
         sys.stderr.write(terminal_text(f"{self.address_string()} - [{self.log_date_time_string()}]"

@@ -13,13 +13,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from test_hostile_queries import HOSTILE
 
 import frsearch
-from frsearch.server import CONTENT_SECURITY_POLICY, make_server
+from frsearch.server import CONTENT_SECURITY_POLICY, MAX_TEXT_CHARS, make_server
 
 CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT = 60
@@ -34,34 +35,66 @@ TRAP = {
     "author": "<img src=y onerror=window.__pwned=6>",
     "url": "javascript:window.__pwned=7",
 }
+WIRE = [
+    {"id": "lemonde-2022-02-24", "date": "2022-02-24", "source": "lemonde",
+     "author": "Jean Dupont", "url": "https://www.lemonde.fr/international/sanctions.html",
+     "title": "Les Européens adoptent de nouvelles sanctions contre Moscou",
+     "text": "Les Vingt-Sept ont adopté jeudi un troisième paquet de sanctions visant les "
+             "banques russes.\n\nLes avoirs de plusieurs oligarques proches du Kremlin sont "
+             "gelés."},
+    {"id": "afp-2022-03-01", "date": "2022-03-01", "source": "afp",
+     "title": "Sanctions : le rouble s'effondre",
+     "text": "Le rouble a perdu près d'un tiers de sa valeur après l'annonce des sanctions "
+             "occidentales.\n\nLa banque centrale russe a doublé son taux directeur."},
+    {"id": "afp-2021-11-15", "date": "2021-11-15", "source": "afp",
+     "title": "Washington prépare des sanctions",
+     "text": "Les États-Unis préparent des sanctions économiques si la Russie envahit "
+             "l'Ukraine."},
+]
 
 
 @pytest.fixture(scope="module")
 def index_folder(tmp_path_factory) -> Path:
-    """The seeds and one article whose every field is markup meant to run."""
-    articles = tmp_path_factory.mktemp("trap")
-    (articles / "piege.jsonl").write_text(json.dumps(TRAP, ensure_ascii=False) + "\n",
-                                          encoding="utf-8")
+    """The seeds, three wire articles with a source and a day, and one article
+    whose every field is markup meant to run."""
+    articles = tmp_path_factory.mktemp("articles")
+    for name, records in (("piege.jsonl", [TRAP]), ("wire.jsonl", WIRE)):
+        (articles / name).write_text(
+            "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records),
+            encoding="utf-8")
     folder = tmp_path_factory.mktemp("served") / "index"
     with frsearch.open_index(folder, create=True) as index:
         report = index.add([frsearch.seeds_dir(), articles])
-    assert report.articles == 6 and not report.problems
+    assert report.articles == 9 and not report.problems
     return folder
 
 
 @pytest.fixture(scope="module")
-def server(index_folder, tmp_path_factory):
-    """``frsearch serve --port 0`` in its own process: its base URL."""
+def index(index_folder):
+    """The served index, opened in this process too: what the library answers."""
+    with frsearch.open_index(index_folder) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def served(index_folder, tmp_path_factory):
+    """``frsearch serve --port 0`` in its own process: its base URL, and the
+    file its stderr (the log) goes to."""
     log = tmp_path_factory.mktemp("serve-log") / "stderr.txt"
     with open(log, "w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "frsearch", "serve", "--index", str(index_folder),
              "--port", "0"], stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        yield _announced_url(process, log)
+        yield _announced_url(process, log), log
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(served) -> str:
+    return served[0]
 
 
 def _announced_url(process: subprocess.Popen, log: Path) -> str:
@@ -100,6 +133,12 @@ def cli_json(cli_main, index_folder: Path, query: str, *options: str) -> dict:
 
 # ---- the JSON API ---------------------------------------------------------------
 
+def test_the_text_cap_is_the_clis():
+    from frsearch import cli, server
+
+    assert server.MAX_TEXT_CHARS == cli.MAX_TEXT_CHARS
+
+
 
 @pytest.mark.parametrize("query", [
     "sanctions", '"lignes rouges"', "Kremlim", "présid*", "crimee annexion", "sanctions -Russie",
@@ -116,11 +155,74 @@ def test_search_answers_what_query_json_prints(server, cli_main, index_folder, q
     ({"limit": "3", "all": "1"}, ("--limit", "3", "--all")),
     ({"offsets": "utf16"}, ("--offsets", "utf16")),
     ({"max_text_chars": "40"}, ("--max-text-chars", "40")),
+    ({"offset": "2", "limit": "3"}, ("--offset", "2", "--limit", "3")),
+    ({"sort": "-date"}, ("--sort=-date",)),
+    ({"filter": ["source:afp", "source:lemonde"]},
+     ("--filter", "source=afp", "--filter", "source=lemonde")),
+    ({"filter": "date:2021-12..2022-02"}, ("--filter", "date=2021-12..2022-02")),
+    ({"facets": "date,source"}, ("--facets", "date,source")),
+    ({"by_article": "1", "offset": "1", "limit": "2"},
+     ("--by-article", "--offset", "1", "--limit", "2")),
 ])
 def test_search_options_are_the_cli_options(server, cli_main, index_folder, params, options):
     status, answer = search(server, q="sanctions Russie", **params)
     assert status == 200
     assert answer == cli_json(cli_main, index_folder, "sanctions Russie", *options)
+
+
+@pytest.mark.parametrize(("params", "arguments"), [
+    ({"offset": "2", "limit": "3"}, {"offset": 2, "limit": 3}),
+    ({"sort": "-date"}, {"sort": "-date"}),
+    ({"sort": "date", "limit": "20"}, {"sort": "date", "limit": 20}),
+    ({"filter": "source:afp"}, {"filters": {"source": "afp"}}),
+    ({"filter": "source=afp"}, {"filters": {"source": ["afp"]}}),
+    ({"filter": ["source:afp", "source:lemonde"]}, {"filters": {"source": ["afp", "lemonde"]}}),
+    ({"filter": ["source:afp", "date:2022"]}, {"filters": {"source": "afp", "date": "2022"}}),
+    ({"filter": "date:2021-12..2022-02"}, {"filters": {"date": "2021-12..2022-02"}}),
+    ({"facets": "date,source"}, {"facets": ["date", "source"]}),
+    ({"facets": ["date", "source"], "filter": "source:afp"},
+     {"facets": ["date", "source"], "filters": {"source": "afp"}}),
+    ({"by_article": "1", "limit": "3"}, {"group": "article", "limit": 3}),
+    ({"by_article": "1", "offset": "1", "facets": "source"},
+     {"group": "article", "offset": 1, "facets": ["source"]}),
+    ({"filter": "auteur:personne"}, {"filters": {"auteur": "personne"}}),
+])
+def test_options_pass_straight_to_index_search(server, index, params, arguments):
+    status, answer = search(server, q="sanctions", **params)
+    assert status == 200
+    assert answer == index.search("sanctions", **arguments).to_dict(MAX_TEXT_CHARS)
+
+
+def test_pages_follow_one_another(server):
+    """Three pages of three are the first nine hits, in the same order."""
+    whole = search(server, q="Poutine", limit=9)[1]
+    pages = [search(server, q="Poutine", limit=3, offset=offset)[1] for offset in (0, 3, 6)]
+    assert [hit["passage_id"] for page in pages for hit in page["hits"]] == \
+        [hit["passage_id"] for hit in whole["hits"]]
+    assert [page["offset"] for page in pages] == [0, 3, 6]
+    assert {page["total"] for page in pages} == {whole["total"]}
+    past = search(server, q="Poutine", limit=3, offset=whole["total"])[1]
+    assert past["hits"] == [] and past["total"] == whole["total"]
+
+
+def test_facets_and_filters_narrow_as_they_say(server):
+    """A facet counts the passages matched (every one a hit with all=1)."""
+    answer = search(server, q="sanctions", facets="date,source", all=1, limit=100)[1]
+    sources = Counter(hit["meta"]["source"] for hit in answer["hits"] if "source" in hit["meta"])
+    assert dict(map(tuple, answer["facets"]["source"])) == sources
+    assert set(sources) == {"afp", "lemonde"}
+    months = Counter(hit["date"][:7] for hit in answer["hits"] if hit["date"])
+    assert dict(map(tuple, answer["facets"]["date"])) == months
+    narrowed = search(server, q="sanctions", filter="source:afp", all=1, limit=100)[1]
+    assert len(narrowed["hits"]) == narrowed["total"] == sources["afp"]
+    assert {hit["meta"]["source"] for hit in narrowed["hits"]} == {"afp"}
+
+
+def test_a_bad_option_is_a_400_and_an_unknown_field_a_warning(server):
+    status, answer = search(server, q="sanctions", sort="pertinence")
+    assert status == 400 and "sort" in answer["error"]
+    status, answer = search(server, q="sanctions", filter="auteur:personne")
+    assert status == 200 and answer["warnings"]
 
 
 @pytest.mark.parametrize(("query_string", "says"), [
@@ -140,6 +242,10 @@ def test_search_options_are_the_cli_options(server, cli_main, index_folder, para
     ("q=sanctions&by_article=peut-etre", "by_article must be 1 or 0"),
     ("q=sanctions&max_text_chars=x", "max_text_chars must be"),
     ("q=sanctions" + "&filter=a:b" * 50, "too many parameters"),
+    ("q=sanctions&filter=lemonde", "a filter is field:value"),
+    ("q=sanctions&filter=source:", "a filter is field:value"),
+    ("q=sanctions&filter=:lemonde", "a filter is field:value"),
+    ("q=sanctions&filter==lemonde", "a filter is field:value"),
 ])
 def test_bad_parameters_are_a_400_with_a_json_error(server, query_string, says):
     status, headers, body = get(f"{server}/search?{query_string}")
@@ -208,6 +314,31 @@ def test_a_request_for_another_host_name_is_refused(server):
     for name in ("localhost", "127.0.0.1"):
         status, _, _ = get(f"{server}/search?q=sanctions", {"Host": f"{name}:{port}"})
         assert status == 200
+
+
+def _raw_request(server: str, request: bytes) -> bytes:
+    """What the server answers ``request``, sent as it is."""
+    import socket
+
+    address = urllib.parse.urlsplit(server)
+    with socket.create_connection((address.hostname, address.port), timeout=60) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_client_without_host_is_answered_and_the_log_stays_inert(served):
+    """Only a browser needs the Host check, and it always sends one. What a
+    client puts in its request line reaches the log as inert text."""
+    server, log = served
+    answer = _raw_request(server, b"GET /search?q=sanctions HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 200 ")
+    answer = _raw_request(server, b"GET /\x1b]0;owned\x07\x1b[2J HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 404 ")
+    logged = log.read_text(encoding="utf-8")
+    assert "\x1b" not in logged and "\x07" not in logged and "]0;owned" in logged
 
 
 def test_index_errors_are_a_503_with_the_message(seed_index_folder):
@@ -311,8 +442,10 @@ def test_the_page_shows_ranked_passages_with_their_marks(page, server):
     for escaped in ("&lt;", "&gt;", "&amp;", "&quot;", "&#x27;", "<mark>"):
         assert escaped not in shown
     assert '"fortes sanctions' in shown  # the quotes the snippet escaped, shown as quotes
-    assert "2021-12" in page.locator("#hits li.hit .meta").first.inner_text()
-    assert page.locator("#status").inner_text().startswith(f"{answer['total']} passages")
+    for meta, hit in zip(page.locator("#hits li.hit .meta").all_inner_texts(), answer["hits"],
+                         strict=True):
+        assert meta.startswith(hit["date"] or hit["passage_id"])
+    assert page.locator("#status").inner_text().startswith(f"{answer['total']} results")
     _no_script_ran(page)
 
 
@@ -326,6 +459,9 @@ def test_markup_from_the_index_is_shown_as_text_and_never_run(page, server):
     meta = hit.locator(".meta").inner_text()
     assert TRAP["source"] in meta and TRAP["author"] in meta
     assert page.locator("#results img, #results script, #results b, #results a").count() == 0
+    page.wait_for_selector("#facets .facet-value")
+    assert TRAP["source"].lower() in page.locator("#facets").inner_text()
+    assert page.locator("#facets b, #facets img").count() == 0
     _no_script_ran(page)
 
 
@@ -337,8 +473,87 @@ def test_the_address_holds_the_query(page, server):
     _no_script_ran(page)
 
 
-def test_an_error_is_shown_as_text(page, server):
-    page.goto(server + "/?q=sanctions&filter=" + urllib.parse.quote("<img src=x onerror=1>"))
+def test_errors_and_warnings_are_shown_as_text(page, server):
+    page.goto(server + "/?q=sanctions&sort=" + urllib.parse.quote("<img src=x onerror=1>"))
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Error')")
+    assert "<img src=x onerror=1>" in page.inner_text("#status")
+    page.goto(server + "/?q=sanctions&filter=" + urllib.parse.quote("<img src:x onerror=1>"))
+    page.wait_for_selector("#notes .warning")
+    assert "<img src" in page.inner_text("#notes")
     assert page.locator("#results img").count() == 0
     _no_script_ran(page)
+
+
+def _wait_for_status(page, text: str) -> None:
+    page.wait_for_function("(text) => document.querySelector('#status').textContent"
+                           ".includes(text)", arg=text)
+
+
+def test_previous_and_next_pages(page, server):
+    answer = search(server, q="Poutine", limit=10, offset=10, facets="date,source")[1]
+    assert answer["hits"], "the test needs a second page"
+    page.goto(server + "/?q=Poutine")
+    _wait_for_status(page, "showing 1–10")
+    assert page.is_disabled("#previous") and not page.is_disabled("#next")
+    page.click("#next")
+    _wait_for_status(page, "showing 11–")
+    assert "offset=10" in page.url
+    titles = page.locator("#hits li.hit .title").all_text_contents()
+    assert titles == [hit["title"] for hit in answer["hits"]]
+    assert page.get_attribute("#hits", "start") == "11"
+    page.go_back()
+    _wait_for_status(page, "showing 1–10")
+    assert page.is_disabled("#previous")
+    _no_script_ran(page)
+
+
+def test_a_facet_narrows_and_its_chip_widens_again(page, server):
+    page.goto(server + "/?q=sanctions")
+    _wait_for_status(page, "showing 1–")
+    everything = page.locator("#hits li.hit").count()
+    page.locator("#facets .facet-value", has_text="afp").click()
+    page.wait_for_url("**filter=source%3Aafp**")
+    page.wait_for_selector("#filters .chip")
+    sources = page.locator("#hits li.hit .meta .source").all_text_contents()
+    assert sources and set(sources) == {"afp"}
+    assert page.locator("#hits li.hit").count() == len(sources) < everything
+    assert page.locator("#filters .chip").all_text_contents() == ["source:afp ×"]
+    page.click("#filters .chip")
+    page.wait_for_function(f"document.querySelectorAll('#hits li.hit').length === {everything}")
+    assert "filter" not in page.url and page.locator("#filters .chip").count() == 0
+    _no_script_ran(page)
+
+
+def test_articles_and_newest_first(page, server):
+    page.goto(server + "/?q=sanctions")
+    _wait_for_status(page, "results")
+    page.check("#by-article")
+    _wait_for_status(page, "articles")
+    answer = search(server, q="sanctions", by_article=1, facets="date,source")[1]
+    assert page.locator("#hits li.hit .title").all_text_contents() == \
+        [article["title"] for article in answer["articles"]]
+    for item, article in zip(page.locator("#hits li.hit").all(), answer["articles"], strict=True):
+        assert item.locator(".snippet").count() == len(article["passages"])
+        assert item.locator(".snippet mark").count() >= 1
+    page.uncheck("#by-article")
+    _wait_for_status(page, "results")
+    page.select_option("#sort", "-date")
+    page.wait_for_url("**sort=-date**")
+    _wait_for_status(page, "results")
+    newest = search(server, q="sanctions", sort="-date")[1]
+    assert page.locator("#hits li.hit .title").all_text_contents() == \
+        [hit["title"] for hit in newest["hits"]]
+    _no_script_ran(page)
+
+
+def test_threads_asking_at_once_get_what_one_gets_alone(server):
+    """The server answers each connection in a thread, all searching one Index."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["sanctions", "Poutine", '"lignes rouges"', "Kremlim", "présid*", "crimee annexion"]
+    alone = {query: search(server, q=query, facets="date,source")[1] for query in queries}
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda query: (query, search(server, q=query,
+                                                                facets="date,source")),
+                                 queries * 8))
+    assert all(answer == (200, alone[query]) for query, answer in together)

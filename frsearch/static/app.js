@@ -7,7 +7,7 @@
 // passes the "frsearch-snippet" Trusted Types policy, which refuses any other tag.
 
 const PAGE_SIZE = 10;
-const FACETS = []; // "date", "source" once Index.search counts facets
+const FACETS = ["date", "source"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -74,7 +74,7 @@ async function run(state) {
   document.title = state.q + " — frsearch";
   const params = addressParams(state);
   params.set("limit", String(PAGE_SIZE));
-  if (FACETS.length) params.set("facets", FACETS.join(","));
+  params.set("facets", FACETS.join(","));
   if (pending) pending.abort();
   pending = new AbortController();
   $("status").textContent = "Searching…";
@@ -103,16 +103,17 @@ function clear() {
 
 function show(state, data) {
   clear();
-  const hits = data.hits || data.articles || [];
-  const noun = data.total === 1 ? "passage" : "passages";
-  const first = hits.length ? state.offset + 1 : 0;
+  const byArticle = Array.isArray(data.articles);
+  const items = byArticle ? data.articles : data.hits || [];
+  const noun = (byArticle ? "article" : "result") + (data.total === 1 ? "" : "s");
+  const first = items.length ? state.offset + 1 : 0;
   $("status").textContent = `${data.total} ${noun} for “${data.query}”` +
-    (hits.length ? `, showing ${first}–${state.offset + hits.length}` : "");
+    (items.length ? `, showing ${first}–${state.offset + items.length}` : "");
   showNotes(state, data);
   $("hits").start = state.offset + 1;
-  for (const hit of hits) $("hits").append(hitItem(hit));
+  for (const item of items) $("hits").append(hitItem(item));
   showFacets(state, data.facets);
-  showPages(state, data, hits.length);
+  showPages(state, data, items.length);
 }
 
 function showNotes(state, data) {
@@ -124,7 +125,9 @@ function showNotes(state, data) {
     notes.append("Did you mean ", button, "? ");
   }
   for (const warning of data.warnings || []) {
-    notes.append(element("span", "warning", typeof warning === "string" ? warning : warning.message));
+    // the page asks for its facets on any index: one the index has no field for is no news
+    if (FACETS.some((name) => warning.startsWith(`facet '${name}' was left out`))) continue;
+    notes.append(element("span", "warning", warning));
   }
   for (const prefix of data.truncated_prefixes || []) {
     notes.append(element("span", "warning", `${prefix} starts too many words: only the commonest were searched.`));
@@ -179,6 +182,9 @@ function hitItem(hit) {
   const id = element("span", "id", hit.passage_id || hit.article_id);
   if (hit.source) id.title = hit.source;
   parts.push(id);
+  if (typeof hit.matched === "number") {
+    parts.push(element("span", "matched", `${hit.matched} passage${hit.matched === 1 ? "" : "s"} matched`));
+  }
   if (typeof hit.score === "number") parts.push(element("span", "score", "score " + hit.score.toFixed(2)));
   parts.forEach((part, index) => line.append(...(index ? [" · ", part] : [part])));
   item.append(line);
@@ -199,10 +205,8 @@ function hitItem(hit) {
 }
 
 function facetEntries(counts) {
-  if (Array.isArray(counts)) {
-    return counts.map((entry) => [String(entry.value), Number(entry.count)]);
-  }
-  return Object.entries(counts || {}).map(([value, count]) => [value, Number(count)]);
+  // [[value, count], …], as SearchResult.to_dict writes them
+  return Array.isArray(counts) ? counts.map(([value, count]) => [String(value), Number(count)]) : [];
 }
 
 function showFacets(state, facets) {
@@ -214,13 +218,17 @@ function showFacets(state, facets) {
     const list = element("ul", "facet");
     for (const [value, count] of entries) {
       const filter = `${field}:${value}`;
+      const active = state.filters.includes(filter);
       const button = element("button", "facet-value");
       button.type = "button";
+      button.title = active ? "Remove this filter" : `Only ${filter}`;
       button.append(element("span", "value", value), element("span", "count", count));
-      if (state.filters.includes(filter)) button.classList.add("active");
-      button.addEventListener("click", () => {
-        if (!state.filters.includes(filter)) go({ ...state, filters: [...state.filters, filter], offset: 0 });
-      });
+      if (active) button.classList.add("active");
+      button.addEventListener("click", () => go({
+        ...state,
+        filters: active ? state.filters.filter((other) => other !== filter) : [...state.filters, filter],
+        offset: 0,
+      }));
       const item = element("li");
       item.append(button);
       list.append(item);
