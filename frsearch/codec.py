@@ -44,6 +44,7 @@ __all__ = [
     "encode_block",
     "encode_postings",
     "encode_record",
+    "encode_single",
 ]
 
 FORMAT_VERSION = 4
@@ -180,7 +181,25 @@ def _packed_ints(values: array) -> bytes:
     return code.encode() + packed.tobytes()
 
 
-def encode_postings(ids: array, weights: array | None, values: bytes | None,
+def encode_single(docnum: int, weight: float, value: bytes | None) -> tuple[bytes, int]:
+    """The block of a term's one posting and its flags: ``encode_block``'s
+    bytes for it, without its loops."""
+    parts = [_SMALL_INTS[docnum] if docnum < 0x100 else _pack_ints((docnum,)),
+             _ALL_ONE if weight == 1 else _pack_weights((float(weight),))]
+    if value:
+        length = len(value)
+        parts += [_SMALL_INTS[length] if length < 0x100 else _pack_ints((length,)), value]
+    else:
+        parts.append(_NONE)
+    data = b"".join(parts)
+    if len(data) >= COMPRESS_FROM:
+        packed = zlib.compress(data, 6)
+        if len(packed) < len(data):
+            return packed, _COMPRESSED
+    return data, 0
+
+
+def encode_postings(ids: array, weights: array | None, values: bytes | bytearray | None,
                     lengths: array | None
                     ) -> tuple[list[tuple[bytes, int, int, int, float, int]], float, float]:
     """A term's posting blocks from its arrays (``segments.TermPostings``;

@@ -20,10 +20,35 @@ from __future__ import annotations
 import dataclasses
 from array import array
 from collections.abc import Iterable, Iterator
+from types import ModuleType
+from typing import Union
 
+from frsearch import analysis, duplicates
 from frsearch.articles import Article, Passage
 
-__all__ = ["PostingsBuffer", "TermPostings", "pack_article", "unpack_article"]
+__all__ = ["Held", "PostingsBuffer", "TermPostings", "as_postings", "pack_article",
+           "single_posting", "trim_word_caches", "unpack_article"]
+
+WORD_CACHE_ENTRIES = 60_000
+"""Entries a word cache of the analysis (``functools.lru_cache``) may hold in a
+writer process before it is emptied (``trim_word_caches``). Full, the caches
+of ``analysis`` and ``duplicates`` hold 1.3 million words: near 200 MB in each
+writer process on the whole Littré. Emptied at 60,000, the words a text uses
+most are back after a few passages."""
+
+
+def trim_word_caches(modules: Iterable[ModuleType] = (analysis, duplicates),
+                     limit: int = WORD_CACHE_ENTRIES) -> int:
+    """Empty the word caches of ``modules`` that hold more than ``limit``
+    entries (every ``lru_cache`` function of theirs); returns how many."""
+    emptied = 0
+    for module in modules:
+        for value in list(vars(module).values()):
+            info = getattr(value, "cache_info", None)
+            if info is not None and info().currsize > limit:
+                value.cache_clear()
+                emptied += 1
+    return emptied
 
 _ARTICLE_FIELDS = tuple(field.name for field in dataclasses.fields(Article))
 _PASSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(Passage))
@@ -45,9 +70,34 @@ def unpack_article(values: tuple) -> Article:
     return Article(**fields)
 
 
-def _in_order(terms: dict) -> Iterator[tuple[bytes, TermPostings]]:
+Held = Union["TermPostings", int, tuple[int, float, "bytes | None"]]
+"""A term's postings as the buffer holds them: ``TermPostings``, or for a
+term seen once its document number (weight 1, no value) or (document,
+weight, value), a third of the memory: most terms of a corpus are seen once
+(every article's version and origin, the rare words)."""
+
+
+def _in_order(terms: dict) -> Iterator[tuple[bytes, Held]]:
     for term in sorted(terms):
         yield (term.encode("utf-8") if isinstance(term, str) else term), terms.pop(term)
+
+
+def single_posting(held: int | tuple) -> tuple[int, float, bytes | None]:
+    """(document, weight, value) of a term seen once (``Held``)."""
+    if type(held) is int:
+        return held, 1.0, None
+    return held  # type: ignore[return-value]
+
+
+def as_postings(held: Held) -> TermPostings:
+    """``held`` as ``TermPostings``."""
+    if type(held) is TermPostings:
+        return held
+    postings = TermPostings()
+    postings.add(*single_posting(held))  # type: ignore[arg-type]
+    return postings
+
+
 
 
 _ONE_POSITION = [bytes((0, position)) for position in range(256)]
@@ -157,12 +207,16 @@ class PostingsBuffer:
         one = _ONE_POSITION
         length = 0
         for term, found in positions.items():
-            postings = terms.get(term)
-            if postings is None:
-                postings = terms[term] = TermPostings()
-            postings.ids.append(docnum)
             count = len(found)
             length += count
+            postings = terms.get(term)
+            if postings is None:  # kept as a tuple till it is seen again
+                value = one[found[0]] if count == 1 and found[0] < 256 else encode(found)
+                terms[term] = (docnum, count * boost, value)
+                continue
+            if type(postings) is not TermPostings:
+                postings = terms[term] = as_postings(postings)
+            postings.ids.append(docnum)
             if count == 1 and postings.lengths is not None and found[0] < 256:
                 postings.values += one[found[0]]  # type: ignore[operator]
                 postings.lengths.append(2)
@@ -179,10 +233,13 @@ class PostingsBuffer:
         if terms is None or fieldname not in self._text_keys:
             terms = self._terms(fieldname, text=True)
         postings = terms.get(term)
-        if postings is None:
-            postings = terms[term] = TermPostings()
-        postings.add(docnum, weight, None)
         self.postings += 1
+        if postings is None:
+            terms[term] = docnum if weight == 1 else (docnum, weight, None)
+            return
+        if type(postings) is not TermPostings:
+            postings = terms[term] = as_postings(postings)
+        postings.add(docnum, weight, None)
 
     def add_field(self, fieldname: str, docnum: int,
                   items: Iterable[tuple[bytes, int, float, bytes | None]]) -> int:
@@ -191,31 +248,39 @@ class PostingsBuffer:
         terms = self._terms(fieldname, text=False)
         length = 0
         for term, frequency, weight, value in items:
-            postings = terms.get(term)
-            if postings is None:
-                postings = terms[term] = TermPostings()
             length += frequency
-            postings.add(docnum, weight, value)
-            self.postings += 1
+            self._add(terms, term, docnum, weight, value)
         return length
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """One posting as Whoosh's pool takes it: (field, term, document, weight, value)."""
         fieldname, term, docnum, weight, value = item
-        terms = self._terms(fieldname, text=False)
-        postings = terms.get(term)
-        if postings is None:
-            postings = terms[term] = TermPostings()
-        postings.add(docnum, weight, value)
-        self.postings += 1
+        self._add(self._terms(fieldname, text=False), term, docnum, weight, value)
 
-    def sorted_terms(self) -> Iterator[tuple[str, Iterator[tuple[bytes, TermPostings]]]]:
-        """Each field in name order, with its terms as UTF-8 in byte order: the
-        order of Whoosh's term table (text's code point order is UTF-8's byte
-        order). A term's postings are let go once written."""
+    def _add(self, terms: dict, term, docnum: int, weight: float, value: bytes | None) -> None:
+        postings = terms.get(term)
+        self.postings += 1
+        if postings is None:
+            terms[term] = (docnum, weight, value)
+            return
+        if type(postings) is not TermPostings:
+            postings = terms[term] = as_postings(postings)
+        postings.add(docnum, weight, value)
+
+    def sorted_terms(self) -> Iterator[tuple[str, Iterator[tuple[bytes, Held]]]]:
+        """Each field in name order, with its terms as UTF-8 in byte order (the
+        order of Whoosh's term table: text's code point order is UTF-8's byte
+        order) and their postings (``Held``). A term's postings are let go
+        once written."""
         for fieldname in sorted(self.fields):
             yield fieldname, _in_order(self.fields[fieldname])
             del self.fields[fieldname]
+
+    def estimated_bytes(self) -> int:
+        """About how much memory the postings take: a posting holds ten bytes
+        or so in the arrays, a term a hundred and fifty (its key, its entry,
+        its arrays' headers; less while it is seen once)."""
+        return 10 * self.postings + 150 * sum(len(terms) for terms in self.fields.values())
 
     def cleanup(self) -> None:
         self.fields.clear()

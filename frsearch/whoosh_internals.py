@@ -63,9 +63,17 @@ from frsearch.codec import (
     encode_block,
     encode_postings,
     encode_record,
+    encode_single,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
-from frsearch.segments import PostingsBuffer, pack_article, unpack_article
+from frsearch.segments import (
+    PostingsBuffer,
+    TermPostings,
+    pack_article,
+    single_posting,
+    trim_word_caches,
+    unpack_article,
+)
 from frsearch.storage import (
     INDEX_NAME,
     data_loads,
@@ -97,6 +105,13 @@ if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
 
 _OUT_OF_MEMORY = 3
 """Exit status of a sub-writer that ran out of memory."""
+SEGMENT_BYTES = 64_000_000
+"""About how much memory a writer process's postings may take
+(``PostingsBuffer.estimated_bytes``) before it writes them as a segment and
+starts another. The whole Littré (102 MB of text) then makes two or three
+segments a writer process, its writers near 170 MB each (all processes 390 MB
+at 80 MB; less at 64); a 10 MB
+corpus makes one."""
 _POLL_SECONDS = 0.2
 """How often a blocked hand-over to the sub-writers checks they are alive."""
 
@@ -139,6 +154,16 @@ class CompactPostingsWriter(W3PostingsWriter):
         header = _BLOCK_HEADER.pack
         header_size = _BLOCK_HEADER.size - 4
         for term, postings in terms:
+            if type(postings) is not TermPostings:  # seen once: most terms
+                docnum, weight, value = single_posting(postings)
+                data, flags = encode_single(docnum, weight, value)
+                length = header_size + len(data)
+                pending.append(header(-length, 1, docnum, weight, flags))
+                pending.append(data)
+                yield term, _TERM_INFO.pack(0, weight, 1, 0, _NO_LENGTH, weight, docnum,
+                                            docnum) + pack_long(position) + pack_int(length + 4)
+                position += length + 4
+                continue
             ids = postings.ids
             blocks, weight, maxweight = encode_postings(
                 ids, postings.weights, postings.values, postings.lengths)
@@ -541,7 +566,8 @@ class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
     through a bounded queue; a hand-over that waits checks that they are
     alive, so a run whose sub-writers all died fails instead of waiting
     forever. Each sub-writer makes and analyses the documents of the articles
-    it is given, and writes a segment of its own.
+    it is given, and writes a segment of its own (another each time its
+    postings reach ``SEGMENT_BYTES``).
     """
 
     ARTICLES_PER_JOB = 64
@@ -625,7 +651,7 @@ class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
         self._finish()
 
     def _sub_segments(self) -> list:
-        """The segment of each sub-writer, once all have finished; raises
+        """The segments of the sub-writers, once all have finished; raises
         IndexWriteError if any of them failed or died."""
         reported: dict[int, tuple[str, object]] = {}
         while len(reported) < len(self.tasks):
@@ -646,7 +672,10 @@ class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
             outcome, value = reported.get(task.pid, ("missing", None))
             if outcome != "done" or task.exitcode != 0:
                 raise IndexWriteError(_failure(task, str(value) if outcome == "failed" else None))
-        return [reported[task.pid][1] for task in self.tasks]
+        written: list = []
+        for task in self.tasks:
+            written += reported[task.pid][1]  # type: ignore[arg-type]
+        return written
 
     def cancel(self):
         for task in self.tasks:
@@ -687,10 +716,18 @@ class _SubWriter(SubWriterTask):
         try:
             self._detach_from_parent()
             ix = self.storage.open_index(self.indexname)
-            writer = self.writer = _BufferedSegment(ix, _lk=False, **self.kwargs)
+            self.writer = _BufferedSegment(ix, _lk=False, **self.kwargs)
+            written = []
             while (job := self.jobqueue.get()) is not None:
                 self._process_job(*job)
-            self.resultqueue.put((os.getpid(), "done", writer._finalize_segment()))
+                if self.writer.pool.estimated_bytes() > SEGMENT_BYTES:
+                    written.append(self.writer._finalize_segment())
+                    self.writer = _BufferedSegment(ix, _lk=False, **self.kwargs)
+            if self.writer.doc_count() or not written:
+                written.append(self.writer._finalize_segment())
+            else:
+                self.writer._close_segment()
+            self.resultqueue.put((os.getpid(), "done", written))
         except BaseException as error:
             try:  # out of memory, even this may fail: the exit status still tells
                 self.resultqueue.put((os.getpid(), "failed", f"{type(error).__name__}: {error}"))
@@ -711,6 +748,7 @@ class _SubWriter(SubWriterTask):
         add_article = self.writer.add_article
         for packed in articles:
             add_article(unpack_article(packed), documents)
+        trim_word_caches()
 
     def _detach_from_parent(self) -> None:
         """Forked, this process holds the parent's lock file open: a parent

@@ -469,13 +469,14 @@ def children_of(pid: int) -> list[int]:
 
 
 def starve(pid: int) -> None:
-    """Let process ``pid`` grow by 30 MB at most, as a memory cap set by an
-    operator would: its next large allocation fails."""
+    """Let process ``pid`` grow by 8 MB at most, as a memory cap set by an
+    operator would: its next large allocation fails (a writer process holds
+    some 20 MB of postings a 12 MB corpus gives it, and its word caches)."""
     import resource
 
     status = Path(f"/proc/{pid}/status").read_text()
     size_kb = int(re.search(r"VmSize:\s+(\d+)", status).group(1))
-    cap = size_kb * 1024 + 30 * 1024 * 1024
+    cap = size_kb * 1024 + 8 * 1024 * 1024
     resource.prlimit(pid, resource.RLIMIT_AS, (cap, cap))
 
 
