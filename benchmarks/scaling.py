@@ -274,6 +274,21 @@ def kind_table(lucene: dict, collection: str = "debian-dev") -> str:
     return "\n".join(lines)
 
 
+def matched_table(lucene: dict) -> str:
+    """Queries whose translation matches as many passages as frsearch's search, by kind."""
+    kinds = sorted({kind for collection in lucene["collections"].values()
+                    for kind in collection["matched"]["by_kind"]})
+    lines = [_row(["collection", "all", *kinds]), _row(["---"] * (2 + len(kinds)))]
+    for name, collection in lucene["collections"].items():
+        matched = collection["matched"]
+        cells = []
+        for kind in kinds:
+            same, count = matched["by_kind"].get(kind, (None, None))
+            cells.append("—" if count is None else f"{same}/{count}")
+        lines.append(_row([name, f"{matched['same_count']}/{matched['queries']}", *cells]))
+    return "\n".join(lines)
+
+
 def lucene_shard_line(lucene: dict) -> str:
     size = lucene["shard_size"]
     return (f"{size['corpus']} of the Littré ({size['text_bytes'] / 1e6:.1f} MB of text, "
@@ -327,6 +342,7 @@ def main() -> int:
         "parity": parity_line(),
         "shards": shards,
         "ranking": ranking_table(lucene),
+        "matched": matched_table(lucene),
         "kinds": kind_table(lucene),
     }
     for name, content in blocks.items():

@@ -55,7 +55,7 @@ import org.apache.lucene.util.QueryBuilder;
  * {@code _source}, by Lucene's default stored-fields compression), merged to one segment,
  * and one JSON line saying how many passages, bytes and seconds.
  * Each query line is {@code {"qid", "query": <DSL>}}; each output line {@code {"qid",
- * "ids": [...], "scores": [...]}}, best first. The analyzers are {@link
+ * "total", "ids": [...], "scores": [...]}}: how many passages match, and the best first. The analyzers are {@link
  * AnalyzeWithSettings#build}'s; title, heading and text are analysed with the mapping's
  * {@code analyzer} at indexing and its {@code search_analyzer} in queries.
  *
@@ -121,7 +121,8 @@ public final class SearchWithSettings {
                     AnalyzeWithSettings.Json.write(ids, searcher.doc(hit.doc).get("passage_id"));
                     scores.append(scores.length() == 0 ? "" : ",").append(hit.score);
                 }
-                record.append(",\"ids\":[").append(ids).append("],\"scores\":[").append(scores).append("]}\n");
+                record.append(",\"total\":").append(searcher.count(query))
+                    .append(",\"ids\":[").append(ids).append("],\"scores\":[").append(scores).append("]}\n");
                 out.write(record.toString());
             }
         }
