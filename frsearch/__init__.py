@@ -40,6 +40,7 @@ _EXPORTS = {
     "IndexReport": "frsearch.indexing",
     "default_index_dir": "frsearch.locations",
     "seeds_dir": "frsearch.locations",
+    "ArticleHit": "frsearch.results",
     "Duplicate": "frsearch.results",
     "Hit": "frsearch.results",
     "SearchResult": "frsearch.results",
@@ -80,6 +81,7 @@ if TYPE_CHECKING:
     from frsearch.locations import default_index_dir as default_index_dir
     from frsearch.locations import seeds_dir as seeds_dir
     from frsearch.opensearch import connect_opensearch as connect_opensearch
+    from frsearch.results import ArticleHit as ArticleHit
     from frsearch.results import Duplicate as Duplicate
     from frsearch.results import Hit as Hit
     from frsearch.results import SearchResult as SearchResult

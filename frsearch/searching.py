@@ -10,6 +10,6 @@ ranked by), ``results`` (hits: stored fields, matched words, snippets) and
 
 from __future__ import annotations
 
-from frsearch.results import Duplicate, Hit, SearchResult
+from frsearch.results import ArticleHit, Duplicate, Hit, SearchResult
 
-__all__ = ["Duplicate", "Hit", "SearchResult"]
+__all__ = ["ArticleHit", "Duplicate", "Hit", "SearchResult"]
