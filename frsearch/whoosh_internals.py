@@ -108,10 +108,10 @@ _OUT_OF_MEMORY = 3
 SEGMENT_BYTES = 64_000_000
 """About how much memory a writer process's postings may take
 (``PostingsBuffer.estimated_bytes``) before it writes them as a segment and
-starts another. The whole Littré (102 MB of text) then makes two or three
-segments a writer process, its writers near 170 MB each (all processes 390 MB
-at 80 MB; less at 64); a 10 MB
-corpus makes one."""
+starts another. On the whole Littré (102 MB of text) two writer processes then
+write two segments each, and all processes together peak at 337 MB (390 MB
+with 80 MB here, 883 MB with Whoosh's pool); a 10 MB corpus makes one
+segment a process."""
 _POLL_SECONDS = 0.2
 """How often a blocked hand-over to the sub-writers checks they are alive."""
 
