@@ -296,7 +296,10 @@ def lucene_shard_line(lucene: dict) -> str:
             f"Lucene shard {size['shard_bytes'] / 1e6:.1f} MB "
             f"(× {size['shard_bytes'] / size['text_bytes']:.2f} the text), built in "
             f"{size['lucene_index_seconds']:.1f} s on one core "
-            f"({size['text_bytes'] / 1e6 / size['lucene_index_seconds']:.2f} MB/s)")
+            f"({size['text_bytes'] / 1e6 / size['lucene_index_seconds']:.2f} MB/s; fastest of "
+            f"{len(size.get('lucene_index_seconds_each_run', [1]))} builds, the machine's load "
+            f"average {size.get('load_average_before', ['?'])[0]:.1f} on "
+            f"{lucene['provenance']['cpus']} CPUs: an upper bound)")
 
 
 def parity_line() -> str:
