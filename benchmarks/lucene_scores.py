@@ -53,7 +53,8 @@ sys.path[:0] = [str(HERE), str(HERE / "relevance"), str(REPOSITORY / "tests" / "
 
 from measure import RESULTS, provenance, write_result  # noqa: E402
 from metrics import ndcg, reciprocal_rank  # noqa: E402
-from parity import Unavailable, lucene_jars  # noqa: E402
+from parity import lucene_jars  # noqa: E402
+from search import Unavailable, compile_search, search  # noqa: E402
 from unidecode import unidecode  # noqa: E402
 
 import frsearch  # noqa: E402
@@ -62,8 +63,6 @@ from frsearch.opensearch import Vocabulary, translate  # noqa: E402
 from frsearch.query import join_digit_groups, parse_query  # noqa: E402
 
 DEPTH = 10
-SOURCES = [REPOSITORY / "tests" / "lucene" / name
-           for name in ("AnalyzeWithSettings.java", "SearchWithSettings.java")]
 SIZE_RUNS = 3
 """Builds of the shard timed; the fastest is kept (the machine is shared)."""
 VARIANTS = ("translated", "scored_terms", "no_context", "no_proximity", "match")
@@ -96,16 +95,6 @@ def without(query: dict, form: str) -> dict:
     if not body["should"]:
         del body["should"]
     return {"bool": body}
-
-
-def compile_runner(into: Path) -> str:
-    """The two Java sources compiled into ``into``; the classpath to run them with."""
-    classpath = os.pathsep.join(str(jar) for jar in lucene_jars())
-    done = subprocess.run(["javac", "-encoding", "UTF-8", "-cp", classpath, "-d", str(into),
-                           *map(str, SOURCES)], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"javac failed: {done.stderr.strip()[-2000:]}")
-    return os.pathsep.join([str(into), classpath])
 
 
 # -- the judged collections ------------------------------------------------------
@@ -235,28 +224,18 @@ def run_collection(name: str, classpath: str, work: Path) -> dict:
             matched[qid] = found.total_passages or found.total
     frsearch.export_opensearch(index_dir, export_dir)
     vocabulary = Vocabulary.read(export_dir / VOCABULARY_FILE)
-    requests = work / f"{name}-queries.jsonl"
-    with requests.open("w", encoding="utf-8") as out:
-        for qid, text, *_ in queries:
-            translated = translate(parse_query(join_digit_groups(text)), vocabulary).query
-            for variant, body in (("translated", translated),
-                                  ("scored_terms", scored_terms(translated)),
-                                  ("no_context", without(translated, "multi_match")),
-                                  ("no_proximity", without(translated, "match_phrase")),
-                                  ("match", {"match": {"text": {"query": text}}})):
-                out.write(json.dumps({"qid": f"{variant}|{qid}", "query": body},
-                                     ensure_ascii=True) + "\n")
-    done = subprocess.run(["java", "-Xmx512m", "-XX:ActiveProcessorCount=1", "-cp", classpath,
-                           "SearchWithSettings", str(export_dir / DEFINITION_FILE),
-                           str(export_dir), str(requests), str(DEPTH)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"SearchWithSettings failed: {done.stderr.strip()[-2000:]}")
+    requests = []
+    for qid, text, *_ in queries:
+        translated = translate(parse_query(join_digit_groups(text)), vocabulary).query
+        requests += [(f"translated|{qid}", translated),
+                     (f"scored_terms|{qid}", scored_terms(translated)),
+                     (f"no_context|{qid}", without(translated, "multi_match")),
+                     (f"no_proximity|{qid}", without(translated, "match_phrase")),
+                     (f"match|{qid}", {"match": {"text": {"query": text}}})]
     engine: dict[str, dict[str, list[str]]] = {variant: {} for variant in VARIANTS}
     engine_matched: dict[str, int] = {}
-    for line in done.stdout.splitlines():
-        record = json.loads(line)
-        variant, _, qid = record["qid"].partition("|")
+    for key, record in search(classpath, export_dir, requests, DEPTH).items():
+        variant, _, qid = key.partition("|")
         engine[variant][qid] = record["ids"]
         if variant == "translated":
             engine_matched[qid] = record["total"]
@@ -316,7 +295,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="frsearch-lucene-scores-") as folder:
             work = Path(folder)
-            classpath = compile_runner(work / "classes")
+            classpath = compile_search(work / "classes")
             source = provenance()
             collections = {}
             for name in COLLECTIONS:
