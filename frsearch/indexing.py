@@ -31,7 +31,13 @@ from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.formats import Positions
 
-from frsearch.analysis import accent_forms, indexed_terms, normalize, tokenize
+from frsearch.analysis import (
+    accent_forms,
+    indexed_terms,
+    indexed_terms_and_forms,
+    normalize,
+    tokenize,
+)
 from frsearch.articles import Article, InputProblem
 from frsearch.codec import DICTIONARY_BYTES, CompactPositions, dictionary_sample
 from frsearch.duplicates import BINS, sketch
@@ -83,15 +89,17 @@ class FrenchAnalyzer(Analyzer):
 
 
 class AnalysedText(str):
-    """A field value that carries its terms, so that a headline or a heading
-    shared by several passages is analysed once for all of them."""
+    """A field value that carries its terms and accent forms, so that a
+    passage's text is analysed once for its text and forms fields, and a
+    headline or a heading once for all the passages it heads."""
 
     terms: list[str]
     positions: dict[str, list[int]]
+    forms: set[str]
 
     def __new__(cls, text: str):
         value = super().__new__(cls, text)
-        value.terms, value.positions = indexed_terms(normalize(text))
+        value.terms, value.positions, value.forms = indexed_terms_and_forms(normalize(text))
         return value
 
     def __reduce__(self):
@@ -176,7 +184,8 @@ class AccentForms(fields.ID):
     little (few words are such); only the terms are read."""
 
     def index(self, value, **kwargs):
-        for form in sorted(accent_forms(normalize(value))):
+        forms = value.forms if isinstance(value, AnalysedText) else accent_forms(normalize(value))
+        for form in sorted(forms):
             yield form.encode("utf-8"), 1, 1.0, b""
 
 
@@ -392,11 +401,12 @@ def _documents(article: Article) -> Iterator[dict]:
     headings: dict[str, AnalysedText] = {}
     keywords = keyword_terms(article.meta)
     for index, passage in enumerate(article.passages):
+        text = title if passage.text == article.title else AnalysedText(passage.text)
         document = {
             "article_id": article.id,
             "title": title,
-            "text": title if passage.text == article.title else passage.text,
-            "forms": passage.text,
+            "text": text,
+            "forms": text,  # the same words: analysed once for both fields
             # a plain tuple: pickled without a class name, read back as StoredPassage
             "passage": (article.id, passage.number, passage.text, passage.heading,
                         article.title, article.date, _absolute(article.source),
