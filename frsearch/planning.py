@@ -86,6 +86,7 @@ from frsearch.query import (
 )
 from frsearch.synonyms import Synonyms
 from frsearch.typos import Correction, closest_spelling, correct, in_case_of
+from frsearch.whoosh_internals import AndNot
 
 __all__ = [
     "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PlannedClause", "WordClause", "compile_query",
@@ -818,7 +819,7 @@ class _Planner:
             assert isinstance(node, (Or, Soft))
             in_passage = wq.Or(parts)
         if exclusions:
-            in_passage = wq.AndNot(in_passage, wq.Or(exclusions))
+            in_passage = AndNot(in_passage, wq.Or(exclusions))
         corrections = [found for c in clauses for found in c.corrections]
         known = [c.frequency for c in clauses if c.frequency is not None]
         frequency = (min(known) if isinstance(node, And) else sum(known)) if known else None
@@ -852,7 +853,7 @@ def compile_query(tree: Node | None, reader, synonyms: Synonyms | None = None,
         return Plan(None, [], truncated_prefixes=tuple(planner.truncated_prefixes),
                     deadline=deadline, warnings=planner.warnings)
     if exclusions:
-        query = wq.AndNot(query, wq.Or(exclusions))
+        query = AndNot(query, wq.Or(exclusions))
     words = None
     if clauses and not exclusions and all(c.postings for c in clauses):
         words = [WordClause(p.weight, p.idf, *c.postings)

@@ -30,6 +30,7 @@ from pathlib import Path
 import whoosh
 import whoosh.codec.whoosh3
 from whoosh import columns, fields
+from whoosh import query as wq
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -45,6 +46,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Existence
 from whoosh.index import TOC, clean_files
+from whoosh.matching import AndNotMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
@@ -804,3 +806,21 @@ def length_bytes(reader, field: str) -> bytes:
     column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
     data = b"" if column is None else column._dbfile.get(column._basepos, column._count)
     return data + bytes([1]) * (count - len(data))
+
+
+class AndNot(wq.AndNot):
+    """``a`` less the passages ``b`` matches. Whoosh's own ``AndNotMatcher``
+    lets through ``a``'s first passage when ``b`` holds it but starts before
+    it (``_find_first`` compares the two, and never moves ``b`` forward), so
+    ``sanctions -Russie`` kept a passage holding Russie in a segment that
+    happened to start so."""
+
+    def matcher(self, searcher, context=None):
+        return _AndNotMatcher(self.a.matcher(searcher, context),
+                              self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class _AndNotMatcher(AndNotMatcher):
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()  # moves ``b`` to ``a``'s first passage, then past both
