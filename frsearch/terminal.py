@@ -44,6 +44,8 @@ enough to read each match in its sentence."""
 AROUND_MATCH = 110
 """Characters kept on each side of a match inside a sentence too long to show whole."""
 ELLIPSIS = "[…]"
+SHORT_GAP = 40
+"""A stretch of the passage shorter than this is shown rather than cut."""
 
 BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _C0, _DEL, _C1 = range(0x00, 0x20), 0x7F, range(0x80, 0xA0)
@@ -124,7 +126,7 @@ def excerpt(text: str, matches: Sequence[tuple[int, int]],
     one cut around its match), first ones first, until about ``size``
     characters; the text's start if nothing matched in it.
 
-    >>> text = "Une phrase sans rien. " * 20 + "Des sanctions fortes. Fin."
+    >>> text = "Une phrase sans rien. " * 20 + "Des sanctions fortes. " + "Et puis rien. " * 9
     >>> at = text.index("sanctions")
     >>> [text[s:e] for s, e in excerpt(text, [(at, at + 9)], size=60)]
     ['Des sanctions fortes.']
@@ -145,7 +147,22 @@ def excerpt(text: str, matches: Sequence[tuple[int, int]],
             break
         parts.append((start, end))
         used += end - start
-    return parts or [_around(text, 0, len(text), matches[0])]
+    return _closed_up(parts or [_around(text, 0, len(text), matches[0])], len(text))
+
+
+def _closed_up(parts: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """``parts`` with the gaps too short to be worth a ``[…]`` (a word or two:
+    «Avertissement.») shown instead, at either end and between parts."""
+    closed: list[tuple[int, int]] = []
+    for start, end in parts:
+        if start < SHORT_GAP:
+            start = 0
+        if closed and start - closed[-1][1] < SHORT_GAP:
+            start = closed.pop()[0]
+        closed.append((start, end))
+    if length - closed[-1][1] < SHORT_GAP:
+        closed[-1] = (closed[-1][0], length)
+    return closed
 
 
 def marked_lines(text: str, matches: Sequence[tuple[int, int]], mark: tuple[str, str],
