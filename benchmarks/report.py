@@ -172,6 +172,9 @@ PRODUCERS = {  # result file: the command that writes it
     "relevance": "python benchmarks/evaluate.py",
     "conflation": "python benchmarks/conflation.py",
     "profile-10mb": "python benchmarks/profile_index.py --corpus 10mb",
+    "10mb-index": "python benchmarks/bench.py --corpus 10mb --index-only",
+    "full-index": "python benchmarks/bench.py --corpus full --index-only",
+    "growth": "python benchmarks/growth.py",
 }
 CORPUS_NAMES = {
     "10mb": "The first 10 MB of the Littré",
@@ -329,7 +332,68 @@ def relevance_kinds_block(name: str) -> str:
     return "\n".join(_table(header, rows))
 
 
+def index_block(name: str) -> str:
+    """An ``--index-only`` run: each engine's build, and frsearch ÷ each peer."""
+    result = stored(name)
+    corpus, load = result["corpus"], result["machine"]
+    runs = result["settings"]["repeat"]
+    processes = result["settings"].get("writer_processes") or "one per CPU"
+    lines = [_paragraph(
+        f"Indexing only, {corpus['text_bytes'] / 1e6:,.1f} MB of text ({corpus['passages']:,} "
+        f"passages); {'median of ' + str(runs) + ' runs' if runs > 1 else 'one run'} on "
+        f"{load['cpus']} CPUs, load average {load['load_average_before'][0]:.1f} before and "
+        f"{load['load_average_after'][0]:.1f} after; frsearch's writer processes: "
+        f"{processes}. {source_line(name)}"), ""]
+    rows = [[engine, f"{m['mb_per_s']:.2f}", f"{m['index_seconds']:.2f}",
+             f"{m['index_cpu_seconds']:.2f}", f"{m['index_mb']:,.1f}",
+             f"{m['build_rss_mb']:,.0f}", f"{m['build_tree_mb']:,.0f}"]
+            for engine, m in ((name, e["median"]) for name, e in result["engines"].items())]
+    lines += _table(["engine", "MB/s", "seconds", "CPU seconds", "index MB",
+                     "peak RSS MB (largest process)", "peak MB (all processes)"], rows)
+    for peer, by in result["ratios"].items():
+        lines += ["", f"frsearch ÷ {peer}: throughput {_ratio(by['mb_per_s'])}, CPU time "
+                      f"{_ratio(by['index_cpu_seconds'])}, index size {_ratio(by['index_mb'])}."]
+    return "\n".join(lines)
+
+
+GROWTH_FIGURES = (("mb_per_s", "index MB/s", "{:.2f}"), ("p50_ms", "p50 ms", "{:.2f}"),
+                  ("p95_ms", "p95 ms", "{:.2f}"), ("index_mb", "index MB", "{:,.1f}"),
+                  ("peak_mb", "peak MB indexing (all processes)", "{:,.0f}"))
+
+
+def growth_block(name: str) -> str:
+    """``growth.py``'s table: each engine's figures at each corpus size, and
+    frsearch's throughput and latency as multiples of FTS5's at that size."""
+    result = stored(name)
+    labels = result["engines"]
+    lines = [_paragraph(
+        "The first 1, 10 and 30 MB of the Littré and the whole of it; each engine builds its "
+        "index and answers the queries of `benchmarks/queries.py` (top 10 with snippets, "
+        f"{result['settings']['rounds']} timed rounds after a warm-up), once per size, on "
+        f"{result['machine']['cpus']} CPUs. {source_line(name)}"), ""]
+    rows = []
+    for size in result["sizes"]:
+        for engine, figures in size["engines"].items():
+            rows.append([f"{size['text_mb']:,.0f}", labels.get(engine, engine),
+                         *(fmt.format(figures[figure]) for figure, _, fmt in GROWTH_FIGURES)])
+    lines += _table(["MB of text", "engine", *(title for _, title, _ in GROWTH_FIGURES)], rows)
+    ratio_rows = []
+    for size in result["sizes"]:
+        ours, fts5 = size["engines"].get("frsearch"), size["engines"].get("fts5")
+        if ours and fts5:
+            ratio_rows.append([f"{size['text_mb']:,.0f}",
+                               *(_ratio(ours[figure] / fts5[figure]) if fts5[figure] else "–"
+                                 for figure, _, _ in GROWTH_FIGURES)])
+    if ratio_rows:
+        lines += ["", "frsearch ÷ SQLite FTS5 at each size:", ""]
+        lines += _table(["MB of text", *(title for _, title, _ in GROWTH_FIGURES)], ratio_rows)
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
+    "index-10mb": lambda: index_block("10mb-index"),
+    "index-full": lambda: index_block("full-index"),
+    "growth": lambda: growth_block("growth"),
     "speed-10mb": lambda: speed_block("10mb"),
     "speed-full": lambda: speed_block("full", compare_with="10mb"),
     "terminal-10mb": lambda: terminal_block("10mb"),
