@@ -341,16 +341,22 @@ def _run_index(args: argparse.Namespace) -> int:
         kind = "skipped" if problem.skipped else "note:"
         print(f"frsearch: {kind} {terminal_text(str(problem))}", file=sys.stderr)
     print(
-        f"{report.articles} articles read: {report.added} added, {report.updated} updated, "
+        f"{_count(report.articles, 'article')} read: {report.added} added, "
+        f"{report.updated} updated, "
         f"{report.unchanged} unchanged"
         + (f", {report.removed} removed" if args.sync else "")
-        + f"; {report.passages} passages written to "
+        + f"; {_count(report.passages, 'passage')} written to "
         f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
     if any(problem.skipped for problem in report.problems):
         return EXIT_ERROR if report.articles == 0 else EXIT_NONE
     return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 article``, ``2 articles``, ``0 articles``."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _run_remove(args: argparse.Namespace) -> int:
@@ -361,7 +367,7 @@ def _run_remove(args: argparse.Namespace) -> int:
     for unknown in report.unknown:
         print(f"frsearch: no article {terminal_text(repr(unknown))} in the index",
               file=sys.stderr)
-    print(f"{report.removed} articles removed from {terminal_text(str(index.path))}",
+    print(f"{_count(report.removed, 'article')} removed from {terminal_text(str(index.path))}",
           file=sys.stderr)
     return EXIT_OK if report.removed else EXIT_NONE
 

@@ -65,7 +65,7 @@ def test_frsearch_remove_says_what_it_removed_and_what_it_did_not_find(tmp_path,
     done = cli_main("remove", SUMMIT, "inconnu", "--index", str(folder))
     assert done.returncode == 0, done.stderr
     assert "no article 'inconnu' in the index" in done.stderr
-    assert "1 articles removed" in done.stderr
+    assert "1 article removed" in done.stderr
     stats = json.loads(cli_main("stats", "--json", "--index", str(folder)).stdout)
     assert (stats["articles"], stats["passages"]) == (4, 32)
     assert SUMMIT not in cli_main("query", "sanctions", "--index", str(folder)).stdout
