@@ -528,9 +528,9 @@ class _BufferedSegment(SegmentWriter):
                 length = add_positions(name, docnum, positions_of(value), field.format)
             elif indexed:
                 length = add_postings(name, docnum, field.index(value))
-            if not scorable:
-                length = 0
-            perdoc.add_field(name, field, value if stored else None, length)
+            if stored or (length and scorable):  # else Whoosh's per-document writer keeps nothing
+                perdoc.add_field(name, field, value if stored else None,
+                                 length if scorable else 0)
             if column:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
