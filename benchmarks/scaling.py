@@ -5,7 +5,7 @@ text, and where a user should move to OpenSearch or Elasticsearch.
     .venv/bin/python benchmarks/scaling.py --write-doc   # and into docs/scaling.md
 
 Reads the measured points from ``benchmarks/results/growth.json`` (1, 10, 30
-and 102 MB of the Littré, one commit) when it exists, else from ``10mb.json``
+and 102 MB of the Littré, one commit) when it holds three sizes or more, else from ``10mb.json``
 and ``full.json`` (two runs of ``bench.py``, which may be of different commits:
 the tables say which). Each figure is fitted with a power law, ``y = a·x^b``
 (x: MB of text), by least squares on the logarithms: the growth of a search
@@ -60,6 +60,10 @@ DOCS_PER_SHARD = 200_000_000
 """Documents per shard above which Elastic's guidance says to split."""
 
 
+MIN_GROWTH_SIZES = 3
+"""Sizes ``growth.json`` must hold to be used (fewer: a trial run, not the curves)."""
+
+
 @dataclass(frozen=True)
 class Point:
     text_mb: float
@@ -96,8 +100,8 @@ def power_fit(points: list[tuple[float, float]]) -> Fit:
 def load_points() -> tuple[list[Point], str]:
     """The measured points, smallest first, and where they come from."""
     growth = RESULTS / "growth.json"
-    if growth.exists():
-        data = json.loads(growth.read_text(encoding="utf-8"))
+    data = json.loads(growth.read_text(encoding="utf-8")) if growth.exists() else {}
+    if len(data.get("sizes", ())) >= MIN_GROWTH_SIZES:
         commit = data["provenance"].get("commit") or "?"
         points = [Point(size["text_mb"], size["engines"], f"growth.json @ {commit[:7]}")
                   for size in data["sizes"]]
