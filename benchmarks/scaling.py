@@ -53,6 +53,23 @@ MOVE_WHEN = {
     "build_tree_mb": (4000.0, "building needs over 4 GB of memory, half of a common 8 GB machine"),
 }
 """Figure: (threshold, why crossing it is a reason to move)."""
+WHY_MOVE = {
+    "p95_ms": (
+        "**Tail latency.** Typical queries stay fast (see the p50 row above), but phrases and "
+        "pairs of common words cross 0.1 s first. A site where every query must feel "
+        "immediate should move here; a newsroom tool used by a few journalists can stay "
+        "well beyond."),
+    "index_seconds": (
+        "**Rebuilds.** Adding articles is incremental and stays cheap (a day's news is "
+        "seconds of indexing), but a change of analysis (a new synonym list, a new stemmer "
+        "override, a format version) means a full rebuild, which then takes hours on one "
+        "machine. The engines rebuild in parallel across shards, and an alias switches to "
+        "the new index without downtime."),
+    "build_tree_mb": (
+        "**Memory.** frsearch's writer processes need more memory than a small server has "
+        "to spare."),
+}
+"""What each reason to move means for a user, in the order the fit meets them."""
 SHARD_GB = (10.0, 30.0, 50.0)
 """Shard sizes the engines' documentation recommends: 10 to 50 GB, 10 to 30 GB
 for search-heavy indexes (docs/scaling.md cites the pages)."""
@@ -77,7 +94,8 @@ class Fit:
 
     a: float
     b: float
-    residuals: list[float]
+    residuals: dict[float, float]
+    """MB of text → measured / fitted − 1, for each point the fit was made on."""
 
     def at(self, text_mb: float) -> float:
         return self.a * text_mb ** self.b
@@ -94,7 +112,7 @@ def power_fit(points: list[tuple[float, float]]) -> Fit:
     spread = sum((x - mean_x) ** 2 for x in xs)
     b = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
     a = math.exp(mean_y - b * mean_x)
-    return Fit(a, b, [y / (a * x ** b) - 1 for x, y in points])
+    return Fit(a, b, {x: y / (a * x ** b) - 1 for x, y in points})
 
 
 def load_points() -> tuple[list[Point], str]:
@@ -163,7 +181,8 @@ def measured_table(points: list[Point]) -> str:
             lines.append(_row([f"{point.text_mb:.1f}", label, f"{row['mb_per_s']:.2f}",
                                _amount(row["index_seconds"], "s"),
                                _amount(row["index_mb"], "MB"),
-                               _amount(row["build_tree_mb"], "MB"),
+                               _amount(row["build_tree_mb"], "MB")
+                               if row["build_tree_mb"] else "not sampled",
                                _amount(row["p50_ms"], "ms"), _amount(row["p95_ms"], "ms"),
                                point.source]))
     return "\n".join(lines)
@@ -176,7 +195,9 @@ def fit_table(found: dict[str, dict[str, Fit]], points: list[Point]) -> str:
     for engine, by_figure in found.items():
         for figure, fit in by_figure.items():
             label, unit = FIGURES[figure]
-            residuals = " / ".join(f"{r:+.1%}" for r in fit.residuals)
+            residuals = " / ".join(
+                f"{fit.residuals[p.text_mb]:+.1%}" if p.text_mb in fit.residuals else "—"
+                for p in points)
             if len(fit.residuals) == 2:
                 residuals += " (two points: exact by construction)"
             lines.append(_row([ENGINES[engine], label, f"{fit.a:.3g}·x^{fit.b:.2f} {unit}",
@@ -206,6 +227,31 @@ def move_table(found: dict[str, dict[str, Fit]]) -> tuple[str, dict[str, float]]
             else f"{crossing:.0f} MB of text"
         lines.append(_row([why, _amount(threshold, FIGURES[figure][1]), where]))
     return "\n".join(lines), crossings
+
+
+def _size(text_mb: float) -> str:
+    return f"{text_mb / 1000:.1f} GB" if text_mb >= 1000 else f"{text_mb:.0f} MB"
+
+
+def move_reasons(crossings: dict[str, float]) -> str:
+    """The reasons to move as a numbered list, first met first, and the verdict."""
+    ordered = sorted(crossings, key=crossings.__getitem__)
+    lines = [f"{number}. From about {_size(crossings[figure])} of text: {WHY_MOVE[figure]}"
+             for number, figure in enumerate(ordered, start=1)]
+    lines.append(
+        f"{len(ordered) + 1}. At any size: **one writer, one copy, one machine.** frsearch "
+        "allows one writer at a time (others wait for its lock); its index lives on one disk "
+        "and is served by one machine's cores. If several ingest pipelines must write at "
+        "once, if the search must survive a dead disk or node (replicas), or if the query "
+        "load needs more than one machine's cores, move whatever the size.")
+    first, last = crossings[ordered[0]], crossings[ordered[-1]]
+    lines += ["", "In short:", "",
+              f"* **Up to about {_size(first)} of text**, stay local: it costs nothing to "
+              "run, and the ranking is frsearch's own.",
+              f"* **From {_size(first)} to about {_size(last)}**, frsearch still works, but "
+              "past one threshold after another: move if that one matters to you.",
+              f"* **Beyond about {_size(last)}**, move."]
+    return "\n".join(lines)
 
 
 def shard_table(lucene: dict) -> tuple[str, list[dict]]:
@@ -345,6 +391,7 @@ def main() -> int:
         "fits": fit_table(found, points),
         "extrapolated": extrapolation_table(found),
         "move": move,
+        "move-reasons": move_reasons(crossings),
         "lucene-shard": lucene_shard_line(lucene),
         "parity": parity_line(),
         "shards": shards,
@@ -357,7 +404,8 @@ def main() -> int:
     document = {
         "source": source,
         "points": [{"text_mb": p.text_mb, "source": p.source} for p in points],
-        "fits": {engine: {figure: {"a": fit.a, "b": fit.b, "residuals": fit.residuals,
+        "fits": {engine: {figure: {"a": fit.a, "b": fit.b,
+                                   "residuals": {str(x): r for x, r in fit.residuals.items()},
                                    "extrapolated": {f"{gb}GB": fit.at(gb * 1000)
                                                     for gb in TARGETS_GB}}
                           for figure, fit in by_figure.items()}
