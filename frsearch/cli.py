@@ -327,7 +327,9 @@ def _run_index(args: argparse.Namespace) -> int:
     from frsearch.index import open_index
 
     paths = args.paths or [seeds_dir()]
-    index = open_index(_index_dir(args), create=True, rebuild=args.rebuild)
+    folder = _index_dir(args)
+    made = not folder.exists()  # by this run: removed again if the run reads nothing
+    index = open_index(folder, create=True, rebuild=args.rebuild)
     if args.synonyms is not None:
         index.use_synonyms(args.synonyms)
     progress = _Progress()
@@ -349,6 +351,12 @@ def _run_index(args: argparse.Namespace) -> int:
         f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
+    if made and report.articles == 0:
+        from frsearch.store import remove_index
+
+        remove_index(folder)
+        print(f"frsearch: nothing was read, so no index was made at "
+              f"{terminal_text(str(folder))}", file=sys.stderr)
     if any(problem.skipped for problem in report.problems):
         return EXIT_ERROR if report.articles == 0 else EXIT_NONE
     return EXIT_OK

@@ -37,6 +37,7 @@ __all__ = [
     "is_index_file",
     "locked_error",
     "read_settings",
+    "remove_index",
     "snapshot",
     "temporary_files",
     "write_json",
@@ -68,6 +69,17 @@ def delete_index_files(folder: Path) -> None:
                 file.unlink()
     finally:
         lock.release()
+
+
+def remove_index(folder: Path) -> None:
+    """Delete the index in ``folder``, and the folder once empty: what
+    ``frsearch index`` does with the index it made in a run that read nothing,
+    so that a wrong path leaves no empty index behind."""
+    delete_index_files(folder)
+    for name in (f"{INDEX_NAME}_WRITELOCK", SETTINGS_FILE):
+        (folder / name).unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def locked_error(folder: Path) -> IndexLockedError:

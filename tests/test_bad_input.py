@@ -233,6 +233,13 @@ def test_nothing_readable_exits_2(cli, tmp_path):
     assert done.returncode == 2, done.stderr
     assert "missing.txt: no such file or directory" in done.stderr
     assert "0 articles read" in done.stderr and "Traceback" not in done.stderr
+    # a run that read nothing leaves no empty index behind (a mistyped path)
+    assert not (tmp_path / "ix").exists() and "no index was made" in done.stderr
+    # an index that was there stays as it was
+    assert cli("index", "--index", str(tmp_path / "seeds")).returncode == 0
+    again = cli("index", str(folder), "--index", str(tmp_path / "seeds"))
+    assert again.returncode == 2 and "no index was made" not in again.stderr
+    assert cli("query", "sanctions", "--index", str(tmp_path / "seeds")).returncode == 0
 
 
 def test_folder_without_articles_is_reported(cli, tmp_path):

@@ -40,9 +40,10 @@ def _write(folder: str, drop: str, go, committed) -> None:
             article.write_text(json.dumps({
                 "id": f"depeche-{number}", "date": f"2021-12-{number % 28 + 1:02}",
                 "title": f"Dépêche {number} : le président Poutine et les sanctions",
-                "paragraphs": [f"Joe Biden a évoqué de fortes sanctions ({number}) contre la "
-                               "Russie, et Vladimir Poutine a répondu.",
-                               f"La Crimée, annexée en 2014, reste au cœur du conflit ({number})."]},
+                "paragraphs": [
+                    f"Joe Biden a évoqué de fortes sanctions ({number}) contre la Russie, et "
+                    "Vladimir Poutine a répondu.",
+                    f"La Crimée, annexée en 2014, reste au cœur du conflit ({number})."]},
                 ensure_ascii=False) + "\n", encoding="utf-8")
             index.add([str(article)])
             committed.set()
