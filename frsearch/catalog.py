@@ -4,24 +4,95 @@ article and counting facets ask this of every passage a query matches, and
 reading a stored passage costs a decompression: these come from the index's
 terms instead (``article_id``, ``date``, ``keywords``), read once per commit
 and kept while its reader lives.
+
+The catalog also keeps what searches of one commit share, so that a query
+asked again, or a passage shown again, costs no second read: the passages
+last decoded (``PASSAGES_KEPT``, least recently used first out), every
+passage's MinHash sketch (its column read whole, one read a segment), and the
+plans of the queries last asked (``PLANS_KEPT``). A new commit has a new
+reader, so none of it is ever stale. Threads may share it: each table is
+changed under a lock.
 """
 
 from __future__ import annotations
 
+import threading
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
 from weakref import WeakKeyDictionary
 
-__all__ = ["Catalog", "catalog"]
+from frsearch.whoosh_internals import fixed_bytes_column
+
+__all__ = ["PASSAGES_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
+
+PASSAGES_KEPT = 4096
+"""Decoded passages kept a commit: twenty queries' worth of the 210 a page of
+hits ranks, about 4 MB of the Littré's short passages."""
+PLANS_KEPT = 256
+"""Query plans kept a commit."""
+
+
+class Kept:
+    """At most ``size`` values by key, the least recently used dropped first;
+    safe to share between threads."""
+
+    __slots__ = ("_lock", "_size", "_values")
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        """The value kept for ``key``, None if none."""
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            if len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
-    __slots__ = ("__weakref__", "_fields", "_keywords", "_reader")
+    __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_reader", "_sketches",
+                 "passages", "plans")
 
     def __init__(self, reader) -> None:
         self._reader = reader
         self._fields: dict[str, dict[int, str]] = {}
         self._keywords: dict[str, dict[str, frozenset[int]]] = {}
+        self._sketches: tuple[list[int], list[Callable[[int], bytes]]] | None = None
+        self._lock = threading.Lock()
+        self.passages = Kept(PASSAGES_KEPT)
+        """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
+        self.plans = Kept(PLANS_KEPT)
+        """A query and its options → its plan, for ``Index.search``."""
+
+    def sketch(self, docnum: int) -> bytes:
+        """The MinHash sketch of a passage (the ``text`` field's column), from
+        the column of each segment read whole on first use."""
+        sketches = self._sketches
+        if sketches is None:
+            with self._lock:
+                if self._sketches is None:
+                    self._sketches = _sketch_columns(self._reader)
+                sketches = self._sketches
+        starts, segments = sketches
+        at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
+        return segments[at](docnum - starts[at])
 
     def _of(self, fieldname: str) -> dict[int, str]:
         """Document number → its term in ``fieldname`` (an ID field, one term a
@@ -64,12 +135,27 @@ class Catalog:
         return found
 
 
+def _sketch_columns(reader) -> tuple[list[int], list[Callable[[int], bytes]]]:
+    """(number of each segment's first document, a function giving a sketch
+    by document number in the segment) for the segments of ``reader``."""
+    starts: list[int] = []
+    segments: list[Callable[[int], bytes]] = []
+    for segment, offset in reader.leaf_readers():
+        starts.append(offset)
+        segments.append(fixed_bytes_column(segment, "text"))
+    return starts, segments
+
+
 _CATALOGS: WeakKeyDictionary = WeakKeyDictionary()
+_CATALOGS_LOCK = threading.Lock()
 
 
 def catalog(reader) -> Catalog:
     """The catalog of ``reader``'s commit, made once while the reader lives."""
     found = _CATALOGS.get(reader)
     if found is None:
-        found = _CATALOGS[reader] = Catalog(reader)
+        with _CATALOGS_LOCK:  # one a reader, so that threads share its tables
+            found = _CATALOGS.get(reader)
+            if found is None:
+                found = _CATALOGS[reader] = Catalog(reader)
     return found

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates
+from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates, is_comparable
 from frsearch.execution import StoredPassages
 from frsearch.highlight import Pattern
 from frsearch.results import ArticleHit, Found, Hit
@@ -65,25 +66,27 @@ class _Groups:
         self._same: dict[bytes, list[int]] = {}
 
     def add(self, passage: Found) -> None:
-        leader = self._leader_of(passage)
+        sketch = passage.sketch
+        comparable, bands, bins = _shape(sketch)
+        leader = self._leader_of(passage, sketch, comparable, bands, bins)
         if leader is not None:
             self.copies[leader].append(passage)
             return
         number = len(self.leaders)
         self.leaders.append(passage)
         self.copies.append([])
-        for key in _keys(passage):
+        for key in bands:
             self._bands.setdefault(key, []).append(number)
-        if passage.comparable and _filled(passage.sketch) < _FULL:
-            for bin_key in _bin_keys(passage.sketch):
-                self._bins.setdefault(bin_key, []).append(number)
-        if not passage.comparable:
-            self._same.setdefault(passage.sketch, []).append(number)
+        for bin_key in bins:
+            self._bins.setdefault(bin_key, []).append(number)
+        if not comparable:
+            self._same.setdefault(sketch, []).append(number)
 
-    def _leader_of(self, passage: Found) -> int | None:
+    def _leader_of(self, passage: Found, sketch: bytes, comparable: bool,
+                   bands: tuple[tuple[int, bytes], ...],
+                   bins: tuple[tuple[int, int], ...]) -> int | None:
         """The best-ranked group ``passage`` repeats, if any."""
-        sketch = passage.sketch
-        if not passage.comparable:  # too short to be near: the same words only
+        if not comparable:  # too short to be near: the same words only
             text = None
             for number in self._same.get(sketch, ()):
                 text = text if text is not None else passage.stored.text
@@ -91,32 +94,32 @@ class _Groups:
                     return number
             return None
         candidates: set[int] = set()
-        for key in _keys(passage):
+        for key in bands:
             candidates.update(self._bands.get(key, ()))
-        if _filled(sketch) < _FULL:
-            for bin_key in _bin_keys(sketch):
-                candidates.update(self._bins.get(bin_key, ()))
+        for bin_key in bins:
+            candidates.update(self._bins.get(bin_key, ()))
         for number in sorted(candidates):
             if are_near_duplicates(self.leaders[number].sketch, sketch):
                 return number
         return None
 
 
-def _filled(sketch: bytes) -> int:
-    return len(sketch) - sketch.count(_EMPTY)
-
-
-def _keys(passage: Found) -> list[tuple[int, bytes]]:
-    """The bands of a comparable passage's sketch with both bins filled."""
-    if not passage.comparable:
-        return []
-    sketch = passage.sketch
-    return [(at, sketch[at:at + _BAND]) for at in range(0, len(sketch), _BAND)
-            if _EMPTY not in sketch[at:at + _BAND]]
-
-
-def _bin_keys(sketch: bytes) -> list[tuple[int, int]]:
-    return [(at, value) for at, value in enumerate(sketch) if value != _EMPTY]
+@lru_cache(maxsize=65_536)
+def _shape(sketch: bytes) -> tuple[bool, tuple[tuple[int, bytes], ...],
+                                   tuple[tuple[int, int], ...]]:
+    """Whether a sketch is comparable, its bands with both bins filled, and
+    (for a comparable one with fewer than ``_FULL`` bins filled) its filled
+    bins: the keys ``_Groups`` files and looks it up by. Computed once a
+    sketch: a page groups two hundred passages, and the next query many of
+    the same."""
+    if not is_comparable(sketch):
+        return False, (), ()
+    bands = tuple((at, sketch[at:at + _BAND]) for at in range(0, len(sketch), _BAND)
+                  if _EMPTY not in sketch[at:at + _BAND])
+    filled = len(sketch) - sketch.count(_EMPTY)
+    bins = tuple((at, value) for at, value in enumerate(sketch)
+                 if value != _EMPTY) if filled < _FULL else ()
+    return True, bands, bins
 
 
 def collapse(found: Sequence[Found], limit: int, group: bool,

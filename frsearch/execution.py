@@ -42,9 +42,10 @@ those that may come first: a filter alone (``source:lemonde``) ties them all."""
 class StoredPassages:
     """What the index stores of each passage, by document number, for one
     search: read on first use and kept (a passage matched word for word is
-    often shown, and compared with its near-duplicates, too)."""
+    often shown, and compared with its near-duplicates, too), in this search
+    and, for the searches of the same commit, in its ``catalog``."""
 
-    __slots__ = ("_read", "_searcher", "_sketch_of", "_sketches")
+    __slots__ = ("_catalog", "_read", "_searcher")
 
     @property
     def reader(self):
@@ -53,27 +54,23 @@ class StoredPassages:
 
     def __init__(self, searcher) -> None:
         self._searcher = searcher
-        self._sketches: Sequence[bytes] | None = None
-        self._sketch_of: dict[int, bytes] = {}
+        self._catalog = catalog(searcher.reader())
         self._read: dict[int, StoredPassage] = {}
 
     def sketch(self, docnum: int) -> bytes:
-        """The passage's MinHash sketch, from its column (no stored fields
-        read), kept: grouping and showing a passage both ask for it."""
-        found = self._sketch_of.get(docnum)
-        if found is None:
-            sketches = self._sketches
-            if sketches is None:  # read on first use: an empty index has no columns
-                sketches = self._sketches = self._searcher.reader().column_reader(
-                    "text", translate=False)
-            found = self._sketch_of[docnum] = sketches[docnum]
-        return found
+        """The passage's MinHash sketch, from its column (no stored fields read)."""
+        return self._catalog.sketch(docnum)
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
         if stored is None:
-            stored = self._read[docnum] = StoredPassage.from_fields(
-                self._searcher.stored_fields(docnum), self.sketch(docnum))
+            shared = self._catalog.passages
+            stored = shared.get(docnum)
+            if stored is None:
+                stored = StoredPassage.from_fields(self._searcher.stored_fields(docnum),
+                                                   self.sketch(docnum))
+                shared.put(docnum, stored)
+            self._read[docnum] = stored
         return stored
 
 

@@ -346,13 +346,30 @@ class Index:
         if offset < 0:
             raise ValueError("offset must be 0 or more")
         searcher = self._current_searcher()
-        # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
-        tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
-        given, warnings = filter_nodes(filters or {})
-        plan = planning.compile_query(with_filters(tree, given), searcher.reader(),
-                                      self.synonyms, time_budget)
+        plan, warnings = self._plan(searcher, query, filters or {}, time_budget)
         return self._run(searcher, query, plan, _Page(max(1, limit), offset, sort, group),
                          collapse, tuple(facets), warnings + plan.warnings)
+
+    def _plan(self, searcher, query: str, filters: Mapping[str, Any],
+              time_budget: float | None) -> tuple[planning.Plan, list[str]]:
+        """The plan of ``query`` with ``filters``, and the filters' warnings:
+        kept for the commit searched (``catalog.PLANS_KEPT``), so that a query
+        asked again is not parsed and planned again; its time budget starts
+        now all the same. A plan cut short by its time budget is not kept."""
+        key = (query[:MAX_QUERY_CHARS], repr(sorted((str(name), repr(value))
+                                                    for name, value in filters.items())))
+        plans = catalog(searcher.reader()).plans
+        kept = plans.get(key)
+        if kept is not None and kept[0] is self.synonyms:
+            return replace(kept[1], deadline=planning.Deadline(time_budget)), kept[2]
+        # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
+        tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
+        given, warnings = filter_nodes(filters)
+        plan = planning.compile_query(with_filters(tree, given), searcher.reader(),
+                                      self.synonyms, time_budget)
+        if not plan.deadline.passed:
+            plans.put(key, (self.synonyms, plan, warnings))
+        return plan, warnings
 
     def _run(self, searcher, query: str, plan: planning.Plan, page: _Page, collapse: bool,
              facets: tuple[str, ...], warnings: list[str]) -> SearchResult:

@@ -808,6 +808,24 @@ def length_bytes(reader, field: str) -> bytes:
     return data + bytes([1]) * (count - len(data))
 
 
+def fixed_bytes_column(reader, fieldname: str):
+    """A function giving a segment's value of the fixed-size column of
+    ``fieldname`` by document number, the column read whole at once (Whoosh's
+    own reader seeks and reads the file for each value)."""
+    column = reader.column_reader(fieldname, translate=False)
+    if not isinstance(column, columns.FixedBytesColumn.Reader):
+        return column.__getitem__
+    size, default, count = column._fixedlen, column._default, column._count
+    data = column._dbfile.get(column._basepos, size * count) if count else b""
+
+    def value(docnum: int) -> bytes:
+        if docnum >= count:
+            return default
+        at = docnum * size
+        return data[at:at + size]
+    return value
+
+
 class AndNot(wq.AndNot):
     """``a`` less the passages ``b`` matches. Whoosh's own ``AndNotMatcher``
     lets through ``a``'s first passage when ``b`` holds it but starts before
