@@ -35,7 +35,7 @@ from pathlib import Path
 
 from corpus import CORPORA, DATA, CorpusStats, corpus_path, corpus_stats
 from engines import ENGINES, WORKER, Engine, make_engine
-from measure import code_changed, folder_bytes, provenance, run_checked, write_result
+from measure import code_changed, folder_bytes, p95, provenance, run_checked, write_result
 from queries import QUERIES
 from report import EngineRun, markdown, median_figures, ratios
 from terminal import build_seeds_index, time_commands
@@ -118,6 +118,67 @@ def index_only(args: argparse.Namespace, corpus: CorpusStats, corpus_file: Path,
     print(f"\nWrote {target.relative_to(target.parents[2])}", file=sys.stderr)
 
 
+def query_only(args: argparse.Namespace, corpus: CorpusStats, engines: list[Engine],
+               work: Path, log: Path, source: dict) -> None:
+    """Time the queries on the indexes already in ``work/<engine>`` (``--query-only``),
+    the engines taking turns within each repeat: query p50 and p95 (each query's
+    median over the rounds and repeats), and those of the first, untimed-before
+    run of each query (``first``: what no cache of a query asked before helps),
+    written to ``benchmarks/results/<corpus>-query.json``."""
+    load_before = os.getloadavg()
+    seconds: dict[str, dict[str, list[float]]] = {e.name: {q: [] for q in QUERIES}
+                                                  for e in engines}
+    first: dict[str, dict[str, list[float]]] = {e.name: {q: [] for q in QUERIES}
+                                                for e in engines}
+    for repeat in range(args.repeat):
+        for engine in engines:
+            answers = work / f"{engine.name}-queries.json"
+            run_checked([sys.executable, str(WORKER), engine.name, "query",
+                         str(work / engine.name), str(answers), str(args.rounds)], log)
+            result = json.loads(answers.read_text())
+            for query in QUERIES:
+                seconds[engine.name][query] += result["seconds"][query]
+                first[engine.name][query].append(result["first_seconds"][query])
+            print(f"[run {repeat + 1}/{args.repeat}] {engine.label}: queries done",
+                  file=sys.stderr, flush=True)
+
+    def figures(timings: dict[str, list[float]]) -> dict[str, float]:
+        latencies = [statistics.median(values) for values in timings.values()]
+        return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * p95(latencies)}
+
+    medians = {name: {**figures(seconds[name]),
+                      **{f"first_{k}": v for k, v in figures(first[name]).items()}}
+               for name in seconds}
+    relative = {}
+    if "frsearch" in medians:
+        ours = medians["frsearch"]
+        relative = {peer: {figure: ours[figure] / value
+                           for figure, value in peer_figures.items() if value}
+                    for peer, peer_figures in medians.items() if peer != "frsearch"}
+    print(f"| engine | {' | '.join(next(iter(medians.values())))} |")
+    for name, values in medians.items():
+        print(f"| {name} | {' | '.join(f'{value:,.3f}' for value in values.values())} |")
+    for peer, by in relative.items():
+        print(f"| frsearch ÷ {peer} | {' | '.join(f'{value:.2f}×' for value in by.values())} |")
+    if code_changed(source, provenance()):
+        source["code_changed_during_run"] = True
+    target = write_result(f"{args.corpus}-query", {
+        "corpus": asdict(corpus),
+        "machine": {"load_average_before": load_before, "load_average_after": os.getloadavg(),
+                    "cpus": os.cpu_count()},
+        "settings": {"repeat": args.repeat, "rounds": args.rounds, "query_only": True,
+                     "indexes": {e.name: str((work / e.name).resolve()) for e in engines}},
+        "engines": {name: {"median": medians[name],
+                           "query_ms": {q: 1000 * statistics.median(v)
+                                        for q, v in seconds[name].items()},
+                           "first_ms": {q: 1000 * statistics.median(v)
+                                        for q, v in first[name].items()}}
+                    for name in medians},
+        "ratios": relative,
+    }, source)
+    print(f"\nWrote {target.relative_to(target.parents[2])}", file=sys.stderr)
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=CORPORA, default="10mb")
@@ -129,6 +190,9 @@ def _arguments() -> argparse.Namespace:
                         help="where the indexes are built (default: benchmarks/data/indexes)")
     parser.add_argument("--index-only", action="store_true",
                         help="build the indexes only, no queries: writes <corpus>-index.json")
+    parser.add_argument("--query-only", action="store_true",
+                        help="time the queries on the indexes already in WORK/<corpus>/<engine>, "
+                             "no build: writes <corpus>-query.json")
     args = parser.parse_args()
     if args.repeat is None:
         args.repeat = 1 if args.corpus == "full" else 3
@@ -155,6 +219,9 @@ def main() -> None:
     source["versions"]["sqlite"] = sqlite3.sqlite_version
     if args.index_only:
         index_only(args, corpus, corpus_file, engines, work, log, source)
+        return
+    if args.query_only:
+        query_only(args, corpus, engines, work, log, source)
         return
 
     runs: dict[str, list[EngineRun]] = {engine.name: [] for engine in engines}
