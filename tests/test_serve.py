@@ -514,6 +514,9 @@ def test_a_facet_narrows_and_its_chip_widens_again(page, server):
     page.locator("#facets .facet-value", has_text="afp").click()
     page.wait_for_url("**filter=source%3Aafp**")
     page.wait_for_selector("#filters .chip")
+    # the chip shows at once, the hits once the narrowed search has answered
+    page.wait_for_function(
+        "document.querySelectorAll('#hits li.hit').length < " + str(everything))
     sources = page.locator("#hits li.hit .meta .source").all_text_contents()
     assert sources and set(sources) == {"afp"}
     assert page.locator("#hits li.hit").count() == len(sources) < everything
