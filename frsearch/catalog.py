@@ -8,8 +8,9 @@ and kept while its reader lives.
 The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
 last decoded (``PASSAGES_KEPT``, least recently used first out), every
-passage's MinHash sketch (its column read whole, one read a segment), and the
-plans of the queries last asked (``PLANS_KEPT``). A new commit has a new
+passage's MinHash sketch (its column read whole, one read a segment), the
+plans of the queries last asked (``PLANS_KEPT``) and how the passages of
+their first pages group into near-duplicates. A new commit has a new
 reader, so none of it is ever stale. Threads may share it: each table is
 changed under a lock.
 """
@@ -68,7 +69,7 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_reader", "_sketches",
-                 "passages", "plans")
+                 "groupings", "passages", "plans")
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -80,6 +81,9 @@ class Catalog:
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
+        self.groupings = Kept(PLANS_KEPT)
+        """The document numbers of a window of passages → its groups of
+        near-duplicates, for ``collapsing.page``."""
 
     def sketch(self, docnum: int) -> bytes:
         """The MinHash sketch of a passage (the ``text`` field's column), from

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from frsearch.catalog import Kept
 from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates, is_comparable
 from frsearch.execution import StoredPassages
 from frsearch.highlight import Pattern
@@ -130,7 +131,7 @@ def collapse(found: Sequence[Found], limit: int, group: bool,
 
 def page(found: Sequence[Found], limit: int, group: bool,
          expired: Callable[[], bool] = lambda: False, offset: int = 0,
-         matched: int | None = None) -> Page:
+         matched: int | None = None, kept: Kept | None = None) -> Page:
     """The hits ``offset`` to ``offset + limit`` of ``found`` (the passages in
     the order asked for), and how many hits the ``matched`` passages (by
     default ``len(found)``) make in all.
@@ -141,25 +142,47 @@ def page(found: Sequence[Found], limit: int, group: bool,
     ``expired()``, passages are no longer compared: the next ones are hits
     as they rank. ``found`` must hold every passage the page needs: the first
     ``GROUPED_WITHIN + offset + limit`` (or all of them).
+
+    With ``kept`` (the commit's ``Catalog.groupings``), the groups of a window
+    of passages are kept: the next page of a query, or the query asked again,
+    groups the same passages the same way without comparing them again.
     """
     matched = len(found) if matched is None else matched
     if not group:
         return Page([passage.hit() for passage in found[offset:offset + limit]], matched)
-    groups = _Groups()
-    compared = 0
-    for passage in found[:GROUPED_WITHIN]:
-        if expired():
-            break
-        groups.add(passage)
-        compared += 1
-    pages = [(leader, copies) for leader, copies in zip(groups.leaders, groups.copies,
-                                                        strict=True)]
+    window = found[:GROUPED_WITHIN]
+    key = tuple(passage.docnum for passage in window) if kept is not None else None
+    shape = kept.get(key) if kept is not None else None
+    if shape is not None:
+        pages = [(window[leader], [window[copy] for copy in copies])
+                 for leader, copies in shape]
+        compared = len(window)
+    else:
+        pages, compared = _grouped(window, expired)
+        if kept is not None and compared == len(window):
+            at = {id(passage): number for number, passage in enumerate(window)}
+            kept.put(key, tuple((at[id(leader)], tuple(at[id(copy)] for copy in copies))
+                                for leader, copies in pages))
     shown = pages[offset:offset + limit]
     if len(shown) < limit:  # the page reaches past the groups: passages one by one
         start = compared + max(0, offset - len(pages))
         shown += [(passage, []) for passage in found[start:start + limit - len(shown)]]
     total = len(pages) + max(0, matched - compared)
     return Page([leader.hit(copies) for leader, copies in shown], total)
+
+
+def _grouped(window: Sequence[Found], expired: Callable[[], bool]
+             ) -> tuple[list[tuple[Found, list[Found]]], int]:
+    """The groups of ``window``'s passages, in rank order, and how many
+    passages were compared before ``expired()``."""
+    groups = _Groups()
+    compared = 0
+    for passage in window:
+        if expired():
+            break
+        groups.add(passage)
+        compared += 1
+    return list(zip(groups.leaders, groups.copies, strict=True)), compared
 
 
 def by_article(ranked: Sequence[tuple[int, float]], articles: Mapping[int, str],

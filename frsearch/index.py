@@ -418,7 +418,8 @@ class Index:
             skipped = 0 if collapse else page.offset  # only the page's passages are read
             found = results.found(replace(ranking, ranked=ordered[skipped:]), plan.patterns)
             cut = collapsing.page(found, page.limit, collapse, expired,
-                                  page.offset - skipped, ranking.total - skipped)
+                                  page.offset - skipped, ranking.total - skipped,
+                                  catalog(searcher.reader()).groupings)
             hits, total, shown = cut.hits, cut.total + skipped, cut.hits
         return SearchResult(query, total, hits,
                             planning.suggest(query, plan, (hit.text for hit in shown)),

@@ -22,6 +22,7 @@ import signal
 import struct
 import sys
 import zlib
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
@@ -46,7 +47,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Existence
 from whoosh.index import TOC, clean_files
-from whoosh.matching import AndNotMatcher
+from whoosh.matching import AndNotMatcher, ReadTooFar
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
@@ -236,6 +237,26 @@ class CompactLeafMatcher(W3LeafMatcher):
             self._read_ids()
             self._read_weights()
             yield self._ids, self._weights
+            self._next_block()
+
+    def skip_to(self, targetid):
+        """As Whoosh's, but the posting within the block is found by bisection
+        (Whoosh steps to it one posting at a time): phrases and exclusions
+        skip through long lists of passages."""
+        if not self.is_active():
+            raise ReadTooFar
+        if self._ids is None:
+            self._read_ids()
+        if targetid <= self._ids[self._i]:
+            return
+        while targetid > self._maxid:
+            self._next_block()
+            if not self.is_active():
+                return
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)
+        if self._i == self._blocklength:  # only if a block's maximum were not its last id
             self._next_block()
 
     def _goto(self, position):
