@@ -55,10 +55,10 @@ MOVE_WHEN = {
 """Figure: (threshold, why crossing it is a reason to move)."""
 WHY_MOVE = {
     "p95_ms": (
-        "**Tail latency.** Typical queries stay fast (see the p50 row above), but phrases and "
-        "pairs of common words cross 0.1 s first. A site where every query must feel "
+        "**Tail latency.** Phrases and pairs of common words cross 0.1 s first; the p50 "
+        "row above shows where a typical query stands. A site where every query must feel "
         "immediate should move here; a newsroom tool used by a few journalists can stay "
-        "well beyond."),
+        "beyond."),
     "index_seconds": (
         "**Rebuilds.** Adding articles is incremental and stays cheap (a day's news is "
         "seconds of indexing), but a change of analysis (a new synonym list, a new stemmer "
@@ -125,8 +125,12 @@ def load_points() -> tuple[list[Point], str]:
                   for size in data["sizes"]]
         plot = RESULTS / "growth.png"
         drawn = "; the curves: ![growth](../benchmarks/results/growth.png)" if plot.exists() else ""
+        load = data.get("machine", {})
+        loads = " to ".join(f"{load[key][0]:.1f}" for key in
+                            ("load_average_before", "load_average_after") if key in load)
         return sorted(points, key=lambda p: p.text_mb), f"`benchmarks/results/growth.json` " \
-            f"(one run, commit {commit[:7]}, {data['settings'].get('rounds', '?')} rounds){drawn}"
+            f"(one run, commit {commit[:7]}, {data['settings'].get('rounds', '?')} rounds, " \
+            f"load average {loads} on {load.get('cpus', '?')} CPUs){drawn}"
     points = []
     for name in ("10mb", "full"):
         data = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
@@ -203,6 +207,33 @@ def fit_table(found: dict[str, dict[str, Fit]], points: list[Point]) -> str:
             lines.append(_row([ENGINES[engine], label, f"{fit.a:.3g}·x^{fit.b:.2f} {unit}",
                                f"{fit.b:.2f}", residuals]))
     return "\n".join(lines)
+
+
+def fit_caveat(found: dict[str, dict[str, Fit]], points: list[Point]) -> str:
+    """What the residuals say of frsearch's fits."""
+    if len(points) < 3:
+        return ("With two points the fit passes through both: the residuals are zero and "
+                "show nothing. The two runs may also be of different commits (see above), "
+                "so frsearch's exponents can mix two versions of the code. "
+                "`benchmarks/growth.py` (four sizes, one commit) replaces them when its "
+                "`growth.json` is stored.")
+    worst = {figure: max(abs(r) for r in fit.residuals.values())
+             for figure, fit in found["frsearch"].items()}
+    close = [FIGURES[f][0] for f, r in worst.items() if r <= 0.05]
+    loose = sorted(((r, FIGURES[f][0]) for f, r in worst.items() if r > 0.05), reverse=True)
+    speeds = ", ".join(f"{p.figures['frsearch']['mb_per_s']:.2f}" for p in points)
+    parts = []
+    if close:
+        parts.append(f"The power law fits frsearch's {', '.join(close)} within 5 % at every "
+                     "point.")
+    if loose:
+        listed = "; ".join(f"{label}, up to {r:.0%}" for r, label in loose)
+        parts.append(f"The residuals are larger for the timings and memory ({listed}): "
+                     "they were measured on a shared machine, and frsearch's indexing "
+                     f"speed does not change steadily with size (MB/s: {speeds}). The "
+                     "extrapolations of these figures carry at least that uncertainty, "
+                     "growing with the distance from the points.")
+    return " ".join(parts)
 
 
 def extrapolation_table(found: dict[str, dict[str, Fit]]) -> str:
@@ -389,6 +420,7 @@ def main() -> int:
         "source": f"Measured points: {source}.",
         "measured": measured_table(points),
         "fits": fit_table(found, points),
+        "fit-caveat": fit_caveat(found, points),
         "extrapolated": extrapolation_table(found),
         "move": move,
         "move-reasons": move_reasons(crossings),
