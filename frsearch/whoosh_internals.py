@@ -603,7 +603,7 @@ class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
         self._documents = None
 
     def add_article(self, article, documents) -> None:
-        if self.docbuffer and self._documents is None:  # keep the order they came in
+        if self.docbuffer:  # documents added before: theirs is the next job
             self._enqueue()
         self._documents = documents
         self._articles.append(pack_article(article))
@@ -625,21 +625,25 @@ class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
         return task
 
     def _enqueue(self):
-        """Hand the buffered articles, or else documents, to a sub-writer."""
-        name = f"{random_name()}.doclist"
-        with self.temp_storage().create_file(name).raw_file() as jobfile:
-            if self._articles:
-                job = (name, len(self._articles), self._documents)
-                pickle.dump(self._articles, jobfile, pickle.HIGHEST_PROTOCOL)
-                self._articles = []
-            else:
-                job = (name, len(self.docbuffer), None)
-                for item in self.docbuffer:
-                    pickle.dump(item, jobfile, pickle.HIGHEST_PROTOCOL)
-                self.docbuffer = []
-        if len(self.tasks) < self.procs:
-            self._new_task()
-        self._hand_over(job)
+        """Hand the buffered articles, then the buffered documents, to the
+        sub-writers (a job file each)."""
+        for articles in (True, False):
+            if not (self._articles if articles else self.docbuffer):
+                continue
+            name = f"{random_name()}.doclist"
+            with self.temp_storage().create_file(name).raw_file() as jobfile:
+                if articles:
+                    job = (name, len(self._articles), self._documents)
+                    pickle.dump(self._articles, jobfile, pickle.HIGHEST_PROTOCOL)
+                    self._articles = []
+                else:
+                    job = (name, len(self.docbuffer), None)
+                    for item in self.docbuffer:
+                        pickle.dump(item, jobfile, pickle.HIGHEST_PROTOCOL)
+                    self.docbuffer = []
+            if len(self.tasks) < self.procs:
+                self._new_task()
+            self._hand_over(job)
 
     def _hand_over(self, job) -> None:
         """Put ``job`` on the queue, failing as soon as a sub-writer is found

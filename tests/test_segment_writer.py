@@ -208,3 +208,29 @@ def test_word_caches_past_their_limit_are_emptied():
     assert trim_word_caches(limit=3) >= 1
     assert analysis.term_for_word.cache_info().currsize == 0
     assert analysis.analyze("sanctions") == ["sanction"]  # analysis the same after
+
+
+def test_a_parallel_writer_takes_articles_and_documents_mixed(tmp_path):
+    """Articles (made into documents by the writer processes) and documents
+    given one by one, in any order: every passage is committed once."""
+    from frsearch.indexing import _documents, codec_for
+    from frsearch.store import DICTIONARY_PREFIX
+
+    articles = list(frsearch.read_articles([frsearch.seeds_dir()]))
+    codec, _ = codec_for(iter(articles), DICTIONARY_PREFIX)
+    folder = tmp_path / "index"
+    with frsearch.open_index(folder, create=True) as built:
+        codec.write_dictionary(folder)
+        writer = writers.open_writer(built._ix, codec, parallel=True, lock_timeout=0.0)
+        for number, article in enumerate(articles):
+            if number % 2:
+                writer.add_article(article, _documents)
+            else:
+                for document in _documents(article):
+                    writer.add_document(**document)
+        writer.commit()
+    with frsearch.open_index(folder) as reopened:
+        assert reopened.stats().passages == sum(len(a.passages) for a in articles) == 46
+        assert {hit.passage_id for hit in reopened.search("sanctions").hits} == {
+            "000_6f9472f48d466d8a:0", "001_6c41907e8ecef70d:6", "002_5304680d689b3a2e:3",
+            "004_b987cb3fb497488e:0"}
