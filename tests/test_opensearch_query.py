@@ -90,7 +90,8 @@ def test_typed_without_accents_a_word_also_stands_for_its_accented_terms(vocabul
     assert "crim" not in frsearch.analyze("crimee")  # Snowball: crimee is crime
     assert dsl("crimee", vocabulary)["bool"]["must"] == [{"bool": {
         "should": [{"match": {"text": {"query": "crimee"}}},
-                   {"terms": {"text": ["crim"], "boost": 1.0}}],
+                   {"bool": {"should": [{"term": {"text": {"value": "crim"}}}],
+                             "boost": 1.0}}],
         "minimum_should_match": 1}}]
 
 
@@ -98,7 +99,8 @@ def test_a_typo_is_corrected_before_sending(vocabulary):
     translation = translate(parse_query("Kremlim"), vocabulary)
     assert translation.query["bool"]["must"] == [{"bool": {
         "should": [{"match": {"text": {"query": "Kremlim"}}},
-                   {"terms": {"text": ["kremlin"], "boost": 0.5}}],
+                   {"bool": {"should": [{"term": {"text": {"value": "kremlin"}}}],
+                             "boost": 0.5}}],
         "minimum_should_match": 1}}]
     assert translation.corrections == {"Kremlim": "Kremlin"}
 
