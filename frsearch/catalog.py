@@ -9,8 +9,9 @@ The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
 last decoded (``PASSAGES_KEPT``, least recently used first out), every
 passage's MinHash sketch (its column read whole, one read a segment), the
-plans of the queries last asked (``PLANS_KEPT``) and how the passages of
-their first pages group into near-duplicates. A new commit has a new
+plans of the queries last asked (``PLANS_KEPT``), how the passages of
+their first pages group into near-duplicates, and the highlights of the
+passages last shown. A new commit has a new
 reader, so none of it is ever stale. Threads may share it: each table is
 changed under a lock.
 """
@@ -47,12 +48,17 @@ class Kept:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
-        """The value kept for ``key``, None if none."""
-        with self._lock:
-            value = self._values.get(key)
-            if value is not None:
-                self._values.move_to_end(key)
-            return value
+        """The value kept for ``key``, None if none. Without the lock: each
+        step is one call of the dictionary, whole under the interpreter's
+        lock, and a search asks thousands of times."""
+        values = self._values
+        value = values.get(key)
+        if value is not None:
+            try:
+                values.move_to_end(key)
+            except KeyError:  # dropped by another thread meanwhile
+                pass
+        return value
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
@@ -69,7 +75,7 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_reader", "_sketches",
-                 "groupings", "passages", "plans")
+                 "groupings", "highlights", "passages", "plans")
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -81,6 +87,9 @@ class Catalog:
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
+        self.highlights = Kept(PASSAGES_KEPT)
+        """(document number, a plan's patterns) → the passage's marked spans
+        and snippet, for ``execution.StoredPassages.highlighted``."""
         self.groupings = Kept(PLANS_KEPT)
         """The document numbers of a window of passages → its groups of
         near-duplicates, for ``collapsing.page``."""

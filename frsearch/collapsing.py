@@ -208,7 +208,8 @@ def by_article(ranked: Sequence[tuple[int, float]], articles: Mapping[int, str],
     for article in chosen[offset:offset + limit]:
         shown = sorted(held[article],
                        key=lambda pair: (-pair[1], passages[pair[0]].paragraph))
-        hits = [Found(docnum, score, passages, patterns).hit()
+        marks = tuple(map(tuple, patterns))
+        hits = [Found(docnum, score, passages, marks).hit()
                 for docnum, score in shown[:PASSAGES_PER_ARTICLE]]
         first = passages[shown[0][0]]
         page.append(ArticleHit(first.article_id, first.title, first.date, first.source,

@@ -25,6 +25,7 @@ from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
 from frsearch.catalog import catalog
+from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
 from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_form
 from frsearch.scoring import at_documents, proximity, top_passages
@@ -60,6 +61,20 @@ class StoredPassages:
     def sketch(self, docnum: int) -> bytes:
         """The passage's MinHash sketch, from its column (no stored fields read)."""
         return self._catalog.sketch(docnum)
+
+    def highlighted(self, docnum: int, patterns: tuple[tuple[Pattern, ...], ...]
+                    ) -> tuple[tuple[tuple[int, int], ...], str]:
+        """The spans of the words of the passage that ``patterns`` (a plan's,
+        one group a clause) mark, and its snippet: analysing the passage
+        again is the costly part of a hit, so both are kept for the commit."""
+        key = (docnum, patterns)
+        kept = self._catalog.highlights.get(key)
+        if kept is None:
+            text = self[docnum].text
+            matches, _ = match_groups(text, patterns)
+            kept = (tuple(matches), make_snippet(text, matches))
+            self._catalog.highlights.put(key, kept)
+        return kept
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)

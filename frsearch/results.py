@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from frsearch.duplicates import is_comparable
 from frsearch.execution import Ranking, StoredPassages
-from frsearch.highlight import Pattern, make_snippet, match_groups
+from frsearch.highlight import Pattern
 from frsearch.indexing import StoredPassage
 
 __all__ = ["ArticleHit", "Duplicate", "Found", "Hit", "SearchResult", "found"]
@@ -232,7 +232,7 @@ class Found:
     __slots__ = ("_comparable", "_passages", "_patterns", "_sketch", "docnum", "score")
 
     def __init__(self, docnum: int, score: float, passages: StoredPassages,
-                 patterns: Sequence[Sequence[Pattern]]):
+                 patterns: tuple[tuple[Pattern, ...], ...]):
         self.docnum = docnum
         self.score = score
         self._sketch: bytes | None = None
@@ -261,7 +261,7 @@ class Found:
     def hit(self, duplicates: Sequence[Found] = ()) -> Hit:
         """This passage as a hit, its matched words marked, ``duplicates`` under it."""
         stored = self.stored
-        matches, _ = match_groups(stored.text, self._patterns)
+        matches, snippet = self._passages.highlighted(self.docnum, self._patterns)
         return Hit(
             passage_id=stored.passage_id,
             article_id=stored.article_id,
@@ -271,8 +271,8 @@ class Found:
             heading=stored.heading,
             score=self.score,
             text=stored.text,
-            matches=matches,
-            snippet=make_snippet(stored.text, matches),
+            matches=list(matches),
+            snippet=snippet,
             duplicates=[copy.duplicate() for copy in duplicates],
             source=stored.source,
             meta=dict(stored.meta or {}),
@@ -286,5 +286,6 @@ class Found:
 def found(ranking: Ranking, patterns: Sequence[Sequence[Pattern]]) -> list[Found]:
     """The ranked passages, in rank order, each to be marked with ``patterns``
     (a plan's, one group a clause) when it is shown."""
-    return [Found(docnum, score, ranking.passages, patterns)
+    marks = tuple(map(tuple, patterns))  # hashable: highlights are kept by them
+    return [Found(docnum, score, ranking.passages, marks)
             for docnum, score in ranking.ranked]
