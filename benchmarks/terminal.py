@@ -25,7 +25,7 @@ from whoosh.qparser import QueryParser
 ix = index.open_dir(sys.argv[1], indexname="passages")
 with ix.searcher() as searcher:
     for hit in searcher.search(QueryParser("text", ix.schema).parse({QUERY!r}), limit=10):
-        print(hit["passage_id"])
+        print(hit.docnum)
 """
 
 
