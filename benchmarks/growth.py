@@ -2,6 +2,7 @@
 and 102 MB of the Littré.
 
     .venv/bin/python benchmarks/growth.py [--sizes 1mb 10mb 30mb full] [--rounds 3]
+    .venv/bin/python benchmarks/growth.py --plot-only    # growth.png again from growth.json
 
 For each size, each engine builds its index and answers the benchmark's queries
 exactly as ``bench.py`` runs them (a child process per phase, the engines taking
@@ -18,6 +19,7 @@ built on first use, as the 10 MB one is.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import sys
@@ -58,7 +60,7 @@ def plot(result: dict, target: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
     engines = result["engines"]
     figure, grid = plt.subplots(2, 3, figsize=(12, 7.2))
@@ -73,6 +75,7 @@ def plot(result: dict, target: Path) -> None:
         if log:
             axis.set_yscale("log")
         for scale in (axis.xaxis, axis.yaxis):
+            scale.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             scale.set_major_formatter(plain)
             scale.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axis.set_xlabel("corpus, MB of text")
@@ -97,7 +100,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="timed runs of each query, after one warm-up (default: 3)")
     parser.add_argument("--work", type=Path, default=DATA / "indexes" / "growth")
+    parser.add_argument("--plot-only", action="store_true",
+                        help="measure nothing: draw growth.png again from growth.json")
     args = parser.parse_args()
+    if args.plot_only:
+        plot(json.loads((RESULTS / "growth.json").read_text(encoding="utf-8")),
+             RESULTS / "growth.png")
+        return
     engines = [make_engine(name) for name in args.engines
                if name != "tantivy" or ENGINES[name].available()]
     labels = {engine.name: engine.label for engine in engines}

@@ -175,6 +175,10 @@ PRODUCERS = {  # result file: the command that writes it
     "10mb-index": "python benchmarks/bench.py --corpus 10mb --index-only",
     "full-index": "python benchmarks/bench.py --corpus full --index-only",
     "growth": "python benchmarks/growth.py",
+    "10mb-index-before": "python benchmarks/bench.py --corpus 10mb --index-only, at f3b97a4",
+    "full-index-before": "python benchmarks/bench.py --corpus full --index-only, at f3b97a4",
+    "10mb-index-1-process": ("FRSEARCH_WRITER_PROCESSES=1 python benchmarks/bench.py "
+                             "--corpus 10mb --index-only"),
 }
 CORPUS_NAMES = {
     "10mb": "The first 10 MB of the Littré",
@@ -393,6 +397,9 @@ def growth_block(name: str) -> str:
 BLOCKS: dict[str, Callable[[], str]] = {
     "index-10mb": lambda: index_block("10mb-index"),
     "index-full": lambda: index_block("full-index"),
+    "index-10mb-before": lambda: index_block("10mb-index-before"),
+    "index-10mb-1-process": lambda: index_block("10mb-index-1-process"),
+    "index-full-before": lambda: index_block("full-index-before"),
     "growth": lambda: growth_block("growth"),
     "speed-10mb": lambda: speed_block("10mb"),
     "speed-full": lambda: speed_block("full", compare_with="10mb"),
