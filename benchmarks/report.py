@@ -360,6 +360,36 @@ def index_block(name: str) -> str:
     return "\n".join(lines)
 
 
+QUERY_FIGURES = (("p50_ms", "p50 ms"), ("p95_ms", "p95 ms"),
+                 ("first_p50_ms", "first run p50 ms"), ("first_p95_ms", "first run p95 ms"))
+
+
+def query_block(name: str) -> str:
+    """A ``--query-only`` run: each engine's latencies on indexes already built,
+    for queries asked again (what a search service answers most) and for each
+    query's first run, and frsearch's as multiples of each peer's."""
+    result = stored(name)
+    corpus, load = result["corpus"], result["machine"]
+    settings = result["settings"]
+    lines = [_paragraph(
+        f"Queries only, on indexes of {corpus['text_bytes'] / 1e6:,.1f} MB of text "
+        f"({corpus['passages']:,} passages) already built: the "
+        f"{len(result['engines']['frsearch']['query_ms'])} queries of "
+        f"`benchmarks/queries.py`, top 10 with snippets, engines taking turns; each query once "
+        f"(its first run), then {settings['rounds']} timed rounds, median of "
+        f"{settings['repeat']} runs, on {load['cpus']} CPUs, load average "
+        f"{load['load_average_before'][0]:.1f} before and {load['load_average_after'][0]:.1f} "
+        f"after. {source_line(name)}"), ""]
+    rows = [[engine, *(f"{m[figure]:.2f}" for figure, _ in QUERY_FIGURES)]
+            for engine, m in ((name, e["median"]) for name, e in result["engines"].items())]
+    lines += _table(["engine", *(title for _, title in QUERY_FIGURES)], rows)
+    for peer, by in result["ratios"].items():
+        lines += ["", f"frsearch ÷ {peer}: p50 {_ratio(by['p50_ms'])}, p95 "
+                      f"{_ratio(by['p95_ms'])}; first runs: p50 {_ratio(by['first_p50_ms'])}, "
+                      f"p95 {_ratio(by['first_p95_ms'])}."]
+    return "\n".join(lines)
+
+
 GROWTH_FIGURES = (("mb_per_s", "index MB/s", "{:.2f}"), ("p50_ms", "p50 ms", "{:.2f}"),
                   ("p95_ms", "p95 ms", "{:.2f}"), ("index_mb", "index MB", "{:,.1f}"),
                   ("peak_mb", "peak MB indexing (all processes)", "{:,.0f}"))
@@ -401,6 +431,10 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "index-10mb-1-process": lambda: index_block("10mb-index-1-process"),
     "index-full-before": lambda: index_block("full-index-before"),
     "growth": lambda: growth_block("growth"),
+    "query-10mb-before": lambda: query_block("10mb-query-before"),
+    "query-10mb": lambda: query_block("10mb-query"),
+    "query-full-before": lambda: query_block("full-query-before"),
+    "query-full": lambda: query_block("full-query"),
     "speed-10mb": lambda: speed_block("10mb"),
     "speed-full": lambda: speed_block("full", compare_with="10mb"),
     "terminal-10mb": lambda: terminal_block("10mb"),
