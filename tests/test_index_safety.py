@@ -122,7 +122,7 @@ def group_members(pgid: int) -> list[int]:
 def corpora(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpora")
     base = write_corpus(root / "base.jsonl", 0, count=100)
-    serial = write_corpus(root / "serial.jsonl", 1000, count=1200)
+    serial = write_corpus(root / "serial.jsonl", 1000, count=2400)
     parallel = write_corpus(root / "parallel.jsonl", 10_000,
                             min_bytes=int(PARALLEL_FROM_BYTES * 1.05))
     small = write_corpus(root / "small.jsonl", 50_000, count=30)
@@ -275,19 +275,36 @@ def _names(folder: Path) -> set[str]:
     return {f.name for f in folder.iterdir()}
 
 
-def writing_for(seconds: float):
-    """Fires ``seconds`` after the writer made its first files."""
-    started: list[float] = []
+def read_share(pid: int, source: Path) -> float | None:
+    """How much of ``source`` process ``pid`` has read (its open file's
+    offset, from /proc), or None if it has not opened it or has closed it."""
+    size = source.stat().st_size
+    try:
+        for link in Path(f"/proc/{pid}/fd").iterdir():
+            if os.readlink(link) == str(source):
+                fields = Path(f"/proc/{pid}/fdinfo/{link.name}").read_text().split()
+                return int(fields[fields.index("pos:") + 1]) / size
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return None
 
-    def fire(folder: Path, before: set[str]) -> bool:
-        if not started and _new_entries(folder, before):
-            started.append(time.monotonic())
-        return bool(started) and time.monotonic() - started[0] >= seconds
+
+def reading(share: float):
+    """Fires once the writer has read ``share`` of its input: it is adding
+    articles, far from its commit, however fast it runs (a trigger counted in
+    seconds fired after the commit once the writer got faster, and where a
+    killed run had left files behind). Where /proc cannot tell, fires at the
+    writer's first new files."""
+    def fire(folder: Path, before: set[str], pid: int, source: Path) -> bool:
+        if not sys.platform.startswith("linux"):
+            return bool(_new_entries(folder, before))
+        done = read_share(pid, source)
+        return done is not None and done >= share
 
     return fire
 
 
-def committing(folder: Path, before: set[str]) -> bool:
+def committing(folder: Path, before: set[str], pid: int, source: Path) -> bool:
     """Fires when the writer starts putting postings on disk: its commit."""
     return any(f.is_file() and f.name.startswith("passages_") and f.stat().st_size > 0
                for f in _new_entries(folder, before))
@@ -304,7 +321,7 @@ def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: boo
         start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not when(folder, present):
+        while not when(folder, present, process.pid, sources[0].resolve()):
             assert process.poll() is None, "the run ended before the fault: corpus too small"
             assert time.monotonic() < deadline
             time.sleep(0.003)
@@ -339,12 +356,12 @@ def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, cli):
         passages_in(frsearch.seeds_dir(), root / "base.jsonl")
 
     faults = [
-        ("SIGKILL while adding", [serial], writing_for(0.3), signal.SIGKILL, False, -9),
+        ("SIGKILL while adding", [serial], reading(0.3), signal.SIGKILL, False, -9),
         ("SIGKILL while committing", [serial], committing, signal.SIGKILL, False, -9),
-        ("SIGTERM while adding", [serial], writing_for(0.3), signal.SIGTERM, False, -15),
-        ("SIGKILL, two writer processes", [parallel], writing_for(0.8), signal.SIGKILL,
+        ("SIGTERM while adding", [serial], reading(0.3), signal.SIGTERM, False, -15),
+        ("SIGKILL, two writer processes", [parallel], reading(0.6), signal.SIGKILL,
          False, -9),
-        ("Ctrl-C, two writer processes", [parallel], writing_for(0.8), signal.SIGINT,
+        ("Ctrl-C, two writer processes", [parallel], reading(0.6), signal.SIGINT,
          True, 2),
     ]
     for name, sources, when, sig, group, status in faults:
