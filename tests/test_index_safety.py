@@ -310,9 +310,12 @@ def committing(folder: Path, before: set[str], pid: int, source: Path) -> bool:
                for f in _new_entries(folder, before))
 
 
-def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: bool = False):
+def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: bool = False,
+              may_land: bool = False):
     """Run ``frsearch index`` and send it ``sig`` (to its whole process group, as
-    Ctrl-C does, with ``group``) when ``when`` fires; return its stderr."""
+    Ctrl-C does, with ``group``) when ``when`` fires; return its exit status,
+    stderr, and whether its commit landed before the signal (allowed only with
+    ``may_land``: a commit of a few MB can end within the few ms the signal takes)."""
     before = committed_files(folder)
     present = _names(folder)
     process = subprocess.Popen(
@@ -340,15 +343,17 @@ def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: boo
         process.wait()
     assert "Traceback" not in stderr, stderr
     after = committed_files(folder)
-    assert {k: after.get(k) for k in before} == before, "a committed file changed"
     tocs = sorted(name for name in after if name.endswith(".toc"))
+    if may_land and tocs != sorted(name for name in before if name.endswith(".toc")):
+        return process.returncode, stderr, True
     assert tocs == sorted(name for name in before if name.endswith(".toc")), \
-        "the run committed before the fault: corpus too small"
-    return process.returncode, stderr
+        f"the run committed before the fault: corpus too small ({tocs}, {stderr!r})"
+    assert {k: after.get(k) for k in before} == before, "a committed file changed"
+    return process.returncode, stderr, False
 
 
 @pytest.mark.slow
-def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, cli):
+def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, base_index, cli):
     root, ranges = corpora
     serial, parallel = root / "serial.jsonl", root / "parallel.jsonl"
     before = view(index_copy, ranges["base"])
@@ -365,7 +370,15 @@ def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, cli):
          True, 2),
     ]
     for name, sources, when, sig, group, status in faults:
-        returncode, stderr = interrupt(cli, index_copy, sources, when, sig, group)
+        returncode, stderr, landed = interrupt(cli, index_copy, sources, when, sig, group,
+                                               may_land=when is committing)
+        if landed:  # killed as it finished: the index holds the whole run, and is whole
+            whole = view(index_copy, [*ranges["base"], *ranges["serial"][::97]])
+            assert whole["missing markers"] == [], name
+            assert frsearch.check_index(index_copy).ok, name
+            shutil.rmtree(index_copy)  # the next faults start from the base again
+            shutil.copytree(base_index, index_copy)
+            continue
         assert returncode == status, (name, stderr)
         if sig == signal.SIGINT:
             assert "interrupted; the index keeps its last complete update" in stderr
