@@ -22,7 +22,6 @@ in the same group (``sanctions sanctions``) counts once.
 
 from __future__ import annotations
 
-import calendar
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -314,7 +313,10 @@ def date_period(text: str) -> tuple[date, date] | None:
         if month is None:
             return date(year, 1, 1), date(year, 12, 31)
         if day is None:
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+            first = date(year, month, 1)
+            # the month's last day: the next month's first, less one (December's is the 31st)
+            return first, (date(year, month + 1, 1) - timedelta(days=1) if month < 12
+                           else date(year, 12, 31))
         return date(year, month, day), date(year, month, day)
     except ValueError:
         return None
@@ -366,13 +368,17 @@ def parse_date_range(text: str) -> DateRange:
             raise ValueError(f"{bound!r} is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
         return found
 
-    def after(bound: str) -> date | None:
+    def after(bound: str) -> date:
         last = period(bound)[1]
-        return None if last == date.max else last + timedelta(days=1)
+        if last == date.max:  # not "no bound": nothing at all
+            raise ValueError(f"no date comes after {bound!r}")
+        return last + timedelta(days=1)
 
-    def before(bound: str) -> date | None:
+    def before(bound: str) -> date:
         first = period(bound)[0]
-        return None if first == date.min else first - timedelta(days=1)
+        if first == date.min:
+            raise ValueError(f"no date comes before {bound!r}")
+        return first - timedelta(days=1)
 
     first: date | None
     last: date | None

@@ -97,6 +97,10 @@ def test_a_filter_orders_nothing(newsroom):
     ("date:hier", "'hier' is not a date"),
     ("date:2022..2021", "starts after it ends"),
     ("title:x date:[2021 TO hier]", "'hier' is not a date"),
+    # past the calendar's ends: nothing is there (it matched everything before)
+    ("date:>9999", "no date comes after '9999'"),
+    ("date:<0001-01-01", "no date comes before '0001-01-01'"),
+    ("date:{9999-12-31 TO *}", "no date comes after '9999-12-31'"),
 ])
 def test_what_cannot_filter_is_left_out_with_a_warning(newsroom, written, says):
     """Before, date:2021-13 found nothing and foo:bar searched 'foo' and 'bar'
@@ -145,3 +149,9 @@ def test_the_cli_prints_warnings_on_stderr(cli_main, tmp_path):
     assert len(payload["warnings"]) == 1 and "2021-13" in payload["warnings"][0]
     bad = cli_main("query", "sanctions", "--filter", "source", "--index", folder)
     assert bad.returncode == 2 and "FIELD=VALUE" in bad.stderr
+
+
+def test_the_calendars_last_month_is_a_date(newsroom):
+    # its last day was computed past the calendar's end, an OverflowError
+    result = newsroom.search("sanctions date:9999-12", limit=100)
+    assert result.warnings == [] and result.hits == []
