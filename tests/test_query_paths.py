@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 
 import pytest
+from shuffled import two_segment_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 import frsearch
@@ -32,29 +33,8 @@ QUERIES = JUDGED + random.Random(13).sample(DEV, min(30, len(DEV))) + [
 def folder(tmp_path_factory):
     """The seeds and 300 articles of their sentences shuffled, in two segments,
     one seed article changed by the second (deleted passages in the first)."""
-    root = tmp_path_factory.mktemp("paths")
-    sentences = [sentence.strip() + "."
-                 for article in frsearch.read_articles([frsearch.seeds_dir()])
-                 for passage in article.passages for sentence in passage.text.split(".")
-                 if len(sentence.split()) > 3]
-    shuffle = random.Random(11)
-    with (root / "mixed.jsonl").open("w", encoding="utf-8") as out:
-        for number in range(300):
-            paragraphs = [" ".join(shuffle.sample(sentences, 2)) for _ in range(4)]
-            out.write(json.dumps({"id": f"mix-{number}", "title": shuffle.choice(sentences),
-                                  "paragraphs": paragraphs}, ensure_ascii=False) + "\n")
-    seeds = root / "seeds"
-    seeds.mkdir()
-    for file in frsearch.seeds_dir().iterdir():
-        (seeds / file.name).write_bytes(file.read_bytes())
-    with frsearch.open_index(root / "index", create=True) as first:
-        first.add([seeds, root / "mixed.jsonl"])
-    changed = sorted(seeds.iterdir())[1]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nLes sanctions à la fois "
-                       "promises et la frontière.\n", encoding="utf-8")
-    with frsearch.open_index(root / "index") as second:
-        assert second.add([seeds]).updated == 1
-    return root / "index"
+    return two_segment_index(tmp_path_factory.mktemp("paths"), 11,
+                             "Les sanctions à la fois promises et la frontière.")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
+from shuffled import write_shuffled
 
 import frsearch
 from frsearch import execution, index, planning, scoring
@@ -203,20 +204,12 @@ def two_builds(tmp_path_factory):
     """The seeds and 400 articles of their sentences shuffled (many passages
     scoring alike), indexed by one writer process and by two."""
     root = tmp_path_factory.mktemp("builds")
-    sentences = [sentence.strip() + "."
-                 for article in frsearch.read_articles([frsearch.seeds_dir()])
-                 for passage in article.passages for sentence in passage.text.split(".")
-                 if len(sentence.split()) > 3]
-    shuffle = random.Random(11)
     corpus = root / "corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as out:
         for article in frsearch.read_articles([frsearch.seeds_dir()]):
             out.write(json.dumps({"id": article.id, "title": article.title, "paragraphs": [
                 p.text for p in article.passages[1:]]}, ensure_ascii=False) + "\n")
-        for number in range(400):
-            paragraphs = [" ".join(shuffle.sample(sentences, 2)) for _ in range(3)]
-            out.write(json.dumps({"id": f"mix-{number:03}", "title": shuffle.choice(sentences),
-                                  "paragraphs": paragraphs}, ensure_ascii=False) + "\n")
+        write_shuffled(out, 400, 3, seed=11, digits=3)
     builds = {}
     for name, threshold in (("serial", 10**12), ("parallel", 1)):
         with pytest.MonkeyPatch.context() as patch:

@@ -5,10 +5,10 @@ same compiled query, on an index of several segments with deleted passages."""
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
+from shuffled import two_segment_index
 from whoosh.collectors import TopCollector
 
 import frsearch
@@ -30,28 +30,9 @@ def index(tmp_path_factory):
     """The seeds, 300 articles made of their sentences shuffled (long posting
     lists), then a second run that changes one seed article: two segments,
     and deleted passages in the first."""
-    root = tmp_path_factory.mktemp("scoring")
-    sentences = [sentence.strip() + "."
-                 for article in frsearch.read_articles([frsearch.seeds_dir()])
-                 for passage in article.passages for sentence in passage.text.split(".")
-                 if len(sentence.split()) > 3]
-    shuffle = random.Random(7)
-    with (root / "mixed.jsonl").open("w", encoding="utf-8") as out:
-        for number in range(300):
-            paragraphs = [" ".join(shuffle.sample(sentences, 2)) for _ in range(4)]
-            out.write(json.dumps({"id": f"mix-{number}", "title": shuffle.choice(sentences),
-                                  "paragraphs": paragraphs}, ensure_ascii=False) + "\n")
-    seeds = root / "seeds"
-    seeds.mkdir()
-    for file in frsearch.seeds_dir().iterdir():
-        (seeds / file.name).write_bytes(file.read_bytes())
-    with frsearch.open_index(root / "index", create=True) as first:
-        first.add([seeds, root / "mixed.jsonl"])
-    changed = sorted(seeds.iterdir())[1]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nUn paragraphe ajouté sur les "
-                       "sanctions et la frontière.\n", encoding="utf-8")
-    index = frsearch.open_index(root / "index")
-    assert index.add([seeds]).updated == 1
+    folder = two_segment_index(tmp_path_factory.mktemp("scoring"), 7,
+                               "Un paragraphe ajouté sur les sanctions et la frontière.")
+    index = frsearch.open_index(folder)
     yield index
     index.close()
 
