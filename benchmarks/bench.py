@@ -94,25 +94,37 @@ def index_only(args: argparse.Namespace, corpus: CorpusStats, corpus_file: Path,
                   f"{build.seconds:.2f} s", file=sys.stderr, flush=True)
     medians = {name: {figure: statistics.median(run[figure] for run in engine_runs)
                       for figure in engine_runs[0]} for name, engine_runs in runs.items()}
+    _store_medians(f"{args.corpus}-index", medians, corpus, load_before, source,
+                   {"repeat": args.repeat, "index_only": True,
+                    "writer_processes": os.environ.get("FRSEARCH_WRITER_PROCESSES")},
+                   {name: {"runs": runs[name]} for name in runs})
+
+
+def _store_medians(name: str, medians: dict[str, dict[str, float]], corpus: CorpusStats,
+                   load_before: tuple[float, ...], source: dict, settings: dict,
+                   details: dict[str, dict]) -> None:
+    """Print each engine's median figures and frsearch's as multiples of each
+    peer's, and store them as ``benchmarks/results/<name>.json`` with the run's
+    settings and each engine's ``details``."""
     relative = {}
     if "frsearch" in medians:
         ours = medians["frsearch"]
         relative = {peer: {figure: ours[figure] / value for figure, value in figures.items()
                            if value} for peer, figures in medians.items() if peer != "frsearch"}
     print(f"| engine | {' | '.join(next(iter(medians.values())))} |")
-    for name, figures in medians.items():
-        print(f"| {name} | {' | '.join(f'{value:,.2f}' for value in figures.values())} |")
+    for engine, figures in medians.items():
+        print(f"| {engine} | {' | '.join(f'{value:,.3f}' for value in figures.values())} |")
     for peer, by in relative.items():
         print(f"| frsearch ÷ {peer} | {' | '.join(f'{value:.3f}×' for value in by.values())} |")
     if code_changed(source, provenance()):
         source["code_changed_during_run"] = True
-    target = write_result(f"{args.corpus}-index", {
+    target = write_result(name, {
         "corpus": asdict(corpus),
         "machine": {"load_average_before": load_before, "load_average_after": os.getloadavg(),
                     "cpus": os.cpu_count()},
-        "settings": {"repeat": args.repeat, "index_only": True,
-                     "writer_processes": os.environ.get("FRSEARCH_WRITER_PROCESSES")},
-        "engines": {name: {"median": medians[name], "runs": runs[name]} for name in runs},
+        "settings": settings,
+        "engines": {engine: {"median": medians[engine], **details[engine]}
+                    for engine in medians},
         "ratios": relative,
     }, source)
     print(f"\nWrote {target.relative_to(target.parents[2])}", file=sys.stderr)
@@ -149,34 +161,14 @@ def query_only(args: argparse.Namespace, corpus: CorpusStats, engines: list[Engi
     medians = {name: {**figures(seconds[name]),
                       **{f"first_{k}": v for k, v in figures(first[name]).items()}}
                for name in seconds}
-    relative = {}
-    if "frsearch" in medians:
-        ours = medians["frsearch"]
-        relative = {peer: {figure: ours[figure] / value
-                           for figure, value in peer_figures.items() if value}
-                    for peer, peer_figures in medians.items() if peer != "frsearch"}
-    print(f"| engine | {' | '.join(next(iter(medians.values())))} |")
-    for name, values in medians.items():
-        print(f"| {name} | {' | '.join(f'{value:,.3f}' for value in values.values())} |")
-    for peer, by in relative.items():
-        print(f"| frsearch ÷ {peer} | {' | '.join(f'{value:.2f}×' for value in by.values())} |")
-    if code_changed(source, provenance()):
-        source["code_changed_during_run"] = True
-    target = write_result(f"{args.corpus}-query", {
-        "corpus": asdict(corpus),
-        "machine": {"load_average_before": load_before, "load_average_after": os.getloadavg(),
-                    "cpus": os.cpu_count()},
-        "settings": {"repeat": args.repeat, "rounds": args.rounds, "query_only": True,
-                     "indexes": {e.name: str((work / e.name).resolve()) for e in engines}},
-        "engines": {name: {"median": medians[name],
-                           "query_ms": {q: 1000 * statistics.median(v)
+    _store_medians(f"{args.corpus}-query", medians, corpus, load_before, source,
+                   {"repeat": args.repeat, "rounds": args.rounds, "query_only": True,
+                    "indexes": {e.name: str((work / e.name).resolve()) for e in engines}},
+                   {name: {"query_ms": {q: 1000 * statistics.median(v)
                                         for q, v in seconds[name].items()},
                            "first_ms": {q: 1000 * statistics.median(v)
                                         for q, v in first[name].items()}}
-                    for name in medians},
-        "ratios": relative,
-    }, source)
-    print(f"\nWrote {target.relative_to(target.parents[2])}", file=sys.stderr)
+                    for name in medians})
 
 
 def _arguments() -> argparse.Namespace:
