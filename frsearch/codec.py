@@ -157,7 +157,11 @@ def encode_block(ids, weights, values) -> tuple[bytes, int]:
         parts += [_pack_ints(lengths), *(value for value in values if value)]
     else:
         parts.append(_NONE)
-    data = b"".join(parts)
+    return _compressed(b"".join(parts))
+
+
+def _compressed(data: bytes) -> tuple[bytes, int]:
+    """A block's data and flags: deflated when that makes it shorter."""
     if len(data) >= COMPRESS_FROM:
         packed = zlib.compress(data, 6)
         if len(packed) < len(data):
@@ -184,19 +188,20 @@ def _packed_ints(values: array) -> bytes:
 def encode_single(docnum: int, weight: float, value: bytes | None) -> tuple[bytes, int]:
     """The block of a term's one posting and its flags: ``encode_block``'s
     bytes for it, without its loops."""
-    parts = [_SMALL_INTS[docnum] if docnum < 0x100 else _pack_ints((docnum,)),
-             _ALL_ONE if weight == 1 else _pack_weights((float(weight),))]
+    return _compressed(_single(docnum, weight, value))
+
+
+def _single(docnum: int, weight: float, value: bytes | bytearray | None) -> bytes:
+    """The data of a one-posting block, before compression."""
+    parts: list[bytes | bytearray] = [
+        _SMALL_INTS[docnum] if docnum < 0x100 else _pack_ints((docnum,)),
+        _ALL_ONE if weight == 1 else _pack_weights((float(weight),))]
     if value:
         length = len(value)
         parts += [_SMALL_INTS[length] if length < 0x100 else _pack_ints((length,)), value]
     else:
         parts.append(_NONE)
-    data = b"".join(parts)
-    if len(data) >= COMPRESS_FROM:
-        packed = zlib.compress(data, 6)
-        if len(packed) < len(data):
-            return packed, _COMPRESSED
-    return data, 0
+    return b"".join(parts)
 
 
 def encode_postings(ids: array, weights: array | None, values: bytes | bytearray | None,
@@ -215,19 +220,14 @@ def encode_postings(ids: array, weights: array | None, values: bytes | bytearray
     for first in range(0, count, BLOCK_POSTINGS):
         last = min(first + BLOCK_POSTINGS, count)
         size = last - first
+        parts: list[bytes | bytearray]
         if size == 1:
-            docnum = ids[first]
-            parts = [_SMALL_INTS[docnum] if docnum < 0x100 else _pack_ints((docnum,))]
             weight = 1 if weights is None else weights[first]
             block_max = weight
-            parts.append(_ALL_ONE if weight == 1 else _pack_weights((float(weight),)))
             length = lengths[first] if lengths is not None else 0
-            if length:
-                parts += [_SMALL_INTS[length] if length < 0x100 else _pack_ints((length,)),
-                          values[value_start:value_start + length]]  # type: ignore[index]
-                value_start += length
-            else:
-                parts.append(_NONE)
+            value = values[value_start:value_start + length] if length else None  # type: ignore[index]
+            value_start += length
+            parts = [_single(ids[first], weight, value)]
         else:
             block_ids = ids[first:last]
             gaps = array("I", [block_ids[0]])
@@ -253,12 +253,7 @@ def encode_postings(ids: array, weights: array | None, values: bytes | bytearray
                 value_start = end
             else:
                 parts.append(_NONE)
-        data = b"".join(parts)
-        flags = 0
-        if len(data) >= COMPRESS_FROM:
-            packed = zlib.compress(data, 6)
-            if len(packed) < len(data):
-                data, flags = packed, _COMPRESSED
+        data, flags = _compressed(b"".join(parts))
         blocks.append((data, flags, size, ids[last - 1], float(block_max), first))
     if weights is None:
         return blocks, float(count), 1.0
