@@ -59,17 +59,19 @@ def lucene_jars() -> list[Path]:
                       f"{JARS_ENV} to a folder holding lucene-core and lucene-analyzers-common)")
 
 
-def compile_runner(into: Path) -> str:
-    """Compile the runner into ``into``; the classpath to run it with."""
+def compile_runner(into: Path, sources: tuple[Path, ...] = (SOURCE,)) -> str:
+    """Compile the runner (or the runners of ``sources``) into ``into``
+    (Unavailable without Java or Lucene); the classpath to run it with."""
     for tool in ("java", "javac"):
         if shutil.which(tool) is None:
             raise Unavailable(f"{tool} is not on this machine "
                               "(apt-get install openjdk-17-jdk-headless)")
     classpath = os.pathsep.join(str(jar) for jar in lucene_jars())
     done = subprocess.run(["javac", "-encoding", "UTF-8", "-cp", classpath, "-d", str(into),
-                           str(SOURCE)], capture_output=True, text=True)
+                           *map(str, sources)], capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"javac AnalyzeWithSettings.java failed: {done.stderr.strip()}")
+        names = " ".join(source.name for source in sources)
+        raise RuntimeError(f"javac {names} failed: {done.stderr.strip()}")
     return os.pathsep.join([str(into), classpath])
 
 

@@ -11,14 +11,12 @@ or Elasticsearch would match and rank them, without a server. Used by
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from parity import HERE, Unavailable, lucene_jars
+from parity import HERE, Unavailable, compile_runner
 
 SOURCES = (HERE / "AnalyzeWithSettings.java", HERE / "SearchWithSettings.java")
 
@@ -28,16 +26,7 @@ __all__ = ["Unavailable", "compile_search", "search"]
 def compile_search(into: Path) -> str:
     """Both runners compiled into ``into`` (Unavailable without Java or Lucene);
     the classpath to run them with."""
-    for tool in ("java", "javac"):
-        if shutil.which(tool) is None:
-            raise Unavailable(f"{tool} is not on this machine "
-                              "(apt-get install openjdk-17-jdk-headless)")
-    classpath = os.pathsep.join(str(jar) for jar in lucene_jars())
-    done = subprocess.run(["javac", "-encoding", "UTF-8", "-cp", classpath, "-d", str(into),
-                           *map(str, SOURCES)], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"javac SearchWithSettings.java failed: {done.stderr.strip()}")
-    return os.pathsep.join([str(into), classpath])
+    return compile_runner(into, SOURCES)
 
 
 def search(classpath: str, export_dir: Path, queries: Iterable[tuple[str, dict]],
