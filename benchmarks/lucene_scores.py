@@ -12,8 +12,6 @@ engines' default similarity, one shard) and runs two queries for each:
 
 * ``translated``: the DSL ``frsearch.opensearch.translate`` writes, what
   ``connect_opensearch(...).search`` sends;
-* ``scored_terms``: the same, with the accent spellings and typo corrections
-  (a ``terms`` clause: constant score) sent as ``term`` clauses scored by BM25;
 * ``no_context`` and ``no_proximity``: the translation without its
   headline-and-heading clauses, or without its ``match_phrase`` with slop (what
   each part brings the engine's order nearer frsearch's);
@@ -65,24 +63,7 @@ from frsearch.query import join_digit_groups, parse_query  # noqa: E402
 DEPTH = 10
 SIZE_RUNS = 3
 """Builds of the shard timed; the fastest is kept (the machine is shared)."""
-VARIANTS = ("translated", "scored_terms", "no_context", "no_proximity", "match")
-
-
-def scored_terms(query):
-    """The DSL with each ``terms`` clause (constant score) as a ``bool`` of ``term``
-    clauses, each scored by BM25: how the accent spellings and typo corrections
-    would rank if the translation sent them so."""
-    if isinstance(query, list):
-        return [scored_terms(item) for item in query]
-    if not isinstance(query, dict):
-        return query
-    if set(query) == {"terms"}:
-        body = dict(query["terms"])
-        boost = body.pop("boost", 1.0)
-        (field, values), = body.items()
-        return {"bool": {"should": [{"term": {field: {"value": value}}} for value in values],
-                         "boost": boost}}
-    return {key: scored_terms(value) for key, value in query.items()}
+VARIANTS = ("translated", "no_context", "no_proximity", "match")
 
 
 def without(query: dict, form: str) -> dict:
@@ -228,7 +209,6 @@ def run_collection(name: str, classpath: str, work: Path) -> dict:
     for qid, text, *_ in queries:
         translated = translate(parse_query(join_digit_groups(text)), vocabulary).query
         requests += [(f"translated|{qid}", translated),
-                     (f"scored_terms|{qid}", scored_terms(translated)),
                      (f"no_context|{qid}", without(translated, "multi_match")),
                      (f"no_proximity|{qid}", without(translated, "match_phrase")),
                      (f"match|{qid}", {"match": {"text": {"query": text}}})]

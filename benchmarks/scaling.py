@@ -319,7 +319,6 @@ def shard_table(lucene: dict) -> tuple[str, list[dict]]:
 
 def ranking_table(lucene: dict) -> str:
     names = {"translated": "frsearch's DSL (`connect_opensearch`)",
-             "scored_terms": "the DSL, accent forms and corrections scored by BM25",
              "no_context": "the DSL without the headline/heading clauses",
              "no_proximity": "the DSL without the proximity `match_phrase`",
              "match": "a plain `match` on the text"}
@@ -343,15 +342,13 @@ def ranking_table(lucene: dict) -> str:
 
 def kind_table(lucene: dict, collection: str = "debian-dev") -> str:
     lines = [_row(["kind", "queries", "frsearch MRR / nDCG", "engine (DSL) MRR / nDCG",
-                   "overlap", "DSL, terms scored: MRR / nDCG"]),
-             _row(["---"] * 6)]
+                   "overlap"]),
+             _row(["---"] * 5)]
     for kind, row in lucene["collections"][collection]["by_kind"].items():
         mine, dsl = row["frsearch"], row["variants"]["translated"]
-        scored = row["variants"]["scored_terms"]
         lines.append(_row([kind, row["queries"], f"{mine['MRR@10']:.3f} / {mine['nDCG@10']:.3f}",
                            f"{dsl['MRR@10']:.3f} / {dsl['nDCG@10']:.3f}",
-                           f"{dsl['overlap@10']:.0%}",
-                           f"{scored['MRR@10']:.3f} / {scored['nDCG@10']:.3f}"]))
+                           f"{dsl['overlap@10']:.0%}"]))
     return "\n".join(lines)
 
 
