@@ -475,7 +475,7 @@ def test_the_address_holds_the_query(page, server):
 
 def test_errors_and_warnings_are_shown_as_text(page, server):
     page.goto(server + "/?q=sanctions&sort=" + urllib.parse.quote("<img src=x onerror=1>"))
-    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Error')")
+    _wait_until(lambda: page.inner_text("#status").startswith("Error"))
     assert "<img src=x onerror=1>" in page.inner_text("#status")
     page.goto(server + "/?q=sanctions&filter=" + urllib.parse.quote("<img src:x onerror=1>"))
     page.wait_for_selector("#notes .warning")
@@ -484,9 +484,17 @@ def test_errors_and_warnings_are_shown_as_text(page, server):
     _no_script_ran(page)
 
 
+def _wait_until(condition, seconds: float = 30.0) -> None:
+    """Poll from Python: Playwright's wait_for_function evaluates its predicate as a string,
+    which the page's Content-Security-Policy (no 'unsafe-eval') rightly refuses."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the page never reached the expected state"
+        time.sleep(0.05)
+
+
 def _wait_for_status(page, text: str) -> None:
-    page.wait_for_function("(text) => document.querySelector('#status').textContent"
-                           ".includes(text)", arg=text)
+    _wait_until(lambda: text in page.inner_text("#status"))
 
 
 def test_previous_and_next_pages(page, server):
@@ -515,14 +523,13 @@ def test_a_facet_narrows_and_its_chip_widens_again(page, server):
     page.wait_for_url("**filter=source%3Aafp**")
     page.wait_for_selector("#filters .chip")
     # the chip shows at once, the hits once the narrowed search has answered
-    page.wait_for_function(
-        "document.querySelectorAll('#hits li.hit').length < " + str(everything))
+    _wait_until(lambda: 0 < page.locator("#hits li.hit").count() < everything)
     sources = page.locator("#hits li.hit .meta .source").all_text_contents()
     assert sources and set(sources) == {"afp"}
     assert page.locator("#hits li.hit").count() == len(sources) < everything
     assert page.locator("#filters .chip").all_text_contents() == ["source:afp ×"]
     page.click("#filters .chip")
-    page.wait_for_function(f"document.querySelectorAll('#hits li.hit').length === {everything}")
+    _wait_until(lambda: page.locator("#hits li.hit").count() == everything)
     assert "filter" not in page.url and page.locator("#filters .chip").count() == 0
     _no_script_ran(page)
 
