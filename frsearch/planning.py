@@ -70,7 +70,7 @@ from frsearch.analysis import (
     without_invisibles,
 )
 from frsearch.highlight import Pattern, SequencePattern, TermPattern
-from frsearch.indexing import keyword_term
+from frsearch.indexing import StoredPassage, keyword_term
 from frsearch.query import (
     MIN_PREFIX,
     And,
@@ -107,6 +107,9 @@ Below 1 the seeds' questions slip under their floors (``tests/test_relevance``).
 TYPO_WEIGHT = 0.5
 """What a clause held only through the correction of a typo counts, against 1
 for a word typed right."""
+SPELLINGS_FROM = 8
+"""Passages read for the spellings of a term a typo might be corrected to
+(``_Planner.spellings``): the first few hold its common forms."""
 HEADING_MATCH = 0.2
 """Bonus of a headline or section heading holding the whole query, as a share
 of the query's idf: less than BM25F gives one of its words held in the passage,
@@ -653,7 +656,21 @@ class _Planner:
             frequency=lambda term: reader.doc_frequency("text", term),
             terms_with_prefix=lambda prefix: (
                 term.decode("utf-8") for term in reader.expand_prefix("text", prefix)),
+            spellings=self.spellings,
         )
+
+    def spellings(self, term: str) -> list[str]:
+        """The words that give ``term`` in the first ``SPELLINGS_FROM`` passages
+        holding it, as written: what a correction to it must be near."""
+        words: list[str] = []
+        matcher = self.reader.postings("text", term)
+        for _ in range(SPELLINGS_FROM):
+            if not matcher.is_active():
+                break
+            text = StoredPassage.from_fields(self.reader.stored_fields(matcher.id())).text
+            words += [text[t.start:t.end] for t in tokenize(text) if t.term == term]
+            matcher.next()
+        return words
 
     def prefix(self, text: str) -> _Clause | None:
         """``text*`` read as words are, as Lucene's ``normalize()`` reads a

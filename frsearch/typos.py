@@ -14,6 +14,12 @@ has:
 
 Accents never count as edits: words are folded before they are compared.
 The allowance grows with the word: none below 5 letters, one up to 8, two beyond.
+
+A term found so must also be spelled, somewhere in the passages, within the same
+allowance of the typed word (``spellings``): a spelling one edit away can share
+its stem with words much further off, and real words the passages lack would be
+"corrected" to them (``suivi`` → ``suiti`` → ``suit``, the term of ``suite``;
+``appeler`` → ``rappeler`` → the term of ``rappelle``).
 """
 
 from __future__ import annotations
@@ -82,11 +88,14 @@ def correct(
     has_term: Callable[[str], bool],
     frequency: Callable[[str], int],
     terms_with_prefix: Callable[[str], Iterable[str]],
+    spellings: Callable[[str], Iterable[str]] | None = None,
 ) -> Correction | None:
     """The closest known spelling of ``written``, or None.
 
     ``has_term`` says if the index holds a term, ``frequency`` in how many
-    passages, ``terms_with_prefix`` lists the index's terms starting so.
+    passages, ``terms_with_prefix`` lists the index's terms starting so, and
+    ``spellings`` (if given) words of the passages that have a term, as written;
+    a term none of whose spellings is near ``written`` is not a correction.
     Among the closest candidates, the most frequent term wins.
     """
     folded = fold(written)
@@ -106,6 +115,9 @@ def correct(
             distance = min(edit_distance(folded, term, limit), edit_distance(own, term, limit))
             if distance <= limit and term not in found:
                 found[term] = (distance, term)
+    if spellings is not None:
+        found = {term: found[term] for term in found
+                 if any(_near(folded, fold(spelling), limit) for spelling in spellings(term))}
     if not found:
         return None
     best = min(distance for distance, _ in found.values())
@@ -113,6 +125,13 @@ def correct(
     closest.sort(key=lambda term: (-frequency(term), term))
     chosen = closest[0]
     return Correction(frozenset({chosen}), found[chosen][1], best)
+
+
+def _near(typed: str, spelled: str, limit: int) -> bool:
+    """True if ``spelled`` (folded), or its start as long as ``typed``, is within
+    ``limit`` edits of ``typed``: ``sanctoin`` is near ``sanctions``."""
+    return (edit_distance(typed, spelled, limit) <= limit
+            or edit_distance(typed, spelled[:len(typed)], limit) <= limit)
 
 
 def closest_spelling(written: str, spellings: Iterable[str]) -> str | None:

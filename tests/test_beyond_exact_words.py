@@ -60,6 +60,17 @@ def test_known_words_and_short_words_are_not_corrected(seed_index):
     assert seed_index.search("Russie").suggestion is None
 
 
+@pytest.mark.parametrize(("typed", "not_to"), [
+    ("suivi", "suite"),  # one edit to "suiti", whose stem is the stem of "suite"
+    ("appeler", "rappelle"),  # one edit to "rappeler", stemmed as "rappelle"
+])
+def test_a_real_word_is_not_corrected_to_a_far_one_sharing_a_stem(seed_index, typed, not_to):
+    result = seed_index.search(typed)
+    assert result.suggestion is None
+    assert result.total == 0
+    assert seed_index.search(not_to).total > 0  # what it was corrected to before
+
+
 def test_typo_allowance_grows_with_word_length():
     assert [allowed_edits(w) for w in ("otan", "pekov", "invasoin", "pourparle")] == [0, 1, 1, 2]
     assert edit_distance("invasoin", "invasion", 2) == 1  # a transposition is one edit
