@@ -16,6 +16,7 @@ which no pattern tells apart from the rest of a passage.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Sequence
@@ -42,15 +43,20 @@ _DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 _UNITS = "secondes?|minutes?|heures?|jours?|semaines?|mois|ans|annees?|siecles?"
 
 # Patterns over the passage folded (lowercase, no accents), as a reader would
-# spot the answer.
+# spot the answer; compiled when a question first asks for one (``_answer_pattern``),
+# not at every start of the command line.
 _KINDS = {
-    "time": re.compile(r"\b\d{1,2} ?h ?\d{0,2}\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bminuit\b"),
-    "duration": re.compile(rf"\b{_NUMBER} ?(?:{_UNITS})\b|\b\d{{1,2}} ?h ?\d{{0,2}}\b"),
-    "date": re.compile(
-        rf"\b(?:{_MONTHS}|{_DAYS}|hier|demain|veille|lendemain)\b"
-        r"|\b(?:1[0-9]|20)\d\d\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"),
-    "quantity": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b"),
+    "time": r"\b\d{1,2} ?h ?\d{0,2}\b|\b\d{1,2}:\d{2}\b|\bmidi\b|\bminuit\b",
+    "duration": rf"\b{_NUMBER} ?(?:{_UNITS})\b|\b\d{{1,2}} ?h ?\d{{0,2}}\b",
+    "date": rf"\b(?:{_MONTHS}|{_DAYS}|hier|demain|veille|lendemain)\b"
+            r"|\b(?:1[0-9]|20)\d\d\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b",
+    "quantity": rf"\d|\b(?:{_NUMBER_WORDS})\b",
 }
+
+
+@functools.cache
+def _answer_pattern(kind: str) -> re.Pattern[str]:
+    return re.compile(_KINDS[kind])
 
 # The question forms, over the query folded, most specific first. A question
 # word counts where a question puts it: first (after a preposition: «à quelle
@@ -92,7 +98,7 @@ def holds_answer(kind: str, text: str) -> bool:
     >>> holds_answer("date", "Le sommet de Genève")
     False
     """
-    return _KINDS[kind].search(fold(text)) is not None
+    return _answer_pattern(kind).search(fold(text)) is not None
 
 
 def reranked(ranked: Sequence[tuple[int, float]], kind: str | None, count: int,

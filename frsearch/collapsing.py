@@ -15,8 +15,8 @@ group before it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from frsearch.catalog import Kept
 from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates, is_comparable
@@ -47,8 +47,7 @@ _FULL = 12
 assert BINS == 16 and MIN_SIMILARITY == 0.7  # what the numbers above assume
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     """The hits of one page and how many hits the passages make in all."""
 
     hits: list[Hit]

@@ -17,9 +17,9 @@ nothing after this stage changes the order or the scores.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from heapq import heappush, heapreplace
 from itertools import groupby
+from typing import NamedTuple
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
@@ -89,8 +89,7 @@ class StoredPassages:
         return stored
 
 
-@dataclass(frozen=True, slots=True)
-class Ranking:
+class Ranking(NamedTuple):
     """The passages a plan matched: the best ones, and how many in all."""
 
     ranked: list[tuple[int, float]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from frsearch.analysis import Token, normalize, tokenize
 
@@ -30,8 +30,7 @@ SNIPPET_CHARS = 240
 """About how long a snippet is; the whole passage when it is not much longer."""
 
 
-@dataclass(frozen=True, slots=True)
-class TermPattern:
+class TermPattern(NamedTuple):
     """Any one of these terms."""
 
     terms: frozenset[str]
@@ -42,8 +41,7 @@ class TermPattern:
                 marked.add(index)
 
 
-@dataclass(frozen=True, slots=True)
-class PrefixPattern:
+class PrefixPattern(NamedTuple):
     """Any term starting with one of these prefixes."""
 
     prefixes: tuple[str, ...]
@@ -54,8 +52,7 @@ class PrefixPattern:
                 marked.add(index)
 
 
-@dataclass(frozen=True, slots=True)
-class SequencePattern:
+class SequencePattern(NamedTuple):
     """A phrase: one term set per word, each word at most ``slop`` positions
     after the previous one (stop words between them count as positions)."""
 

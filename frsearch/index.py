@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.searching import Searcher
 
@@ -387,7 +387,7 @@ class Index:
         grouped = collapsing.GROUPED_WITHIN if collapse and page.group is None else 0
         loose = (grouped, page.offset)
         ranking = execution.execute(searcher, plan, fetch, everything, loose)
-        ranking = replace(ranking, ranked=answers.reranked(
+        ranking = ranking._replace(ranked=answers.reranked(
             ranking.ranked, asked, planning.RERANKED,
             lambda docnum: ranking.passages[docnum].text))
         expired = plan.deadline.expired
@@ -416,7 +416,7 @@ class Index:
                     ordered, fetch, ranking.passages, expired,
                     lambda pair: (*_date_key(ranks, pair[0]), -pair[1]), loose)
             skipped = 0 if collapse else page.offset  # only the page's passages are read
-            found = results.found(replace(ranking, ranked=ordered[skipped:]), plan.patterns)
+            found = results.found(ranking._replace(ranked=ordered[skipped:]), plan.patterns)
             cut = collapsing.page(found, page.limit, collapse, expired,
                                   page.offset - skipped, ranking.total - skipped,
                                   catalog(searcher.reader()).groupings)
@@ -470,8 +470,7 @@ class Index:
         self.close()
 
 
-@dataclass(frozen=True, slots=True)
-class _Page:
+class _Page(NamedTuple):
     """Which page of a search, in which order, of passages or of articles."""
 
     limit: int

@@ -142,6 +142,8 @@ def _short(error: Exception) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PushReport:
+    """What ``push`` did: the engine's index name and how many passages it holds."""
+
     name: str
     passages: int
     """Passages sent."""

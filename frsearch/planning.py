@@ -48,7 +48,8 @@ import math
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from whoosh import query as wq
 from whoosh.matching import Matcher
@@ -188,8 +189,7 @@ class Deadline:
         return self.passed
 
 
-@dataclass(frozen=True, slots=True)
-class WordClause:
+class WordClause(NamedTuple):
     """One clause of words (with their spellings, variants or correction), as
     ``scoring`` ranks it from the posting arrays."""
 
@@ -204,8 +204,7 @@ class WordClause:
     """(field, term, boost) of every term scored with BM25F, context included."""
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedClause:
+class PlannedClause(NamedTuple):
     """A top-level clause: how it counts in the ranking, the Whoosh queries that
     find and score it, and the patterns that mark it in a passage."""
 
@@ -264,7 +263,7 @@ class Plan:
         counted in the share of the query held): how a passage that lacks a
         quoted phrase word for word scores. Exclusions left out: it is asked
         about passages ``query`` matched."""
-        clauses = [replace(clause, text=wq.NullQuery, context=None) if at in dropped else clause
+        clauses = [clause._replace(text=wq.NullQuery, context=None) if at in dropped else clause
                    for at, clause in enumerate(self.clauses)]
         return _Coordinated(clauses)
 

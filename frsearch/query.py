@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 __all__ = [
     "And",
@@ -56,11 +57,15 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
+    """Words typed between quotes (``"lignes rouges"``, ``«lignes rouges»``): in that order."""
+
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Prefix:
+    """``présid*``: any word that starts so (the text is without the star)."""
+
     text: str
 
 
@@ -76,16 +81,22 @@ class FieldFilter:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """``NOT x`` or ``-x``: passages matching ``child`` are left out."""
+
     child: Node
 
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """``a AND b``: passages must match every child."""
+
     children: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """``a OR b``: passages must match one child at least."""
+
     children: tuple[Node, ...]
 
 
@@ -127,8 +138,9 @@ _WORDLIKE = re.compile(r"\w")
 _FIELD_VALUE = re.compile(r"""[^\s()"«»“”„]+""")
 
 
-@dataclass(frozen=True, slots=True)
-class _Lexeme:
+class _Lexeme(NamedTuple):
+    """A piece of the query as typed: a word, a quoted phrase, an operator, a parenthesis."""
+
     kind: str
     text: str
 

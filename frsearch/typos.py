@@ -25,7 +25,7 @@ its stem with words much further off, and real words the passages lack would be
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from frsearch.analysis import fold, term_for_word
 
@@ -39,8 +39,7 @@ MAX_LENGTH = 30
 TWO_EDITS_FROM = 9
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
+class Correction(NamedTuple):
     """The terms a misspelled word stands for, and a spelling to suggest."""
 
     terms: frozenset[str]
