@@ -12,6 +12,10 @@ cannot compress a record of a hundred bytes on its own. Here:
 - a posting block is a small fixed header and typed arrays (document gaps,
   weights, value lengths, then the values), compressed only when that pays;
 - a term's postings are written a block at a time, not a posting at a time;
+- a term's entry in the term table (its term info) is a flags byte and
+  varints, not Whoosh's fixed 35 bytes, and a term seen in one passage only
+  (near half the terms: rare words, every article's version and origin) keeps
+  that posting in its term info instead of a block of the posting file;
 - a passage's stored record is JSON (data only: reading an index never runs
   code, see ``storage``), compressed with a preset dictionary (zlib's
   ``zdict``) sampled from the first passages indexed, so that the words and the
@@ -40,20 +44,24 @@ __all__ = [
     "CompactPositions",
     "decode_block",
     "decode_record",
+    "decode_term_count",
+    "decode_term_info",
     "dictionary_sample",
     "encode_block",
+    "encode_one_posting",
     "encode_postings",
     "encode_record",
-    "encode_single",
+    "encode_term_info",
 ]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Version of the bytes this codec writes, kept with each segment: 2 stores
 records as JSON (1 pickled them); 3 marks the terms of words stemmed like
 function words (``analysis.COLLISION_MARK``), which a query for one would not
 find in an index of 2; 4 gives each passage its article's metadata as
 ``keywords`` terms (``indexing.keyword_terms``): a filter ``source:lemonde``
-would miss every article of an index of 3."""
+would miss every article of an index of 3; 5 writes term infos as varints,
+a term's one posting inside its term info (``encode_term_info``)."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""
@@ -185,12 +193,6 @@ def _packed_ints(values: array) -> bytes:
     return code.encode() + packed.tobytes()
 
 
-def encode_single(docnum: int, weight: float, value: bytes | None) -> tuple[bytes, int]:
-    """The block of a term's one posting and its flags: ``encode_block``'s
-    bytes for it, without its loops."""
-    return _compressed(_single(docnum, weight, value))
-
-
 def _single(docnum: int, weight: float, value: bytes | bytearray | None) -> bytes:
     """The data of a one-posting block, before compression."""
     parts: list[bytes | bytearray] = [
@@ -276,6 +278,131 @@ def decode_block(data: bytes, count: int):
         return tuple(data[start:end] for start, end in zip(ends, ends[1:], strict=False))
 
     return tuple(accumulate(gaps)), weights, values
+
+
+# -- term infos ------------------------------------------------------------------
+#
+# What Whoosh's ``W3TermInfo`` keeps of a term, in as few bytes as it takes: a
+# flags byte, then varints. Whoosh packs it in a fixed 35 bytes; its length
+# statistics are not kept here (``PassageCodec.length_stats``). A term's total
+# and highest weights read back as Whoosh's 32-bit floats would give them.
+
+_ONE_POSTING = 1
+"""The term's one posting follows: its document, weight and value."""
+_WEIGHTS_ONE = 2
+"""Every weight is 1: the term's weight is its count, its highest 1; not written."""
+_FLOAT_WEIGHTS = 4
+"""Weights as floats (a term's two as 32-bit, a posting's as 64-bit); else varints."""
+_FLOAT32, _FLOAT64 = struct.Struct("<f"), struct.Struct("<d")
+_WHOLE_UP_TO = 1 << 24
+"""Whole weights below this are exact in a 32-bit float: written as varints."""
+
+
+def _varints(numbers) -> bytearray:
+    """Non-negative ints, seven bits a byte, the high bit set on all but the last."""
+    out = bytearray()
+    for number in numbers:
+        while number > 0x7F:
+            out.append(number & 0x7F | 0x80)
+            number >>= 7
+        out.append(number)
+    return out
+
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    number = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        number |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return number, at
+        shift += 7
+
+
+def _whole(*weights: float) -> bool:
+    return all(weight == int(weight) and 0 <= weight < _WHOLE_UP_TO for weight in weights)
+
+
+def encode_term_info(count: int, weight: float, maxweight: float, minid: int, maxid: int,
+                     offset: int, length: int) -> bytes:
+    """A term info for postings in the posting file: their count, total and
+    highest weight, first and last documents, where they start and how many
+    bytes they take there."""
+    weights: bytes | bytearray
+    if maxweight == 1 and weight == count:
+        flags, weights = _WEIGHTS_ONE, b""
+    elif _whole(weight, maxweight):
+        flags, weights = 0, _varints((int(weight), int(maxweight)))
+    else:
+        flags, weights = _FLOAT_WEIGHTS, _FLOAT32.pack(weight) + _FLOAT32.pack(maxweight)
+    return b"".join((bytes((flags,)), _varints((count,)), weights,
+                     _varints((minid, maxid - minid, offset, length))))
+
+
+def encode_one_posting(docnum: int, weight: float, value: bytes | bytearray | None) -> bytes:
+    """The term info of a term with one posting, the posting in it: its
+    document, its weight (64-bit if not whole, as in a block) and value."""
+    if weight == 1:
+        head = bytearray((_ONE_POSTING | _WEIGHTS_ONE,)) + _varints((docnum,))
+    elif _whole(weight):
+        head = bytearray((_ONE_POSTING,)) + _varints((docnum, int(weight)))
+    else:
+        head = bytearray((_ONE_POSTING | _FLOAT_WEIGHTS,)) + _varints((docnum,)) \
+            + _FLOAT64.pack(weight)
+    return bytes(head + value) if value else bytes(head)
+
+
+OnePosting = tuple[int, float, bytes | None]
+TermFigures = tuple[int, float, float, int, int, int, int, OnePosting | None]
+"""What ``decode_term_info`` reads: count, total and highest weight, first and
+last documents, offset and length in the posting file (0 for a posting kept
+in the term info) and that posting (document, weight, value), or None."""
+
+
+def decode_term_info(data: bytes) -> TermFigures:
+    """The figures of a term info ``encode_term_info`` or ``encode_one_posting`` wrote."""
+    try:
+        flags = data[0]
+        if flags & _ONE_POSTING:
+            docnum, at = _read_varint(data, 1)
+            weight: float
+            if flags & _WEIGHTS_ONE:
+                weight = 1.0
+            elif flags & _FLOAT_WEIGHTS:
+                (weight,), at = _FLOAT64.unpack_from(data, at), at + 8
+            else:
+                number, at = _read_varint(data, at)
+                weight = float(number)
+            kept = _FLOAT32.unpack(_FLOAT32.pack(weight))[0]  # as a term info keeps it
+            return (1, kept, kept, docnum, docnum, 0, 0,
+                    (docnum, weight, data[at:] if at < len(data) else None))
+        count, at = _read_varint(data, 1)
+        if flags & _WEIGHTS_ONE:
+            weight, maxweight = float(count), 1.0
+        elif flags & _FLOAT_WEIGHTS:
+            (weight,), (maxweight,) = _FLOAT32.unpack_from(data, at), \
+                _FLOAT32.unpack_from(data, at + 4)
+            at += 8
+        else:
+            number, at = _read_varint(data, at)
+            top, at = _read_varint(data, at)
+            weight, maxweight = float(number), float(top)
+        minid, at = _read_varint(data, at)
+        span, at = _read_varint(data, at)
+        offset, at = _read_varint(data, at)
+        length, at = _read_varint(data, at)
+    except (IndexError, struct.error):
+        raise IndexDamagedError("a term info of the term table is cut short") from None
+    return count, weight, maxweight, minid, minid + span, offset, length, None
+
+
+def decode_term_count(data: bytes) -> int:
+    """The count of postings of a term info, read without the rest."""
+    try:
+        return 1 if data[0] & _ONE_POSTING else _read_varint(data, 1)[0]
+    except IndexError:
+        raise IndexDamagedError("a term info of the term table is cut short") from None
 
 
 # -- stored records ----------------------------------------------------------------

@@ -1,12 +1,12 @@
 """Every use of Whoosh's internals, in one module.
 
 frsearch keeps Whoosh's index format and readers, and extends Whoosh where it
-has no public way to: its codec (compact posting blocks, records as JSON), its
-storage (pickles read as data only, files fsynced), its writers (checksums
-before a commit, every sub-writer accounted for), and a few attributes of its
-readers that scoring from posting arrays needs. All of it is written against
-Whoosh 2.7.4, the last release (2016): the version is checked at import, so
-another one gives a clear error instead of wrong results.
+has no public way to: its codec (compact posting blocks and term infos,
+records as JSON), its storage (pickles read as data only, files fsynced), its
+writers (checksums before a commit, every sub-writer accounted for), and a few
+attributes of its readers that scoring from posting arrays needs. All of it is
+written against Whoosh 2.7.4, the last release (2016): the version is checked
+at import, so another one gives a clear error instead of wrong results.
 
 Nothing outside this module reads or writes an underscored attribute of a
 Whoosh object.
@@ -36,12 +36,14 @@ from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
+    W3FieldCursor,
     W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
     W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
+    W3TermsReader,
 )
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
@@ -50,10 +52,9 @@ from whoosh.index import TOC, clean_files
 from whoosh.matching import AndNotMatcher, ReadTooFar
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
-from whoosh.system import pack_int, pack_long
 from whoosh.util import random_name
-from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from frsearch.codec import (
@@ -63,10 +64,13 @@ from frsearch.codec import (
     FORMAT_VERSION,
     decode_block,
     decode_record,
+    decode_term_count,
+    decode_term_info,
     encode_block,
+    encode_one_posting,
     encode_postings,
     encode_record,
-    encode_single,
+    encode_term_info,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
 from frsearch.segments import (
@@ -124,10 +128,14 @@ _POLL_SECONDS = 0.2
 class CompactPostingsWriter(W3PostingsWriter):
     """Writes a term's whole posting list at once, a block at a time."""
 
-    def write_term(self, terminfo, ids: list[int], weights: list[float], values: list[bytes]):
+    def write_term(self, ids: list[int], weights: list[float], values: list[bytes]) -> bytes:
+        """Write a term's postings (one only goes in its term info); returns
+        its term info."""
+        count = len(ids)
+        if count == 1:
+            return encode_one_posting(ids[0], weights[0], values[0])
         postfile = self._postfile
         start = postfile.tell()
-        count = len(ids)
         blocks = []
         for first in range(0, count, BLOCK_POSTINGS):
             last = min(first + BLOCK_POSTINGS, count)
@@ -139,18 +147,13 @@ class CompactPostingsWriter(W3PostingsWriter):
                                              max(block_weights), flags))
             blocks.append(data)
         postfile.write(b"".join(blocks))
-        terminfo._weight = float(sum(weights))
-        terminfo._df = count
-        terminfo._maxweight = float(max(weights))
-        terminfo._minid, terminfo._maxid = ids[0], ids[-1]
-        terminfo.set_extent(start, postfile.tell() - start)
-        return terminfo
+        return encode_term_info(count, float(sum(weights)), float(max(weights)), ids[0], ids[-1],
+                                start, postfile.tell() - start)
 
     def write_postings(self, terms) -> Iterator[tuple[bytes, bytes]]:
         """Write the postings of each (term, ``TermPostings``) of ``terms``
         from their arrays, a few hundred kilobytes at a time; yields each
-        term and its term info (what ``write_term`` gives, as the term table
-        keeps it)."""
+        term and its term info (what ``write_term`` gives)."""
         postfile = self._postfile
         position = postfile.tell()
         pending: list[bytes] = []
@@ -158,14 +161,7 @@ class CompactPostingsWriter(W3PostingsWriter):
         header_size = _BLOCK_HEADER.size - 4
         for term, postings in terms:
             if type(postings) is not TermPostings:  # seen once: most terms
-                docnum, weight, value = single_posting(postings)
-                data, flags = encode_single(docnum, weight, value)
-                length = header_size + len(data)
-                pending.append(header(-length, 1, docnum, weight, flags))
-                pending.append(data)
-                yield term, _TERM_INFO.pack(0, weight, 1, 0, _NO_LENGTH, weight, docnum,
-                                            docnum) + pack_long(position) + pack_int(length + 4)
-                position += length + 4
+                yield term, encode_one_posting(*single_posting(postings))
                 continue
             ids = postings.ids
             blocks, weight, maxweight = encode_postings(
@@ -181,9 +177,8 @@ class CompactPostingsWriter(W3PostingsWriter):
             if len(pending) > 4096:
                 postfile.write(b"".join(pending))
                 pending.clear()
-            yield term, _TERM_INFO.pack(0, weight, count, 0, _NO_LENGTH, maxweight,
-                                        ids[0], ids[-1]) \
-                + pack_long(start) + pack_int(position - start)
+            yield term, encode_term_info(count, weight, maxweight, ids[0], ids[-1],
+                                         start, position - start)
         postfile.write(b"".join(pending))
 
 class CompactFieldWriter(W3FieldWriter):
@@ -199,8 +194,8 @@ class CompactFieldWriter(W3FieldWriter):
                 self.start_field(name, schema[name])
                 field_name = name
             _, _, ids, weights, values = zip(*postings, strict=True)
-            terminfo = self._postwriter.write_term(W3TermInfo(), ids, weights, values)
-            self._tindex.add(self._term_key(term), terminfo.to_bytes())
+            self._tindex.add(self._term_key(term),
+                             self._postwriter.write_term(ids, weights, values))
         if field_name is not None:
             self.finish_field()
 
@@ -218,10 +213,58 @@ class CompactFieldWriter(W3FieldWriter):
         return struct.pack("!H", self._fieldid) + term
 
 
-_TERM_INFO = W3TermInfo._struct
-_NO_LENGTH = length_to_byte(0)
-"""A term info's length bytes when no length statistics are kept, as
-``W3TermInfo`` writes them."""
+class CompactTermInfo(W3TermInfo):
+    """A term info as ``codec.encode_term_info`` writes it; a term's one
+    posting kept in it reads as Whoosh's inlined postings."""
+
+    @classmethod
+    def from_bytes(cls, s):
+        info = cls()
+        (info._df, info._weight, info._maxweight, info._minid, info._maxid, info._offset,
+         info._length, posting) = decode_term_info(s)
+        info._minlength = info._maxlength = 0  # no length statistics: as W3TermInfo reads them
+        if posting is not None:
+            docnum, weight, value = posting
+            info._inlined = ((docnum,), (weight,), (value,))
+        return info
+
+
+class CompactTermsReader(W3TermsReader):
+    """Whoosh's term table reader, its term infos read as ``CompactTermInfo``
+    (Whoosh's reads some figures at fixed offsets of its own layout)."""
+
+    def items(self):
+        decode = self._keydecoder
+        return ((decode(key), CompactTermInfo.from_bytes(data))
+                for key, data in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        decode = self._keydecoder
+        return ((decode(key), CompactTermInfo.from_bytes(data))
+                for key, data in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def frequency(self, fieldname, tbytes):
+        return decode_term_info(self._tindex[self._keycoder(fieldname, tbytes)])[1]
+
+    def doc_frequency(self, fieldname, tbytes):
+        return decode_term_count(self._tindex[self._keycoder(fieldname, tbytes)])
+
+    def cursor(self, fieldname, fieldobj):
+        return _CompactCursor(self._tindex, fieldname, self._keycoder, self._keydecoder,
+                              fieldobj)
+
+
+class _CompactCursor(W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
 
 
 class CompactLeafMatcher(W3LeafMatcher):
@@ -294,6 +337,25 @@ class CompactLeafMatcher(W3LeafMatcher):
             self._read_data()
         values = self._data[2]()
         self._values = (None,) * self._blocklength if values is None else values
+
+
+class OnePostingMatcher(CompactLeafMatcher):
+    """The posting of a term that has one, read from its term info."""
+
+    def __init__(self, posting: tuple, format_, term=None, scorer=None):
+        self._posting = posting
+        super().__init__(None, 0, 0, format_, term=term, scorer=scorer)
+
+    def _goto(self, position):
+        docnum, weight, value = self._posting
+        self._ids = self._weights = self._values = None
+        self._data = ((docnum,), None if weight == 1 else (weight,),
+                      lambda: None if value is None else (value,))
+        self._i = 0
+        self._lastblock = True
+        self._blocklength = 1
+        self._maxid, self._maxweight, self._compression = docnum, weight, 0
+        self._minlength, self._maxlength = 0, 0xFFFFFFFF
 
 
 class StoredColumn(columns.Column):
@@ -425,7 +487,15 @@ class PassageCodec(W3Codec):
     def postings_writer(self, dbfile, byteids=False):
         return CompactPostingsWriter(dbfile, blocklimit=BLOCK_POSTINGS, byteids=byteids)
 
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        return CompactTermsReader(self, storage.open_file(name), storage.file_length(name),
+                                  segment.open_file(storage, self.POSTS_EXT))
+
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            (docnum,), (weight,), (value,) = terminfo.inlined_postings()
+            return OnePostingMatcher((docnum, weight, value), format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
@@ -433,7 +503,8 @@ class PassageCodec(W3Codec):
 # -- storage -------------------------------------------------------------------
 
 # Whoosh's term infos may inline a term's postings as a pickle of numbers; the
-# codec never writes them, so only a crafted term table holds one.
+# codec reads its own term infos (``CompactTermInfo``), which never hold one, so
+# Whoosh's would only be read if a segment named another codec.
 whoosh.codec.whoosh3.loads = data_loads
 
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 import zlib
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 
 import frsearch
 import frsearch.index
-from frsearch.codec import COMPRESS_FROM, decode_block, encode_block
+from frsearch.codec import (
+    COMPRESS_FROM,
+    decode_block,
+    decode_term_count,
+    decode_term_info,
+    encode_block,
+    encode_one_posting,
+    encode_term_info,
+)
 from frsearch.indexing import IndexReport, build_schema, codec_for, write_articles
 from frsearch.store import DICTIONARY_PREFIX, INDEX_NAME, index_storage
 from frsearch.whoosh_internals import PassageCodec
@@ -71,7 +80,11 @@ def test_compact_codec_reads_back_what_whoosh_codec_does(corpus, tmp_path):
         assert len(terms) > 1000
         for field, term in terms:
             assert ours.doc_frequency(field, term) == theirs.doc_frequency(field, term)
+            assert ours.frequency(field, term) == theirs.frequency(field, term)
+            assert _figures(ours.term_info(field, term)) == _figures(theirs.term_info(field, term))
             assert _postings(ours, field, term) == _postings(theirs, field, term), (field, term)
+        assert [_figures(info) for _, info in ours.iter_prefix("text", "sanct")] == \
+            [_figures(info) for _, info in theirs.iter_prefix("text", "sanct")]
         # stored as JSON, which has lists where Whoosh's pickles keep tuples
         as_written = [{name: list(value) for name, value in stored.items()}
                       for stored in theirs.all_stored_fields()]
@@ -80,6 +93,11 @@ def test_compact_codec_reads_back_what_whoosh_codec_does(corpus, tmp_path):
     sizes = {name: sum(f.stat().st_size for f in (tmp_path / name).iterdir())
              for name in ("compact", "whoosh")}
     assert sizes["compact"] < sizes["whoosh"]
+
+
+def _figures(info) -> tuple:
+    """A term info's figures, less the length statistics the compact codec does not keep."""
+    return info.doc_frequency(), info.weight(), info.max_weight(), info.min_id(), info.max_id()
 
 
 def test_phrases_across_long_values_are_found(corpus, tmp_path):
@@ -106,6 +124,47 @@ def test_blocks_round_trip(ids, weights, values):
     assert list(got_ids) == ids
     assert list(got_weights or [1.0] * len(ids)) == weights
     assert list(got_values or [b""] * len(ids)) == values
+
+
+@pytest.mark.parametrize("count, weight, maxweight, minid, maxid", [
+    (2, 2.0, 1.0, 0, 1),
+    (3, 7.0, 4.0, 12, 70_000),
+    (2, 3.0, 1.5, 5, 6),  # whole total, highest not whole
+    (4, 0.1 + 2.7, 2.7, 2**31, 2**32 - 1),
+    (5, 2.0**30, 2.0**29, 1, 2),  # whole but past a 32-bit float's whole numbers
+])
+def test_term_infos_read_back_as_whooshs(count, weight, maxweight, minid, maxid):
+    """The figures Whoosh's own term info gives (weights as 32-bit floats)."""
+    whoosh = W3TermInfo(weight=weight, df=count, maxweight=maxweight, minid=minid, maxid=maxid,
+                        minlength=0, maxlength=0)
+    whoosh.set_extent(123_456_789, 4_000)
+    expected = W3TermInfo.from_bytes(whoosh.to_bytes())
+    data = encode_term_info(count, weight, maxweight, minid, maxid, 123_456_789, 4_000)
+    assert decode_term_info(data) == (count, expected.weight(), expected.max_weight(), minid,
+                                      maxid, 123_456_789, 4_000, None)
+    assert decode_term_count(data) == count
+    assert len(data) < len(whoosh.to_bytes())
+
+
+@pytest.mark.parametrize("docnum, weight, value", [
+    (0, 1.0, None), (300, 1.0, b"\x00\x05"), (2**32 - 1, 3.0, b"\x00\x01\x02\x03"),
+    (9, 0.1, b"\x01" + bytes(8)),  # the posting's weight kept to the last bit
+])
+def test_a_term_info_holds_a_terms_one_posting(docnum, weight, value):
+    data = encode_one_posting(docnum, weight, value)
+    (kept,) = struct.unpack("!f", struct.pack("!f", weight))  # as Whoosh's term info keeps it
+    assert decode_term_info(data) == (1, kept, kept, docnum, docnum, 0, 0,
+                                      (docnum, weight, value))
+    assert decode_term_count(data) == 1
+    assert len(data) <= 10 + len(value or b"")
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00", b"\x00\x82", encode_term_info(2, 2.0, 1.0, 3, 4,
+                                                                          500, 20)[:-1],
+                                  encode_one_posting(9, 0.1, None)[:-1]])
+def test_a_term_info_cut_short_is_damage(data):
+    with pytest.raises(frsearch.IndexDamagedError):
+        decode_term_info(data)
 
 
 def _dictionaries(folder: Path) -> set[str]:
