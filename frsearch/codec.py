@@ -15,7 +15,8 @@ cannot compress a record of a hundred bytes on its own. Here:
 - a term's entry in the term table (its term info) is a flags byte and
   varints, not Whoosh's fixed 35 bytes, and a term seen in one passage only
   (near half the terms: rare words, every article's version and origin) keeps
-  that posting in its term info instead of a block of the posting file;
+  that posting in its term info instead of a block of the posting file, as a
+  term whose postings make one block too short to compress keeps that block;
 - a passage's stored record is JSON (data only: reading an index never runs
   code, see ``storage``), compressed with a preset dictionary (zlib's
   ``zdict``) sampled from the first passages indexed, so that the words and the
@@ -33,6 +34,7 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Sequence
 from itertools import accumulate
 
 from whoosh.formats import Positions
@@ -52,6 +54,7 @@ __all__ = [
     "encode_postings",
     "encode_record",
     "encode_term_info",
+    "held_block",
 ]
 
 FORMAT_VERSION = 5
@@ -61,7 +64,7 @@ function words (``analysis.COLLISION_MARK``), which a query for one would not
 find in an index of 2; 4 gives each passage its article's metadata as
 ``keywords`` terms (``indexing.keyword_terms``): a filter ``source:lemonde``
 would miss every article of an index of 3; 5 writes term infos as varints,
-a term's one posting inside its term info (``encode_term_info``)."""
+a term's one posting or short block inside its term info (``encode_term_info``)."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""
@@ -293,6 +296,9 @@ _WEIGHTS_ONE = 2
 """Every weight is 1: the term's weight is its count, its highest 1; not written."""
 _FLOAT_WEIGHTS = 4
 """Weights as floats (a term's two as 32-bit, a posting's as 64-bit); else varints."""
+_BLOCK_FOLLOWS = 8
+"""The term's one block (its data as ``encode_block`` makes it) follows, in
+place of where its postings are in the posting file."""
 _FLOAT32, _FLOAT64 = struct.Struct("<f"), struct.Struct("<d")
 _WHOLE_UP_TO = 1 << 24
 """Whole weights below this are exact in a 32-bit float: written as varints."""
@@ -325,10 +331,11 @@ def _whole(*weights: float) -> bool:
 
 
 def encode_term_info(count: int, weight: float, maxweight: float, minid: int, maxid: int,
-                     offset: int, length: int) -> bytes:
-    """A term info for postings in the posting file: their count, total and
-    highest weight, first and last documents, where they start and how many
-    bytes they take there."""
+                     offset: int, length: int, block: bytes | None = None) -> bytes:
+    """A term info for several postings: their count, total and highest
+    weight, first and last documents, and where they start in the posting file
+    and how many bytes they take there, or (``block``) their one block's data,
+    uncompressed, kept in the term info (see ``held_block``)."""
     weights: bytes | bytearray
     if maxweight == 1 and weight == count:
         flags, weights = _WEIGHTS_ONE, b""
@@ -336,8 +343,21 @@ def encode_term_info(count: int, weight: float, maxweight: float, minid: int, ma
         flags, weights = 0, _varints((int(weight), int(maxweight)))
     else:
         flags, weights = _FLOAT_WEIGHTS, _FLOAT32.pack(weight) + _FLOAT32.pack(maxweight)
+    if block is not None:
+        return b"".join((bytes((flags | _BLOCK_FOLLOWS,)), _varints((count,)), weights,
+                         _varints((minid, maxid - minid)), block))
     return b"".join((bytes((flags,)), _varints((count,)), weights,
                      _varints((minid, maxid - minid, offset, length))))
+
+
+def held_block(blocks: Sequence[tuple]) -> bytes | None:
+    """The data of a term's blocks (data and flags first of each) if the term info
+    is to keep them: one block, short enough to be stored uncompressed
+    (``COMPRESS_FROM``). A term seen in a few passages then takes no
+    block header and no place in the posting file."""
+    if len(blocks) == 1 and not blocks[0][1] and len(blocks[0][0]) < COMPRESS_FROM:
+        return blocks[0][0]
+    return None
 
 
 def encode_one_posting(docnum: int, weight: float, value: bytes | bytearray | None) -> bytes:
@@ -354,10 +374,11 @@ def encode_one_posting(docnum: int, weight: float, value: bytes | bytearray | No
 
 
 OnePosting = tuple[int, float, bytes | None]
-TermFigures = tuple[int, float, float, int, int, int, int, OnePosting | None]
+TermFigures = tuple[int, float, float, int, int, int, int, OnePosting | bytes | None]
 """What ``decode_term_info`` reads: count, total and highest weight, first and
-last documents, offset and length in the posting file (0 for a posting kept
-in the term info) and that posting (document, weight, value), or None."""
+last documents, offset and length in the posting file (0 for postings kept in
+the term info), and the postings kept in it: the one posting (document,
+weight, value), or the data of the one block; None if they are in the posting file."""
 
 
 def decode_term_info(data: bytes) -> TermFigures:
@@ -390,6 +411,8 @@ def decode_term_info(data: bytes) -> TermFigures:
             weight, maxweight = float(number), float(top)
         minid, at = _read_varint(data, at)
         span, at = _read_varint(data, at)
+        if flags & _BLOCK_FOLLOWS:
+            return count, weight, maxweight, minid, minid + span, 0, 0, data[at:]
         offset, at = _read_varint(data, at)
         length, at = _read_varint(data, at)
     except (IndexError, struct.error):

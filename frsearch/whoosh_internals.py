@@ -71,6 +71,7 @@ from frsearch.codec import (
     encode_postings,
     encode_record,
     encode_term_info,
+    held_block,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
 from frsearch.segments import (
@@ -129,25 +130,31 @@ class CompactPostingsWriter(W3PostingsWriter):
     """Writes a term's whole posting list at once, a block at a time."""
 
     def write_term(self, ids: list[int], weights: list[float], values: list[bytes]) -> bytes:
-        """Write a term's postings (one only goes in its term info); returns
-        its term info."""
+        """Write a term's postings (one, or one short block, only goes in its
+        term info); returns its term info."""
         count = len(ids)
         if count == 1:
             return encode_one_posting(ids[0], weights[0], values[0])
+        blocks = [encode_block(ids[first:first + BLOCK_POSTINGS],
+                               weights[first:first + BLOCK_POSTINGS],
+                               values[first:first + BLOCK_POSTINGS])
+                  for first in range(0, count, BLOCK_POSTINGS)]
+        weight, maxweight = float(sum(weights)), float(max(weights))
+        held = held_block(blocks)
+        if held is not None:
+            return encode_term_info(count, weight, maxweight, ids[0], ids[-1], 0, 0, held)
         postfile = self._postfile
         start = postfile.tell()
-        blocks = []
-        for first in range(0, count, BLOCK_POSTINGS):
+        written = []
+        for first, (data, flags) in zip(range(0, count, BLOCK_POSTINGS), blocks, strict=True):
             last = min(first + BLOCK_POSTINGS, count)
-            block_weights = weights[first:last]
-            data, flags = encode_block(ids[first:last], block_weights, values[first:last])
             length = _BLOCK_HEADER.size - 4 + len(data)
-            blocks.append(_BLOCK_HEADER.pack(-length if last == count else length,
-                                             last - first, ids[last - 1],
-                                             max(block_weights), flags))
-            blocks.append(data)
-        postfile.write(b"".join(blocks))
-        return encode_term_info(count, float(sum(weights)), float(max(weights)), ids[0], ids[-1],
+            written.append(_BLOCK_HEADER.pack(-length if last == count else length,
+                                              last - first, ids[last - 1],
+                                              max(weights[first:last]), flags))
+            written.append(data)
+        postfile.write(b"".join(written))
+        return encode_term_info(count, weight, maxweight, ids[0], ids[-1],
                                 start, postfile.tell() - start)
 
     def write_postings(self, terms) -> Iterator[tuple[bytes, bytes]]:
@@ -167,6 +174,11 @@ class CompactPostingsWriter(W3PostingsWriter):
             blocks, weight, maxweight = encode_postings(
                 ids, postings.weights, postings.values, postings.lengths)
             count = len(ids)
+            held = held_block(blocks)
+            if held is not None:
+                yield term, encode_term_info(count, weight, maxweight, ids[0], ids[-1], 0, 0,
+                                             held)
+                continue
             start = position
             for data, flags, size, last_id, block_max, first in blocks:
                 length = header_size + len(data)
@@ -214,19 +226,39 @@ class CompactFieldWriter(W3FieldWriter):
 
 
 class CompactTermInfo(W3TermInfo):
-    """A term info as ``codec.encode_term_info`` writes it; a term's one
-    posting kept in it reads as Whoosh's inlined postings."""
+    """A term info as ``codec.encode_term_info`` writes it; postings kept in
+    it (a term's one posting, or one short block) read as Whoosh's inlined
+    postings."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._held: tuple | bytes | None = None
 
     @classmethod
     def from_bytes(cls, s):
         info = cls()
         (info._df, info._weight, info._maxweight, info._minid, info._maxid, info._offset,
-         info._length, posting) = decode_term_info(s)
+         info._length, info._held) = decode_term_info(s)
         info._minlength = info._maxlength = 0  # no length statistics: as W3TermInfo reads them
-        if posting is not None:
-            docnum, weight, value = posting
-            info._inlined = ((docnum,), (weight,), (value,))
         return info
+
+    def is_inlined(self):
+        return self._held is not None
+
+    def held_postings(self) -> tuple:
+        """The postings kept in the term info as ``codec.decode_block`` gives
+        a block's: document numbers, weights (None: all 1), a function giving
+        the values (None: all empty)."""
+        if isinstance(self._held, bytes):
+            return decode_block(self._held, self._df)
+        docnum, weight, value = self._held  # type: ignore[misc]
+        return (docnum,), None if weight == 1 else (weight,), \
+            lambda: None if value is None else (value,)
+
+    def inlined_postings(self):
+        ids, weights, values = self.held_postings()
+        count = len(ids)
+        return ids, tuple(weights or (1.0,) * count), values() or (None,) * count
 
 
 class CompactTermsReader(W3TermsReader):
@@ -339,22 +371,22 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._values = (None,) * self._blocklength if values is None else values
 
 
-class OnePostingMatcher(CompactLeafMatcher):
-    """The posting of a term that has one, read from its term info."""
+class HeldPostingsMatcher(CompactLeafMatcher):
+    """The postings a term info keeps (``CompactTermInfo.held_postings``): one
+    block, read from the term table instead of the posting file."""
 
-    def __init__(self, posting: tuple, format_, term=None, scorer=None):
-        self._posting = posting
+    def __init__(self, held: tuple, maxweight: float, format_, term=None, scorer=None):
+        self._held, self._held_maxweight = held, maxweight
         super().__init__(None, 0, 0, format_, term=term, scorer=scorer)
 
     def _goto(self, position):
-        docnum, weight, value = self._posting
+        self._data = self._held
         self._ids = self._weights = self._values = None
-        self._data = ((docnum,), None if weight == 1 else (weight,),
-                      lambda: None if value is None else (value,))
         self._i = 0
         self._lastblock = True
-        self._blocklength = 1
-        self._maxid, self._maxweight, self._compression = docnum, weight, 0
+        self._blocklength = len(self._held[0])
+        self._maxid, self._maxweight, self._compression = \
+            self._held[0][-1], self._held_maxweight, 0
         self._minlength, self._maxlength = 0, 0xFFFFFFFF
 
 
@@ -494,8 +526,8 @@ class PassageCodec(W3Codec):
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
-            (docnum,), (weight,), (value,) = terminfo.inlined_postings()
-            return OnePostingMatcher((docnum, weight, value), format_, term=term, scorer=scorer)
+            return HeldPostingsMatcher(terminfo.held_postings(), terminfo.max_weight(), format_,
+                                       term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 

@@ -23,6 +23,7 @@ from frsearch.codec import (
     encode_block,
     encode_one_posting,
     encode_term_info,
+    held_block,
 )
 from frsearch.indexing import IndexReport, build_schema, codec_for, write_articles
 from frsearch.store import DICTIONARY_PREFIX, INDEX_NAME, index_storage
@@ -85,6 +86,10 @@ def test_compact_codec_reads_back_what_whoosh_codec_does(corpus, tmp_path):
             assert _postings(ours, field, term) == _postings(theirs, field, term), (field, term)
         assert [_figures(info) for _, info in ours.iter_prefix("text", "sanct")] == \
             [_figures(info) for _, info in theirs.iter_prefix("text", "sanct")]
+        infos = [ours.term_info(field, term) for field, term in terms]
+        held = [len(info.inlined_postings()[0]) for info in infos if info.is_inlined()]
+        assert 1 in held and max(held) > 1  # one posting, and short blocks, in term infos
+        assert len(held) < len(terms)  # the others in the posting file
         # stored as JSON, which has lists where Whoosh's pickles keep tuples
         as_written = [{name: list(value) for name, value in stored.items()}
                       for stored in theirs.all_stored_fields()]
@@ -157,6 +162,18 @@ def test_a_term_info_holds_a_terms_one_posting(docnum, weight, value):
                                       (docnum, weight, value))
     assert decode_term_count(data) == 1
     assert len(data) <= 10 + len(value or b"")
+
+
+def test_a_term_info_holds_a_short_block_and_a_longer_one_is_in_the_posting_file():
+    data, flags = encode_block([3, 9], [1.0, 2.0], [b"\x00\x01", b"\x00\x02\x03"])
+    assert held_block([(data, flags)]) == data
+    info = encode_term_info(2, 3.0, 2.0, 3, 9, 0, 0, data)
+    assert decode_term_info(info) == (2, 3.0, 2.0, 3, 9, 0, 0, data)
+    assert decode_term_count(info) == 2
+    assert held_block([(data, flags)] * 2) is None
+    compressed = encode_block(list(range(0, 8000, 100)), [1.0] * 80, [b""] * 80)
+    assert compressed[1] and held_block([compressed]) is None
+    assert held_block([(bytes(COMPRESS_FROM), 0)]) is None  # stored as is, but not short
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00", b"\x00\x82", encode_term_info(2, 2.0, 1.0, 3, 4,
