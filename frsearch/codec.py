@@ -45,6 +45,7 @@ __all__ = [
     "encode_postings",
     "encode_record",
     "encode_single",
+    "gaps_and_weights",
 ]
 
 FORMAT_VERSION = 4
@@ -276,6 +277,16 @@ def decode_block(data: bytes, count: int):
         return tuple(data[start:end] for start, end in zip(ends, ends[1:], strict=False))
 
     return tuple(accumulate(gaps)), weights, values
+
+
+def gaps_and_weights(data: bytes, count: int) -> tuple[array, array | None]:
+    """The document gaps (the first one the block's first document number) and
+    the weights (None: all 1.0) of a block, as the typed arrays it holds: for
+    scoring a block at once (``scoring``), without a Python int per posting."""
+    gaps, at = _unpack(data, 0, count)
+    assert gaps is not None, "document gaps are always written"
+    weights, _ = _unpack(data, at, count)
+    return gaps, weights
 
 
 # -- stored records ----------------------------------------------------------------

@@ -6,21 +6,25 @@ Whoosh scores a query by walking a tree of matcher objects, several Python
 calls per passage and per node: most of a search's time for a common word. A
 query made only of words (with their accent spellings, name variants or typo
 corrections), the commonest kind, needs none of that machinery: each term's
-postings are read a block at a time and scored with the same BM25F as Whoosh's
-(same statistics, same field lengths), then combined per passage by the same
-``planning.Coordination`` as the plan's Whoosh query. The ranking and the
-scores are the same; ``tests/test_scoring.py`` compares the two on every
-judged query.
+postings are read whole, its blocks' typed arrays taken into numpy as they are,
+and scored with the same BM25F as Whoosh's (same statistics, same field
+lengths, the same float operations in the same order), then combined per
+passage by the same ``planning.Coordination`` as the plan's Whoosh query. The
+ranking and the scores are the same; ``tests/test_scoring.py`` compares the
+two on every judged query.
+
+numpy is required, not optional: a pure-Python twin of this path would be a
+second ranking to keep equal to the first and to test, for a platform numpy
+has no wheel for; the scoring loop in numpy takes a long posting list in a
+tenth of the time the Python loop took.
 """
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import combinations, repeat
-from operator import add, mul, neg
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from whoosh.reading import TermNotFound
@@ -47,6 +51,26 @@ _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 """Field length of each length byte, as Whoosh decodes it."""
 
 
+class _ImportedOnFirstUse:
+    """numpy, imported when a search first needs it, then in this module's
+    globals as itself. Indexing never scores: with numpy loaded in ``frsearch
+    index`` (and so in the writer processes it forks), a writer process
+    starved of memory hung in 3 of 6 runs of ``tests/test_index_safety``
+    instead of failing (in none of 11 without it)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = _ImportedOnFirstUse()
+
+
 def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                  limit: int, expired: Callable[[], bool] = lambda: False,
                  allowed: set[int] | None = None, forbidden: set[int] | None = None,
@@ -64,63 +88,86 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
 
     Once ``expired()`` says so (it is asked between clauses and between blocks
     of postings), the passages scored so far are ranked, by what they scored.
+
+    Each term's postings are scored as whole numpy arrays, then summed per
+    passage in the order Whoosh's matchers add them (clause by clause, term by
+    term: ``np.bincount`` adds its weights in the order given), so that every
+    float is the one the matchers compute and equal scores stay equal.
     """
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
         raise TypeError("top_passages scores with BM25F only")
     coordination = Coordination(clauses, held_score)
-    fits: dict[int, float] = {}
-    held: dict[int, float] = {}
-    in_context: dict[int, float] = {}
-    found: set[int] = set()
+    postings: list[np.ndarray] = []  # every term's passages, clause by clause
+    fits: list[np.ndarray] = []  # and their BM25F
+    held_by_clause: list[tuple[np.ndarray, np.ndarray, float]] = []
+    """(passages holding the clause, those whose context holds it, its weight)"""
     for clause in clauses:
         if expired():
             break
-        leaves = [(field, term, _bm25(searcher, weighting, field, term, boost, expired))
-                  for field, term, boost in clause.scored]
         held_by = frozenset(clause.held_by)  # a prefix's clause holds a thousand terms
-        holding: set[int] = set()
-        context: set[int] = set()
-        for field, term, blocks in leaves:
-            into = holding if field == "text" else context
-            if field != "text" or term in held_by:
-                for ids, _ in blocks:
-                    into.update(ids)
-            for ids, values in blocks:
-                _add(fits, ids, values)
-        _add(held, list(holding | context), repeat(clause.weight))
-        _add(in_context, list(context), repeat(clause.weight))
-        found |= holding
+        holding: list[np.ndarray] = []
+        context: list[np.ndarray] = []
+        for field, term, boost in clause.scored:
+            docnums, scores = _bm25(searcher, weighting, field, term, boost, expired)
+            postings.append(docnums)
+            fits.append(scores)
+            if field != "text":
+                context.append(docnums)
+            elif term in held_by:
+                holding.append(docnums)
+        held_by_clause.append((_union(holding), _union(context), clause.weight))
+    if not postings:
+        return [], 0
+    docnums, at = np.unique(np.concatenate(postings), return_inverse=True)
+    fit = np.bincount(at, weights=np.concatenate(fits), minlength=len(docnums))
+    held = np.zeros(len(docnums))
+    in_context = np.zeros(len(docnums))
+    found = np.zeros(len(docnums), dtype=bool)
+    for holders, in_contexts, weight in held_by_clause:  # in clause order, as the matchers add
+        held[np.searchsorted(docnums, np.union1d(holders, in_contexts))] += weight
+        in_context[np.searchsorted(docnums, in_contexts)] += weight
+        found[np.searchsorted(docnums, holders)] = True
     if allowed is not None:
-        found &= allowed
+        found &= np.isin(docnums, np.fromiter(allowed, np.int64, len(allowed)))
     if forbidden:
-        found -= forbidden
-    docnums = list(found)
-    # a query's passages hold a few sums of weights: each factor computed once,
-    # then looked up in C, as are the rest (a common word has 10⁵ passages)
-    factor = {h: coordination.factor(h) for h in set(map(held.__getitem__, docnums))}
-    bonus = {c: coordination.bonus(c) for c in {0.0, *in_context.values()}}
-    factors = map(factor.__getitem__, map(held.__getitem__, docnums))
-    bonuses = map(bonus.__getitem__, map(in_context.get, docnums, repeat(0.0)))
-    finals = list(map(add, map(add, repeat(held_score),
-                               map(mul, map(fits.__getitem__, docnums), factors)), bonuses))
-    return _best(finals, docnums, limit), len(found)
+        found &= ~np.isin(docnums, np.fromiter(forbidden, np.int64, len(forbidden)))
+    docnums, fit, held, in_context = docnums[found], fit[found], held[found], in_context[found]
+    # a query's passages hold a few sums of weights: each factor computed once
+    sums, which = np.unique(held, return_inverse=True)
+    factors = np.array([coordination.factor(h) for h in sums.tolist()])[which]
+    sums, which = np.unique(in_context, return_inverse=True)
+    bonuses = np.array([coordination.bonus(c) for c in sums.tolist()])[which]
+    finals = (held_score + fit * factors) + bonuses
+    return _best(finals, docnums, limit), len(docnums)
 
 
-def _best(scores: list[float], docnums: list[int], limit: int) -> list[tuple[int, float]]:
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The document numbers in any of ``arrays`` (each sorted), sorted, once each."""
+    if not arrays:
+        return np.zeros(0, np.int64)
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.unique(np.concatenate(arrays))
+
+
+def _nothing() -> tuple[np.ndarray, np.ndarray]:
+    """No document numbers, no scores."""
+    return np.zeros(0, np.int64), np.zeros(0, np.float64)
+
+
+def _best(scores: np.ndarray, docnums: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best (document number, score) pairs, best first (equal
-    scores by document number), and those tied with the last of them."""
-    if limit <= 0:
+    scores by document number), and those tied with the last of them: every
+    passage scoring at least the ``limit``-th best score."""
+    if limit <= 0 or not len(scores):
         return []
-    best = heapq.nsmallest(limit + 1, zip(map(neg, scores), docnums, strict=True))
-    if len(best) > limit:
-        last = best[limit - 1][0]
-        if best[limit][0] == last:  # a tie across the cut: all of it
-            best = sorted(pair for pair in zip(map(neg, scores), docnums, strict=True)
-                          if pair[0] <= last)
-        else:
-            best.pop()
-    return [(docnum, -negated) for negated, docnum in best]
+    if limit < len(scores):
+        last = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        kept = scores >= last
+        scores, docnums = scores[kept], docnums[kept]
+    order = np.lexsort((docnums, -scores))
+    return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def proximity(searcher, docnums: Sequence[int],
@@ -207,38 +254,34 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
     return found
 
 
-def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[float]) -> None:
-    """``scores[d] += v`` for each pair (``docnums`` all different), looping in C:
-    a search adds up thousands of postings."""
-    scores.update(zip(docnums, map(add, map(scores.get, docnums, repeat(0.0)), values),
-                      strict=True))
-
-
 def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
-          expired: Callable[[], bool]) -> list[tuple[list[int], list[float]]]:
-    """Document numbers and boosted BM25F scores of the passages holding ``term``,
-    a block at a time, computed as Whoosh's ``BM25FScorer`` computes them; the
-    blocks before ``expired()`` if it comes first."""
-    blocks: list[tuple[list[int], list[float]]] = []
+          expired: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and boosted BM25F scores of the passages holding
+    ``term``, computed as Whoosh's ``BM25FScorer`` computes each of them (the
+    same operations in the same order, so the same floats); those of the blocks
+    read before ``expired()`` if it comes first."""
+    found: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     idf = None
     for reader, offset in _segments(searcher):
-        lengths = None
-        for ids, weights in _segment_postings(reader, field, term):
-            if expired():
-                return blocks
-            if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
-                idf = searcher.idf(field, term)
-                k1 = weighting.K1
-                norms = _length_norms(weighting, field, searcher.avg_field_length(field) or 1)
-                # a word once in the passage, the commonest posting: a score per length byte
-                once = [idf * ((1.0 * (k1 + 1)) / (1.0 + norm)) * boost for norm in norms]
-            if lengths is None:
-                lengths = _length_bytes(reader, field)
-            scores = [once[lengths[d]] if w == 1
-                      else idf * ((w * (k1 + 1)) / (w + norms[lengths[d]])) * boost
-                      for d, w in zip(ids, weights, strict=True)]
-            blocks.append(([d + offset for d in ids] if offset else list(ids), scores))
-    return blocks
+        docnums, weights = _segment_postings(reader, field, term, expired)
+        if not len(docnums):
+            continue
+        if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
+            idf = searcher.idf(field, term)
+            k1 = weighting.K1
+            norms = np.array(_length_norms(weighting, field,
+                                           searcher.avg_field_length(field) or 1))
+        norm = norms[_length_bytes(reader, field)[docnums]]
+        scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)) * boost)
+        found.append(docnums + offset if offset else docnums)
+        if expired():
+            break
+    if not found:
+        return _nothing()
+    if len(found) == 1:
+        return found[0], scores[0]
+    return np.concatenate(found), np.concatenate(scores)
 
 
 def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
@@ -255,32 +298,57 @@ def _segments(searcher) -> Iterator[tuple[object, int]]:
         yield leaf.reader(), offset
 
 
-def _segment_postings(reader, field: str, term: str):
+def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool]
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (in the segment) and weights of ``term``'s postings in
-    one segment, a block at a time, deleted passages left out."""
+    one segment, deleted passages left out; those of the blocks read before
+    ``expired()`` if it comes first."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
-        return
-    deleted, matcher = deleted_and_live(matcher)
-    if not isinstance(matcher, CompactLeafMatcher):
-        raise TypeError(f"not an frsearch index segment: {type(matcher).__name__}")
-    for ids, weights in matcher.blocks():
-        if deleted:
-            kept = [i for i, d in enumerate(ids) if d not in deleted]
-            yield [ids[i] for i in kept], [weights[i] for i in kept]
-        else:
-            yield ids, weights
+        return _nothing()
+    deleted, live = deleted_and_live(matcher)
+    if not isinstance(live, CompactLeafMatcher):
+        raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
+    docnums, weights = _block_arrays(live, expired)
+    if deleted:
+        kept = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
+        docnums, weights = docnums[kept], weights[kept]
+    return docnums, weights
+
+
+def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and weights of a term's postings in a segment, its
+    blocks' typed arrays read as they are and joined: one prefix sum turns the
+    gaps into document numbers, once each block's first gap (its first document
+    number) is made relative to the last document of the block before."""
+    gaps: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    previous_last = 0
+    for block_gaps, block_weights, last in matcher.block_arrays():
+        block = np.frombuffer(block_gaps, block_gaps.typecode).astype(np.int64)
+        block[0] -= previous_last
+        previous_last = last
+        gaps.append(block)
+        weights.append(np.ones(len(block)) if block_weights is None else
+                       np.frombuffer(block_weights, block_weights.typecode))
+        if expired():
+            break
+    if not gaps:
+        return _nothing()
+    docnums = np.cumsum(np.concatenate(gaps) if len(gaps) > 1 else gaps[0])
+    return docnums, np.concatenate(weights).astype(np.float64, copy=False)
 
 
 _LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def _length_bytes(reader, field: str) -> bytes:
+def _length_bytes(reader, field: str) -> np.ndarray:
     """The length byte of every document of a segment in ``field``: Whoosh's
     ``_<field>_len`` column, one byte a document, read whole once per reader
     (the column's own reader decodes a byte per call)."""
     cache = _LENGTH_BYTES.setdefault(reader, {})
     if field not in cache:
-        cache[field] = length_bytes(reader, field)
+        cache[field] = np.frombuffer(length_bytes(reader, field), np.uint8)
     return cache[field]

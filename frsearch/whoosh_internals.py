@@ -22,6 +22,7 @@ import signal
 import struct
 import sys
 import zlib
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import groupby
@@ -67,6 +68,7 @@ from frsearch.codec import (
     encode_postings,
     encode_record,
     encode_single,
+    gaps_and_weights,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
 from frsearch.segments import (
@@ -237,6 +239,19 @@ class CompactLeafMatcher(W3LeafMatcher):
             self._read_ids()
             self._read_weights()
             yield self._ids, self._weights
+            self._next_block()
+
+    def block_arrays(self) -> Iterator[tuple[array, array | None, int]]:
+        """Document gaps and weights of the postings as the codec's typed
+        arrays (``codec.gaps_and_weights``), and the block's last document
+        number, a block at a time from the current block on: ``scoring``
+        reads them into numpy without a Python object per posting."""
+        while self.is_active():
+            data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+            if self._compression & _COMPRESSED:
+                data = zlib.decompress(data)
+            gaps, weights = gaps_and_weights(data, self._blocklength)
+            yield gaps, weights, self._maxid
             self._next_block()
 
     def skip_to(self, targetid):
