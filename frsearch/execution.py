@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from heapq import heappush, heapreplace
 from itertools import groupby
+from operator import itemgetter
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
@@ -75,6 +76,19 @@ class StoredPassages:
             kept = (tuple(matches), make_snippet(text, matches))
             self._catalog.highlights.put(key, kept)
         return kept
+
+    def passage_ids(self, docnums: Sequence[int]) -> list[tuple[str, int]]:
+        """The (article id, paragraph) of each of ``docnums``, by which equal
+        scores are ordered: kept for the commit apart from whole passages, for
+        many more of them (``catalog.PASSAGE_IDS_KEPT``), and looked up at once."""
+        kept = self._catalog.passage_ids
+        found = kept.get_many(docnums)
+        for at, docnum in enumerate(docnums):
+            if found[at] is None:
+                stored = self[docnum]
+                found[at] = (stored.article_id, stored.paragraph)
+                kept.put(docnum, found[at])
+        return found
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
@@ -264,11 +278,8 @@ def _by_passage_id(tied: list[tuple[int, float]], needed: int,
         while end < len(tied) and articles.get(tied[end][0], "") == last:
             end += 1
         tied = tied[:end]
-    return sorted(tied, key=lambda pair: _passage_key(passages[pair[0]]))
-
-
-def _passage_key(stored: StoredPassage) -> tuple[str, int]:
-    return stored.article_id, stored.paragraph
+    ids = passages.passage_ids([docnum for docnum, _ in tied])
+    return [pair for _, pair in sorted(zip(ids, tied, strict=True), key=itemgetter(0))]
 
 
 def _cut(ranked: list[tuple[int, float]], count: int) -> int:
