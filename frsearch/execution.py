@@ -25,10 +25,11 @@ from operator import itemgetter
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
+from frsearch.analysis import fold
 from frsearch.catalog import catalog
 from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
-from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_form
+from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_finder
 from frsearch.scoring import at_documents, proximity, top_passages
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
@@ -189,12 +190,12 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
     phrase word for word scored as if it did not hold that clause (the index
     took "à la fois" for "fois"); one holding nothing else scores
     ``HELD_SCORE``. Sorted again by score."""
-    literal = [(at, f" {clause.literal} ") for at, clause in enumerate(plan.clauses)
+    literal = [(at, literal_finder(clause.literal)) for at, clause in enumerate(plan.clauses)
                if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
     for docnum, _ in ranked[:_cut(ranked, fetch)]:
-        words = f" {literal_form(passages[docnum].text)} "
-        missing = frozenset(at for at, phrase in literal if phrase not in words)
+        folded = fold(passages[docnum].text)
+        missing = frozenset(at for at, phrase in literal if not phrase(folded))
         if missing:
             lacking.setdefault(missing, []).append(docnum)
     scores = dict(ranked)
