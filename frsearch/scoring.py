@@ -21,8 +21,10 @@ tenth of the time the Python loop took.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -91,8 +93,8 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
 
     Each term's postings are scored as whole numpy arrays, then summed per
     passage in the order Whoosh's matchers add them (clause by clause, term by
-    term: ``np.bincount`` adds its weights in the order given), so that every
-    float is the one the matchers compute and equal scores stay equal.
+    term), so that every float is the one the matchers compute and equal
+    scores stay equal.
     """
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
@@ -100,55 +102,59 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     coordination = Coordination(clauses, held_score)
     postings: list[np.ndarray] = []  # every term's passages, clause by clause
     fits: list[np.ndarray] = []  # and their BM25F
-    held_by_clause: list[tuple[np.ndarray, np.ndarray, float]] = []
-    """(passages holding the clause, those whose context holds it, its weight)"""
+    holders: list[tuple[list[int], list[int], float]] = []
+    """For each clause, which of ``postings`` hold it in the passage's own
+    text, which in its context, and the clause's weight."""
     for clause in clauses:
         if expired():
             break
         held_by = frozenset(clause.held_by)  # a prefix's clause holds a thousand terms
-        holding: list[np.ndarray] = []
-        context: list[np.ndarray] = []
+        holding: list[int] = []
+        context: list[int] = []
         for field, term, boost in clause.scored:
             docnums, scores = _bm25(searcher, weighting, field, term, boost, expired)
+            if field != "text":
+                context.append(len(postings))
+            elif term in held_by:
+                holding.append(len(postings))
             postings.append(docnums)
             fits.append(scores)
-            if field != "text":
-                context.append(docnums)
-            elif term in held_by:
-                holding.append(docnums)
-        held_by_clause.append((_union(holding), _union(context), clause.weight))
-    if not postings:
-        return [], 0
-    docnums, at = np.unique(np.concatenate(postings), return_inverse=True)
-    fit = np.bincount(at, weights=np.concatenate(fits), minlength=len(docnums))
+        holders.append((holding, context, clause.weight))
+    every = np.concatenate(postings) if postings else np.zeros(0, np.int64)
+    every.sort()
+    docnums = every[np.flatnonzero(np.diff(every, prepend=-1))]  # each passage once
+    at = [np.searchsorted(docnums, term_docnums) for term_docnums in postings]
+    fit = np.zeros(len(docnums))
+    for term_at, scores in zip(at, fits, strict=True):  # a term holds a passage once
+        fit[term_at] += scores
     held = np.zeros(len(docnums))
     in_context = np.zeros(len(docnums))
     found = np.zeros(len(docnums), dtype=bool)
-    for holders, in_contexts, weight in held_by_clause:  # in clause order, as the matchers add
-        held[np.searchsorted(docnums, np.union1d(holders, in_contexts))] += weight
-        in_context[np.searchsorted(docnums, in_contexts)] += weight
-        found[np.searchsorted(docnums, holders)] = True
+    for holding, context, weight in holders:  # in clause order, as the matchers add
+        holds = np.zeros(len(docnums), dtype=bool)
+        for leaf in holding:
+            holds[at[leaf]] = True
+        found |= holds
+        if context:
+            in_its_context = np.zeros(len(docnums), dtype=bool)
+            for leaf in context:
+                in_its_context[at[leaf]] = True
+            in_context[in_its_context] += weight
+            holds |= in_its_context
+        held[holds] += weight
     if allowed is not None:
         found &= np.isin(docnums, np.fromiter(allowed, np.int64, len(allowed)))
     if forbidden:
         found &= ~np.isin(docnums, np.fromiter(forbidden, np.int64, len(forbidden)))
     docnums, fit, held, in_context = docnums[found], fit[found], held[found], in_context[found]
     # a query's passages hold a few sums of weights: each factor computed once
-    sums, which = np.unique(held, return_inverse=True)
-    factors = np.array([coordination.factor(h) for h in sums.tolist()])[which]
-    sums, which = np.unique(in_context, return_inverse=True)
-    bonuses = np.array([coordination.bonus(c) for c in sums.tolist()])[which]
-    finals = (held_score + fit * factors) + bonuses
+    sums = np.unique(held)
+    factors = np.array([coordination.factor(h) for h in sums.tolist()])
+    sums_in_context = np.unique(in_context)
+    bonuses = np.array([coordination.bonus(c) for c in sums_in_context.tolist()])
+    finals = ((held_score + fit * factors[np.searchsorted(sums, held)])
+              + bonuses[np.searchsorted(sums_in_context, in_context)])
     return _best(finals, docnums, limit), len(docnums)
-
-
-def _union(arrays: list[np.ndarray]) -> np.ndarray:
-    """The document numbers in any of ``arrays`` (each sorted), sorted, once each."""
-    if not arrays:
-        return np.zeros(0, np.int64)
-    if len(arrays) == 1:
-        return arrays[0]
-    return np.unique(np.concatenate(arrays))
 
 
 def _nothing() -> tuple[np.ndarray, np.ndarray]:
@@ -270,8 +276,8 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
         if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
             idf = searcher.idf(field, term)
             k1 = weighting.K1
-            norms = np.array(_length_norms(weighting, field,
-                                           searcher.avg_field_length(field) or 1))
+            norms = _norm_array(k1, field_b(weighting, field),
+                                searcher.avg_field_length(field) or 1)
         norm = norms[_length_bytes(reader, field)[docnums]]
         scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)) * boost)
         found.append(docnums + offset if offset else docnums)
@@ -287,9 +293,19 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
 def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
     """BM25's length normalisation, ``K1 * (1 - B + B * length / average)``, for
     each length byte: the same floats as Whoosh's ``bm25`` computes per posting."""
-    b = field_b(weighting, field)
-    k1 = weighting.K1
+    return _norms(weighting.K1, field_b(weighting, field), average)
+
+
+@lru_cache(maxsize=64)
+def _norms(k1: float, b: float, average: float) -> list[float]:
+    """``_length_norms``, made once for a commit's averages (every term asks)."""
     return [k1 * ((1 - b) + b * length / average) for length in _LENGTHS]
+
+
+@lru_cache(maxsize=64)
+def _norm_array(k1: float, b: float, average: float) -> np.ndarray:
+    """``_length_norms`` as an array, to look up a whole block's at once."""
+    return np.array(_norms(k1, b, average))
 
 
 def _segments(searcher) -> Iterator[tuple[object, int]]:
@@ -320,25 +336,30 @@ def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool]
 def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool]
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and weights of a term's postings in a segment, its
-    blocks' typed arrays read as they are and joined: one prefix sum turns the
-    gaps into document numbers, once each block's first gap (its first document
-    number) is made relative to the last document of the block before."""
-    gaps: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    previous_last = 0
+    blocks' typed arrays joined as they are: one prefix sum turns the gaps into
+    document numbers, once each block's first gap (its first document number)
+    is made relative to the last document of the block before."""
+    gaps: list[array] = []
+    weights: list[array | None] = []
+    lasts: list[int] = []
     for block_gaps, block_weights, last in matcher.block_arrays():
-        block = np.frombuffer(block_gaps, block_gaps.typecode).astype(np.int64)
-        block[0] -= previous_last
-        previous_last = last
-        gaps.append(block)
-        weights.append(np.ones(len(block)) if block_weights is None else
-                       np.frombuffer(block_weights, block_weights.typecode))
+        gaps.append(block_gaps)
+        weights.append(block_weights)
+        lasts.append(last)
         if expired():
             break
     if not gaps:
         return _nothing()
-    docnums = np.cumsum(np.concatenate(gaps) if len(gaps) > 1 else gaps[0])
-    return docnums, np.concatenate(weights).astype(np.float64, copy=False)
+    docnums = np.concatenate(gaps, dtype=np.int64)
+    counts = [len(block) for block in gaps]
+    if len(gaps) > 1:
+        docnums[np.cumsum(counts[:-1])] -= lasts[:-1]
+    np.cumsum(docnums, out=docnums)
+    if all(block is None for block in weights):  # the commonest: every word once
+        return docnums, np.ones(len(docnums))
+    return docnums, np.concatenate([np.ones(count) if block is None else block
+                                    for block, count in zip(weights, counts, strict=True)],
+                                   dtype=np.float64)
 
 
 _LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()

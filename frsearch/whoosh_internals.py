@@ -24,7 +24,8 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -232,27 +233,31 @@ class CompactLeafMatcher(W3LeafMatcher):
     def _read_header(self):
         self._baseoffset = self._startoffset
 
-    def blocks(self) -> Iterator[tuple[tuple, Sequence[float]]]:
-        """Document numbers and weights of the postings, a block at a time, from
-        the current block on (for scoring without stepping posting by posting)."""
-        while self.is_active():
-            self._read_ids()
-            self._read_weights()
-            yield self._ids, self._weights
-            self._next_block()
-
     def block_arrays(self) -> Iterator[tuple[array, array | None, int]]:
-        """Document gaps and weights of the postings as the codec's typed
+        """Document gaps and weights of all the postings as the codec's typed
         arrays (``codec.gaps_and_weights``), and the block's last document
-        number, a block at a time from the current block on: ``scoring``
-        reads them into numpy without a Python object per posting."""
-        while self.is_active():
-            data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-            if self._compression & _COMPRESSED:
-                data = zlib.decompress(data)
-            gaps, weights = gaps_and_weights(data, self._blocklength)
-            yield gaps, weights, self._maxid
-            self._next_block()
+        number, a block at a time: ``scoring`` reads them into numpy without a
+        Python object per posting."""
+        for count, last, block in self._stored_blocks():
+            gaps, weights = gaps_and_weights(block(), count)
+            yield gaps, weights, last
+
+    def _stored_blocks(self) -> Iterator[tuple[int, int, Callable[[], bytes]]]:
+        """Each block's number of postings, last document number and a
+        function that gives its data, uncompressed; the term's blocks read from
+        the file at once (Whoosh reads each block's header and data apart)."""
+        length = self._length  # a 1-tuple as W3TermInfo.from_bytes unpacks it
+        data = self._postfile.get(self._startoffset,
+                                  length[0] if isinstance(length, tuple) else length)
+        header = _BLOCK_HEADER.unpack_from
+        at = 0
+        while at < len(data):
+            length, count, last, _, flags = header(data, at)
+            end = at + 4 + abs(length)
+            stored = data[at + _BLOCK_HEADER.size:end]
+            yield count, last, (partial(zlib.decompress, stored) if flags & _COMPRESSED
+                                else partial(bytes, stored))
+            at = end
 
     def skip_to(self, targetid):
         """As Whoosh's, but the posting within the block is found by bisection
