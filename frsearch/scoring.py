@@ -239,7 +239,8 @@ def at_documents(matcher, docnums: Sequence[int]) -> Iterator[int]:
 def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                docnums: Sequence[int]) -> dict[int, list[int]]:
     """The positions of ``terms`` in the text of each of ``docnums`` holding
-    one, sorted; read from the postings (the codec's block values)."""
+    one, sorted; read from the postings (the codec's block values), only the
+    blocks holding those passages decompressed."""
     found: dict[int, list[int]] = {}
     ordered = sorted(docnums)
     for number, (reader, offset) in enumerate(segments):
@@ -252,8 +253,12 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                 matcher = reader.postings("text", term)
             except TermNotFound:
                 continue
-            for docnum in at_documents(matcher, local):
-                found.setdefault(docnum + offset, []).extend(matcher.value_as("positions"))
+            _, live = deleted_and_live(matcher)  # the passages asked about are live
+            if not isinstance(live, CompactLeafMatcher):
+                raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
+            decode = live.format.decode_positions
+            for docnum, value in live.values_of(local):
+                found.setdefault(docnum + offset, []).extend(decode(value))
     if len(terms) > 1:
         for held in found.values():
             held.sort()

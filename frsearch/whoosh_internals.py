@@ -24,7 +24,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -241,6 +241,27 @@ class CompactLeafMatcher(W3LeafMatcher):
         for count, last, block in self._stored_blocks():
             gaps, weights = gaps_and_weights(block(), count)
             yield gaps, weights, last
+
+    def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        """The value (the positions, as the format encodes them) of each of
+        ``docnums`` (sorted) the postings hold: only the blocks that may hold
+        one are decompressed (stepping a matcher to each reads every block
+        header on the way, one read of the file each)."""
+        wanted = 0
+        for count, last, block in self._stored_blocks():
+            if wanted == len(docnums):
+                return
+            if docnums[wanted] > last:
+                continue
+            ids, _, values = decode_block(block(), count)
+            held = None
+            while wanted < len(docnums) and docnums[wanted] <= last:
+                at = bisect_left(ids, docnums[wanted])
+                if at < count and ids[at] == docnums[wanted]:
+                    if held is None:
+                        held = values()
+                    yield docnums[wanted], held[at]
+                wanted += 1
 
     def _stored_blocks(self) -> Iterator[tuple[int, int, Callable[[], bytes]]]:
         """Each block's number of postings, last document number and a
