@@ -7,7 +7,8 @@ and kept while its reader lives.
 
 The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
-last decoded (``PASSAGES_KEPT``, least recently used first out), every
+last decoded (``PASSAGES_KEPT``, least recently used first out) and, many
+more, their passage ids (``PASSAGE_IDS_KEPT``), every
 passage's MinHash sketch (its column read whole, one read a segment), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
 their first pages group into near-duplicates, and the highlights of the
@@ -21,17 +22,24 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from frsearch.whoosh_internals import fixed_bytes_column
 
-__all__ = ["PASSAGES_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
+__all__ = ["PASSAGES_KEPT", "PASSAGE_IDS_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
 
 PASSAGES_KEPT = 4096
 """Decoded passages kept a commit: twenty queries' worth of the 210 a page of
 hits ranks, about 4 MB of the Littré's short passages."""
+PASSAGE_IDS_KEPT = 65536
+"""Passage ids, as (article id, paragraph), kept a commit apart from whole
+passages: equal scores are ordered by them, and a common word's first 210
+passages are nearly all ties, so a query reads some 200 passages for their
+ids alone (the whole Littré's benchmark queries read 7,000 in turn, which
+``PASSAGES_KEPT`` cannot hold, and every read missed). A tenth of a passage's
+memory each: about 8 MB."""
 PLANS_KEPT = 256
 """Query plans kept a commit."""
 
@@ -60,6 +68,12 @@ class Kept:
                 pass
         return value
 
+    def get_many(self, keys: Iterable[Hashable]) -> list[Any]:
+        """The values kept for ``keys`` (None for those not kept), in one call,
+        without counting them as used: for many small values read at once,
+        which the table then drops oldest first."""
+        return list(map(self._values.get, keys))
+
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._values[key] = value
@@ -75,7 +89,7 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_reader", "_sketches",
-                 "groupings", "highlights", "passages", "plans")
+                 "groupings", "highlights", "passage_ids", "passages", "plans")
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -85,6 +99,9 @@ class Catalog:
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
+        self.passage_ids = Kept(PASSAGE_IDS_KEPT)
+        """Document number → its passage's (article id, paragraph), for
+        ``execution.StoredPassages.passage_ids``."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
         self.highlights = Kept(PASSAGES_KEPT)

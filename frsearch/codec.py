@@ -55,6 +55,7 @@ __all__ = [
     "encode_record",
     "encode_term_info",
     "held_block",
+    "gaps_and_weights",
 ]
 
 FORMAT_VERSION = 5
@@ -426,6 +427,16 @@ def decode_term_count(data: bytes) -> int:
         return 1 if data[0] & _ONE_POSTING else _read_varint(data, 1)[0]
     except IndexError:
         raise IndexDamagedError("a term info of the term table is cut short") from None
+
+
+def gaps_and_weights(data: bytes, count: int) -> tuple[array, array | None]:
+    """The document gaps (the first one the block's first document number) and
+    the weights (None: all 1.0) of a block, as the typed arrays it holds: for
+    scoring a block at once (``scoring``), without a Python int per posting."""
+    gaps, at = _unpack(data, 0, count)
+    assert gaps is not None, "document gaps are always written"
+    weights, _ = _unpack(data, at, count)
+    return gaps, weights
 
 
 # -- stored records ----------------------------------------------------------------

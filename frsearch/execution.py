@@ -19,15 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
+from frsearch.analysis import fold
 from frsearch.catalog import catalog
 from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
-from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_form
+from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_finder
 from frsearch.scoring import at_documents, proximity, top_passages
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
@@ -75,6 +77,19 @@ class StoredPassages:
             kept = (tuple(matches), make_snippet(text, matches))
             self._catalog.highlights.put(key, kept)
         return kept
+
+    def passage_ids(self, docnums: Sequence[int]) -> list[tuple[str, int]]:
+        """The (article id, paragraph) of each of ``docnums``, by which equal
+        scores are ordered: kept for the commit apart from whole passages, for
+        many more of them (``catalog.PASSAGE_IDS_KEPT``), and looked up at once."""
+        kept = self._catalog.passage_ids
+        found = kept.get_many(docnums)
+        for at, docnum in enumerate(docnums):
+            if found[at] is None:
+                stored = self[docnum]
+                found[at] = (stored.article_id, stored.paragraph)
+                kept.put(docnum, found[at])
+        return found
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
@@ -174,12 +189,12 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
     phrase word for word scored as if it did not hold that clause (the index
     took "à la fois" for "fois"); one holding nothing else scores
     ``HELD_SCORE``. Sorted again by score."""
-    literal = [(at, f" {clause.literal} ") for at, clause in enumerate(plan.clauses)
+    literal = [(at, literal_finder(clause.literal)) for at, clause in enumerate(plan.clauses)
                if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
     for docnum, _ in ranked[:_cut(ranked, fetch)]:
-        words = f" {literal_form(passages[docnum].text)} "
-        missing = frozenset(at for at, phrase in literal if phrase not in words)
+        folded = fold(passages[docnum].text)
+        missing = frozenset(at for at, phrase in literal if not phrase(folded))
         if missing:
             lacking.setdefault(missing, []).append(docnum)
     scores = dict(ranked)
@@ -263,11 +278,8 @@ def _by_passage_id(tied: list[tuple[int, float]], needed: int,
         while end < len(tied) and articles.get(tied[end][0], "") == last:
             end += 1
         tied = tied[:end]
-    return sorted(tied, key=lambda pair: _passage_key(passages[pair[0]]))
-
-
-def _passage_key(stored: StoredPassage) -> tuple[str, int]:
-    return stored.article_id, stored.paragraph
+    ids = passages.passage_ids([docnum for docnum, _ in tied])
+    return [pair for _, pair in sorted(zip(ids, tied, strict=True), key=itemgetter(0))]
 
 
 def _cut(ranked: list[tuple[int, float]], count: int) -> int:

@@ -47,8 +47,9 @@ import heapq
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from whoosh import query as wq
@@ -91,7 +92,7 @@ from frsearch.whoosh_internals import AndNot
 
 __all__ = [
     "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PlannedClause", "WordClause", "compile_query",
-    "literal_form", "suggest",
+    "literal_finder", "literal_form", "suggest",
 ]
 
 CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
@@ -970,6 +971,17 @@ def _constant(query: wq.Query, score: float) -> wq.Query:
 def literal_form(text: str) -> str:
     """Lowercase ASCII words separated by single spaces: ``À la fois,`` → ``a la fois``."""
     return " ".join(_WORDS.findall(fold(text)))
+
+
+@lru_cache(maxsize=256)
+def literal_finder(literal: str) -> Callable[[str], re.Match[str] | None]:
+    """What finds a phrase written as ``literal_form`` writes it (``a la
+    fois``) in the ``fold`` of a text: its words, whole, with nothing but
+    non-word characters between them. The same test as looking for it in the
+    text's ``literal_form``, without splitting and joining every word of the
+    300 passages a quoted phrase is looked for in (most of its search)."""
+    words = literal.split(" ")
+    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)").search
 
 
 def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:

@@ -6,21 +6,27 @@ Whoosh scores a query by walking a tree of matcher objects, several Python
 calls per passage and per node: most of a search's time for a common word. A
 query made only of words (with their accent spellings, name variants or typo
 corrections), the commonest kind, needs none of that machinery: each term's
-postings are read a block at a time and scored with the same BM25F as Whoosh's
-(same statistics, same field lengths), then combined per passage by the same
-``planning.Coordination`` as the plan's Whoosh query. The ranking and the
-scores are the same; ``tests/test_scoring.py`` compares the two on every
-judged query.
+postings are read whole, its blocks' typed arrays taken into numpy as they are,
+and scored with the same BM25F as Whoosh's (same statistics, same field
+lengths, the same float operations in the same order), then combined per
+passage by the same ``planning.Coordination`` as the plan's Whoosh query. The
+ranking and the scores are the same; ``tests/test_scoring.py`` compares the
+two on every judged query.
+
+numpy is required, not optional: a pure-Python twin of this path would be a
+second ranking to keep equal to the first and to test, for a platform numpy
+has no wheel for; the scoring loop in numpy takes a long posting list in a
+tenth of the time the Python loop took.
 """
 
 from __future__ import annotations
 
-import heapq
+from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import combinations, repeat
-from operator import add, mul, neg
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from whoosh.reading import TermNotFound
@@ -47,6 +53,26 @@ _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 """Field length of each length byte, as Whoosh decodes it."""
 
 
+class _ImportedOnFirstUse:
+    """numpy, imported when a search first needs it, then in this module's
+    globals as itself. Indexing never scores: with numpy loaded in ``frsearch
+    index`` (and so in the writer processes it forks), a writer process
+    starved of memory hung in 3 of 6 runs of ``tests/test_index_safety``
+    instead of failing (in none of 11 without it)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = _ImportedOnFirstUse()
+
+
 def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                  limit: int, expired: Callable[[], bool] = lambda: False,
                  allowed: set[int] | None = None, forbidden: set[int] | None = None,
@@ -64,63 +90,90 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
 
     Once ``expired()`` says so (it is asked between clauses and between blocks
     of postings), the passages scored so far are ranked, by what they scored.
+
+    Each term's postings are scored as whole numpy arrays, then summed per
+    passage in the order Whoosh's matchers add them (clause by clause, term by
+    term), so that every float is the one the matchers compute and equal
+    scores stay equal.
     """
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
         raise TypeError("top_passages scores with BM25F only")
     coordination = Coordination(clauses, held_score)
-    fits: dict[int, float] = {}
-    held: dict[int, float] = {}
-    in_context: dict[int, float] = {}
-    found: set[int] = set()
+    postings: list[np.ndarray] = []  # every term's passages, clause by clause
+    fits: list[np.ndarray] = []  # and their BM25F
+    holders: list[tuple[list[int], list[int], float]] = []
+    """For each clause, which of ``postings`` hold it in the passage's own
+    text, which in its context, and the clause's weight."""
     for clause in clauses:
         if expired():
             break
-        leaves = [(field, term, _bm25(searcher, weighting, field, term, boost, expired))
-                  for field, term, boost in clause.scored]
         held_by = frozenset(clause.held_by)  # a prefix's clause holds a thousand terms
-        holding: set[int] = set()
-        context: set[int] = set()
-        for field, term, blocks in leaves:
-            into = holding if field == "text" else context
-            if field != "text" or term in held_by:
-                for ids, _ in blocks:
-                    into.update(ids)
-            for ids, values in blocks:
-                _add(fits, ids, values)
-        _add(held, list(holding | context), repeat(clause.weight))
-        _add(in_context, list(context), repeat(clause.weight))
-        found |= holding
+        holding: list[int] = []
+        context: list[int] = []
+        for field, term, boost in clause.scored:
+            docnums, scores = _bm25(searcher, weighting, field, term, boost, expired)
+            if field != "text":
+                context.append(len(postings))
+            elif term in held_by:
+                holding.append(len(postings))
+            postings.append(docnums)
+            fits.append(scores)
+        holders.append((holding, context, clause.weight))
+    every = np.concatenate(postings) if postings else np.zeros(0, np.int64)
+    every.sort()
+    docnums = every[np.flatnonzero(np.diff(every, prepend=-1))]  # each passage once
+    at = [np.searchsorted(docnums, term_docnums) for term_docnums in postings]
+    fit = np.zeros(len(docnums))
+    for term_at, scores in zip(at, fits, strict=True):  # a term holds a passage once
+        fit[term_at] += scores
+    held = np.zeros(len(docnums))
+    in_context = np.zeros(len(docnums))
+    found = np.zeros(len(docnums), dtype=bool)
+    for holding, context, weight in holders:  # in clause order, as the matchers add
+        holds = np.zeros(len(docnums), dtype=bool)
+        for leaf in holding:
+            holds[at[leaf]] = True
+        found |= holds
+        if context:
+            in_its_context = np.zeros(len(docnums), dtype=bool)
+            for leaf in context:
+                in_its_context[at[leaf]] = True
+            in_context[in_its_context] += weight
+            holds |= in_its_context
+        held[holds] += weight
     if allowed is not None:
-        found &= allowed
+        found &= np.isin(docnums, np.fromiter(allowed, np.int64, len(allowed)))
     if forbidden:
-        found -= forbidden
-    docnums = list(found)
-    # a query's passages hold a few sums of weights: each factor computed once,
-    # then looked up in C, as are the rest (a common word has 10⁵ passages)
-    factor = {h: coordination.factor(h) for h in set(map(held.__getitem__, docnums))}
-    bonus = {c: coordination.bonus(c) for c in {0.0, *in_context.values()}}
-    factors = map(factor.__getitem__, map(held.__getitem__, docnums))
-    bonuses = map(bonus.__getitem__, map(in_context.get, docnums, repeat(0.0)))
-    finals = list(map(add, map(add, repeat(held_score),
-                               map(mul, map(fits.__getitem__, docnums), factors)), bonuses))
-    return _best(finals, docnums, limit), len(found)
+        found &= ~np.isin(docnums, np.fromiter(forbidden, np.int64, len(forbidden)))
+    docnums, fit, held, in_context = docnums[found], fit[found], held[found], in_context[found]
+    # a query's passages hold a few sums of weights: each factor computed once
+    sums = np.unique(held)
+    factors = np.array([coordination.factor(h) for h in sums.tolist()])
+    sums_in_context = np.unique(in_context)
+    bonuses = np.array([coordination.bonus(c) for c in sums_in_context.tolist()])
+    finals = ((held_score + fit * factors[np.searchsorted(sums, held)])
+              + bonuses[np.searchsorted(sums_in_context, in_context)])
+    return _best(finals, docnums, limit), len(docnums)
 
 
-def _best(scores: list[float], docnums: list[int], limit: int) -> list[tuple[int, float]]:
+def _nothing() -> tuple[np.ndarray, np.ndarray]:
+    """No document numbers, no scores."""
+    return np.zeros(0, np.int64), np.zeros(0, np.float64)
+
+
+def _best(scores: np.ndarray, docnums: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best (document number, score) pairs, best first (equal
-    scores by document number), and those tied with the last of them."""
-    if limit <= 0:
+    scores by document number), and those tied with the last of them: every
+    passage scoring at least the ``limit``-th best score."""
+    if limit <= 0 or not len(scores):
         return []
-    best = heapq.nsmallest(limit + 1, zip(map(neg, scores), docnums, strict=True))
-    if len(best) > limit:
-        last = best[limit - 1][0]
-        if best[limit][0] == last:  # a tie across the cut: all of it
-            best = sorted(pair for pair in zip(map(neg, scores), docnums, strict=True)
-                          if pair[0] <= last)
-        else:
-            best.pop()
-    return [(docnum, -negated) for negated, docnum in best]
+    if limit < len(scores):
+        last = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        kept = scores >= last
+        scores, docnums = scores[kept], docnums[kept]
+    order = np.lexsort((docnums, -scores))
+    return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def proximity(searcher, docnums: Sequence[int],
@@ -186,7 +239,8 @@ def at_documents(matcher, docnums: Sequence[int]) -> Iterator[int]:
 def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                docnums: Sequence[int]) -> dict[int, list[int]]:
     """The positions of ``terms`` in the text of each of ``docnums`` holding
-    one, sorted; read from the postings (the codec's block values)."""
+    one, sorted; read from the postings (the codec's block values), only the
+    blocks holding those passages decompressed."""
     found: dict[int, list[int]] = {}
     ordered = sorted(docnums)
     for number, (reader, offset) in enumerate(segments):
@@ -199,54 +253,64 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                 matcher = reader.postings("text", term)
             except TermNotFound:
                 continue
-            for docnum in at_documents(matcher, local):
-                found.setdefault(docnum + offset, []).extend(matcher.value_as("positions"))
+            _, live = deleted_and_live(matcher)  # the passages asked about are live
+            if not isinstance(live, CompactLeafMatcher):
+                raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
+            decode = live.format.decode_positions
+            for docnum, value in live.values_of(local):
+                found.setdefault(docnum + offset, []).extend(decode(value))
     if len(terms) > 1:
         for held in found.values():
             held.sort()
     return found
 
 
-def _add(scores: dict[int, float], docnums: Sequence[int], values: Iterable[float]) -> None:
-    """``scores[d] += v`` for each pair (``docnums`` all different), looping in C:
-    a search adds up thousands of postings."""
-    scores.update(zip(docnums, map(add, map(scores.get, docnums, repeat(0.0)), values),
-                      strict=True))
-
-
 def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
-          expired: Callable[[], bool]) -> list[tuple[list[int], list[float]]]:
-    """Document numbers and boosted BM25F scores of the passages holding ``term``,
-    a block at a time, computed as Whoosh's ``BM25FScorer`` computes them; the
-    blocks before ``expired()`` if it comes first."""
-    blocks: list[tuple[list[int], list[float]]] = []
+          expired: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and boosted BM25F scores of the passages holding
+    ``term``, computed as Whoosh's ``BM25FScorer`` computes each of them (the
+    same operations in the same order, so the same floats); those of the blocks
+    read before ``expired()`` if it comes first."""
+    found: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     idf = None
     for reader, offset in _segments(searcher):
-        lengths = None
-        for ids, weights in _segment_postings(reader, field, term):
-            if expired():
-                return blocks
-            if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
-                idf = searcher.idf(field, term)
-                k1 = weighting.K1
-                norms = _length_norms(weighting, field, searcher.avg_field_length(field) or 1)
-                # a word once in the passage, the commonest posting: a score per length byte
-                once = [idf * ((1.0 * (k1 + 1)) / (1.0 + norm)) * boost for norm in norms]
-            if lengths is None:
-                lengths = _length_bytes(reader, field)
-            scores = [once[lengths[d]] if w == 1
-                      else idf * ((w * (k1 + 1)) / (w + norms[lengths[d]])) * boost
-                      for d, w in zip(ids, weights, strict=True)]
-            blocks.append(([d + offset for d in ids] if offset else list(ids), scores))
-    return blocks
+        docnums, weights = _segment_postings(reader, field, term, expired)
+        if not len(docnums):
+            continue
+        if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
+            idf = searcher.idf(field, term)
+            k1 = weighting.K1
+            norms = _norm_array(k1, field_b(weighting, field),
+                                searcher.avg_field_length(field) or 1)
+        norm = norms[_length_bytes(reader, field)[docnums]]
+        scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)) * boost)
+        found.append(docnums + offset if offset else docnums)
+        if expired():
+            break
+    if not found:
+        return _nothing()
+    if len(found) == 1:
+        return found[0], scores[0]
+    return np.concatenate(found), np.concatenate(scores)
 
 
 def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
     """BM25's length normalisation, ``K1 * (1 - B + B * length / average)``, for
     each length byte: the same floats as Whoosh's ``bm25`` computes per posting."""
-    b = field_b(weighting, field)
-    k1 = weighting.K1
+    return _norms(weighting.K1, field_b(weighting, field), average)
+
+
+@lru_cache(maxsize=64)
+def _norms(k1: float, b: float, average: float) -> list[float]:
+    """``_length_norms``, made once for a commit's averages (every term asks)."""
     return [k1 * ((1 - b) + b * length / average) for length in _LENGTHS]
+
+
+@lru_cache(maxsize=64)
+def _norm_array(k1: float, b: float, average: float) -> np.ndarray:
+    """``_length_norms`` as an array, to look up a whole block's at once."""
+    return np.array(_norms(k1, b, average))
 
 
 def _segments(searcher) -> Iterator[tuple[object, int]]:
@@ -255,32 +319,62 @@ def _segments(searcher) -> Iterator[tuple[object, int]]:
         yield leaf.reader(), offset
 
 
-def _segment_postings(reader, field: str, term: str):
+def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool]
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (in the segment) and weights of ``term``'s postings in
-    one segment, a block at a time, deleted passages left out."""
+    one segment, deleted passages left out; those of the blocks read before
+    ``expired()`` if it comes first."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
-        return
-    deleted, matcher = deleted_and_live(matcher)
-    if not isinstance(matcher, CompactLeafMatcher):
-        raise TypeError(f"not an frsearch index segment: {type(matcher).__name__}")
-    for ids, weights in matcher.blocks():
-        if deleted:
-            kept = [i for i, d in enumerate(ids) if d not in deleted]
-            yield [ids[i] for i in kept], [weights[i] for i in kept]
-        else:
-            yield ids, weights
+        return _nothing()
+    deleted, live = deleted_and_live(matcher)
+    if not isinstance(live, CompactLeafMatcher):
+        raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
+    docnums, weights = _block_arrays(live, expired)
+    if deleted:
+        kept = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
+        docnums, weights = docnums[kept], weights[kept]
+    return docnums, weights
+
+
+def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and weights of a term's postings in a segment, its
+    blocks' typed arrays joined as they are: one prefix sum turns the gaps into
+    document numbers, once each block's first gap (its first document number)
+    is made relative to the last document of the block before."""
+    gaps: list[array] = []
+    weights: list[array | None] = []
+    lasts: list[int] = []
+    for block_gaps, block_weights, last in matcher.block_arrays():
+        gaps.append(block_gaps)
+        weights.append(block_weights)
+        lasts.append(last)
+        if expired():
+            break
+    if not gaps:
+        return _nothing()
+    docnums = np.concatenate(gaps, dtype=np.int64)
+    counts = [len(block) for block in gaps]
+    if len(gaps) > 1:
+        docnums[np.cumsum(counts[:-1])] -= lasts[:-1]
+    np.cumsum(docnums, out=docnums)
+    if all(block is None for block in weights):  # the commonest: every word once
+        return docnums, np.ones(len(docnums))
+    return docnums, np.concatenate([np.ones(count) if block is None else block
+                                    for block, count in zip(weights, counts, strict=True)],
+                                   dtype=np.float64)
 
 
 _LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def _length_bytes(reader, field: str) -> bytes:
+def _length_bytes(reader, field: str) -> np.ndarray:
     """The length byte of every document of a segment in ``field``: Whoosh's
     ``_<field>_len`` column, one byte a document, read whole once per reader
     (the column's own reader decodes a byte per call)."""
     cache = _LENGTH_BYTES.setdefault(reader, {})
     if field not in cache:
-        cache[field] = length_bytes(reader, field)
+        cache[field] = np.frombuffer(length_bytes(reader, field), np.uint8)
     return cache[field]

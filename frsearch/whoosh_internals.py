@@ -22,8 +22,10 @@ import signal
 import struct
 import sys
 import zlib
+from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -71,6 +73,7 @@ from frsearch.codec import (
     encode_postings,
     encode_record,
     encode_term_info,
+    gaps_and_weights,
     held_block,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
@@ -305,14 +308,52 @@ class CompactLeafMatcher(W3LeafMatcher):
     def _read_header(self):
         self._baseoffset = self._startoffset
 
-    def blocks(self) -> Iterator[tuple[tuple, Sequence[float]]]:
-        """Document numbers and weights of the postings, a block at a time, from
-        the current block on (for scoring without stepping posting by posting)."""
-        while self.is_active():
-            self._read_ids()
-            self._read_weights()
-            yield self._ids, self._weights
-            self._next_block()
+    def block_arrays(self) -> Iterator[tuple[array, array | None, int]]:
+        """Document gaps and weights of all the postings as the codec's typed
+        arrays (``codec.gaps_and_weights``), and the block's last document
+        number, a block at a time: ``scoring`` reads them into numpy without a
+        Python object per posting."""
+        for count, last, block in self._stored_blocks():
+            gaps, weights = gaps_and_weights(block(), count)
+            yield gaps, weights, last
+
+    def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        """The value (the positions, as the format encodes them) of each of
+        ``docnums`` (sorted) the postings hold: only the blocks that may hold
+        one are decompressed (stepping a matcher to each reads every block
+        header on the way, one read of the file each)."""
+        wanted = 0
+        for count, last, block in self._stored_blocks():
+            if wanted == len(docnums):
+                return
+            if docnums[wanted] > last:
+                continue
+            ids, _, values = decode_block(block(), count)
+            held = None
+            while wanted < len(docnums) and docnums[wanted] <= last:
+                at = bisect_left(ids, docnums[wanted])
+                if at < count and ids[at] == docnums[wanted]:
+                    if held is None:
+                        held = values()
+                    yield docnums[wanted], held[at]
+                wanted += 1
+
+    def _stored_blocks(self) -> Iterator[tuple[int, int, Callable[[], bytes]]]:
+        """Each block's number of postings, last document number and a
+        function that gives its data, uncompressed; the term's blocks read from
+        the file at once (Whoosh reads each block's header and data apart)."""
+        length = self._length  # a 1-tuple as W3TermInfo.from_bytes unpacks it
+        data = self._postfile.get(self._startoffset,
+                                  length[0] if isinstance(length, tuple) else length)
+        header = _BLOCK_HEADER.unpack_from
+        at = 0
+        while at < len(data):
+            length, count, last, _, flags = header(data, at)
+            end = at + 4 + abs(length)
+            stored = data[at + _BLOCK_HEADER.size:end]
+            yield count, last, (partial(zlib.decompress, stored) if flags & _COMPRESSED
+                                else partial(bytes, stored))
+            at = end
 
     def skip_to(self, targetid):
         """As Whoosh's, but the posting within the block is found by bisection
@@ -378,6 +419,22 @@ class HeldPostingsMatcher(CompactLeafMatcher):
     def __init__(self, held: tuple, maxweight: float, format_, term=None, scorer=None):
         self._held, self._held_maxweight = held, maxweight
         super().__init__(None, 0, 0, format_, term=term, scorer=scorer)
+
+    def block_arrays(self) -> Iterator[tuple[array, array | None, int]]:
+        ids, weights, _ = self._held
+        gaps = array("q", [ids[0]])  # as a block's: the first document, then the gaps
+        gaps.extend(later - earlier for earlier, later in zip(ids, ids[1:], strict=False))
+        yield gaps, None if weights is None else array("d", weights), ids[-1]
+
+    def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        ids, _, values = self._held
+        held = None
+        for docnum in docnums:
+            at = bisect_left(ids, docnum)
+            if at < len(ids) and ids[at] == docnum:
+                if held is None:
+                    held = values()
+                yield docnum, held[at]
 
     def _goto(self, position):
         self._data = self._held

@@ -79,3 +79,15 @@ def test_the_collector_keeps_whooshs_best_and_the_ties_at_the_cut(index, query):
         assert ranked[:limit] == [(hit.docnum, hit.score) for hit in whoosh.results()]
         assert ranked[limit:] == [pair for pair in every[limit:] if pair[1] == every[limit - 1][1]]
         assert collecting.total == len(every)
+
+
+def test_indexing_does_not_load_numpy():
+    """numpy is imported by the first search (``scoring``), never by ``frsearch
+    index`` and the writer processes it forks."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, frsearch.cli; print('numpy' in sys.modules)"],
+        capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    assert loaded == "False"
