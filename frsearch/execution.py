@@ -1,9 +1,10 @@
 """Execution, the second stage of a search: a ``Plan`` run against the index,
 giving the passages it matches as (document number, score), best first.
 
-A plan of words only is scored from the posting arrays (``scoring``), any
-other by Whoosh's matchers and collector; both give the same scores to the
-same query (``tests/test_scoring.py``). Then, for the best passages: quoted
+A plan of words only is scored from the posting arrays (``scoring``) when its
+terms have postings enough (``scoring.ARRAYS_FROM``), any other by Whoosh's
+matchers and collector; both give the same scores to the same query
+(``tests/test_scoring.py``). Then, for the best passages: quoted
 phrases holding stop words ("à la fois"), which the index knows only by their
 other words, are matched word for word in the stored text (one that lacks the
 phrase does not hold that clause); passages holding the query's words close
@@ -30,7 +31,7 @@ from frsearch.catalog import catalog
 from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
 from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_finder
-from frsearch.scoring import at_documents, proximity, top_passages
+from frsearch.scoring import at_documents, proximity, top_passages, worth_arrays
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
 
@@ -137,7 +138,7 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
     if plan.browse:  # filters alone: every passage they let through, unranked
         ranked = _browsed(searcher, plan, allowed, forbidden)
         total = len(ranked)
-    elif plan.words is not None:  # words only: scored from the posting arrays
+    elif plan.words is not None and worth_arrays(searcher, plan.words):  # words only
         ranked, total = top_passages(searcher, plan.words, HELD_SCORE, wanted,
                                      plan.deadline.expired, allowed, forbidden)
     else:

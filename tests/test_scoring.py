@@ -15,7 +15,7 @@ import frsearch
 from frsearch.execution import collector
 from frsearch.planning import HELD_SCORE, Deadline, compile_query
 from frsearch.query import join_digit_groups, parse_query
-from frsearch.scoring import top_passages
+from frsearch.scoring import top_passages, worth_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGED = [entry["query"] for entry in
@@ -79,6 +79,35 @@ def test_the_collector_keeps_whooshs_best_and_the_ties_at_the_cut(index, query):
         assert ranked[:limit] == [(hit.docnum, hit.score) for hit in whoosh.results()]
         assert ranked[limit:] == [pair for pair in every[limit:] if pair[1] == every[limit - 1][1]]
         assert collecting.total == len(every)
+
+
+def test_a_search_takes_the_arrays_only_for_long_posting_lists(index, seed_index):
+    """The index of this module has long lists (300 shuffled articles); the
+    seeds' words are in a few passages each, which Whoosh's matchers score as
+    fast, without numpy."""
+    for chosen, query, expected in ((index, "sanctions Poutine", True),
+                                    (seed_index, "sanctions", False)):
+        searcher = chosen._current_searcher()
+        compiled = compile_query(parse_query(query), searcher.reader(), chosen.synonyms)
+        assert compiled.words is not None
+        assert worth_arrays(searcher, compiled.words) is expected
+
+
+def test_a_search_of_the_seeds_does_not_load_numpy(tmp_path):
+    """numpy's import takes about 50 ms: a third of a whole ``frsearch query``
+    process on the seeds, whose posting lists are too short to need it."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "ix"
+    script = ("import sys, frsearch\n"
+              f"ix = frsearch.open_index({str(folder)!r}, create=True)\n"
+              "ix.add([frsearch.seeds_dir()])\n"
+              "hits = ix.search('sanctions Russie').hits\n"
+              "print(len(hits), 'numpy' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, cwd=ROOT).stdout.split()
+    assert int(shown[0]) > 0 and shown[1] == "False"
 
 
 def test_indexing_does_not_load_numpy():
