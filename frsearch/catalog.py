@@ -8,7 +8,8 @@ and kept while its reader lives.
 The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
 last decoded (``PASSAGES_KEPT``, least recently used first out), every
-passage's MinHash sketch (its column read whole, one read a segment), the
+passage's MinHash sketch (its column read whole, one read a segment) and
+what orders it among equal scores (``indexing.passage_order``), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
 their first pages group into near-duplicates, and the highlights of the
 passages last shown. A new commit has a new
@@ -25,7 +26,9 @@ from collections.abc import Callable, Hashable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from frsearch.whoosh_internals import fixed_bytes_column
+from frsearch.codec import read_passage_order
+from frsearch.errors import IndexDamagedError
+from frsearch.whoosh_internals import fixed_bytes_column, var_bytes_column
 
 __all__ = ["PASSAGES_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
 
@@ -71,17 +74,23 @@ class Kept:
         return len(self._values)
 
 
+_Columns = tuple[list[int], list[Callable[[int], bytes]]]
+"""(number of each segment's first document, a function giving the segment's
+value of a column by document number in the segment)."""
+
+
 class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
-    __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_reader", "_sketches",
-                 "groupings", "highlights", "passages", "plans")
+    __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_orders", "_reader",
+                 "_sketches", "groupings", "highlights", "orders", "passages", "plans")
 
     def __init__(self, reader) -> None:
         self._reader = reader
         self._fields: dict[str, dict[int, str]] = {}
         self._keywords: dict[str, dict[str, frozenset[int]]] = {}
-        self._sketches: tuple[list[int], list[Callable[[int], bytes]]] | None = None
+        self._sketches: _Columns | None = None
+        self._orders: _Columns | None = None
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
@@ -90,6 +99,9 @@ class Catalog:
         self.highlights = Kept(PASSAGES_KEPT)
         """(document number, a plan's patterns) → the passage's marked spans
         and snippet, for ``execution.StoredPassages.highlighted``."""
+        self.orders: dict[int, tuple[bytes, int]] = {}
+        """Document number → ``passage_order``, for the passages tied before:
+        the same queries tie the same passages again."""
         self.groupings = Kept(PLANS_KEPT)
         """The document numbers of a window of passages → its groups of
         near-duplicates, for ``collapsing.page``."""
@@ -101,11 +113,30 @@ class Catalog:
         if sketches is None:
             with self._lock:
                 if self._sketches is None:
-                    self._sketches = _sketch_columns(self._reader)
+                    self._sketches = _columns(self._reader, "text", fixed_bytes_column)
                 sketches = self._sketches
-        starts, segments = sketches
-        at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
-        return segments[at](docnum - starts[at])
+        return _value(sketches, docnum)
+
+    def passage_order(self, docnum: int) -> tuple[bytes, int]:
+        """What orders a passage among equal scores: its article id in UTF-8
+        and its number, from the ``order`` column (``codec.passage_order``),
+        which holds the id in the article's first passage only."""
+        found = self.orders.get(docnum)
+        if found is not None:
+            return found
+        orders = self._orders
+        if orders is None:
+            with self._lock:
+                if self._orders is None:
+                    self._orders = _columns(self._reader, "order", var_bytes_column)
+                orders = self._orders
+        back, number, article = read_passage_order(_value(orders, docnum))
+        if back:
+            first, _, article = read_passage_order(_value(orders, docnum - back))
+            if first or not article:
+                raise IndexDamagedError("a passage's order value points to another article's")
+        found = self.orders[docnum] = (article, number)
+        return found
 
     def _of(self, fieldname: str) -> dict[int, str]:
         """Document number → its term in ``fieldname`` (an ID field, one term a
@@ -148,15 +179,21 @@ class Catalog:
         return found
 
 
-def _sketch_columns(reader) -> tuple[list[int], list[Callable[[int], bytes]]]:
-    """(number of each segment's first document, a function giving a sketch
-    by document number in the segment) for the segments of ``reader``."""
+def _columns(reader, fieldname: str, read: Callable) -> _Columns:
+    """The column of ``fieldname`` in each segment of ``reader``, as ``read``
+    (``whoosh_internals.fixed_bytes_column`` or ``var_bytes_column``) gives it."""
     starts: list[int] = []
     segments: list[Callable[[int], bytes]] = []
     for segment, offset in reader.leaf_readers():
         starts.append(offset)
-        segments.append(fixed_bytes_column(segment, "text"))
+        segments.append(read(segment, fieldname))
     return starts, segments
+
+
+def _value(columns: _Columns, docnum: int) -> bytes:
+    starts, segments = columns
+    at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
+    return segments[at](docnum - starts[at])
 
 
 _CATALOGS: WeakKeyDictionary = WeakKeyDictionary()

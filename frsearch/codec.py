@@ -55,16 +55,21 @@ __all__ = [
     "encode_record",
     "encode_term_info",
     "held_block",
+    "passage_order",
+    "read_passage_order",
 ]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Version of the bytes this codec writes, kept with each segment: 2 stores
 records as JSON (1 pickled them); 3 marks the terms of words stemmed like
 function words (``analysis.COLLISION_MARK``), which a query for one would not
 find in an index of 2; 4 gives each passage its article's metadata as
 ``keywords`` terms (``indexing.keyword_terms``): a filter ``source:lemonde``
 would miss every article of an index of 3; 5 writes term infos as varints,
-a term's one posting or short block inside its term info (``encode_term_info``)."""
+a term's one posting or short block inside its term info (``encode_term_info``);
+6 gives each passage a column of what orders it among equal scores
+(``indexing.passage_order``): an index of 5 has none, and its ties would
+fall in document order."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""
@@ -454,3 +459,28 @@ def dictionary_sample(records, size: int = DICTIONARY_BYTES) -> bytes:
             break
         sample += encode_record(record)
     return bytes(sample[:size])
+
+
+# -- passage order -----------------------------------------------------------------
+
+def passage_order(article_id: str, number: int, position: int) -> bytes:
+    """What orders a passage among equal scores (its passage id: article id,
+    then number), in a few bytes: how many passages back its article's first
+    one is (``position``, 0 for that one), its number, and for the first
+    passage only, the article id in UTF-8 (whose byte order is code point
+    order). An article's passages are written one after the other, and
+    deleted together (by article id), so the first is always that far back
+    in the segment; the id is not repeated in every passage."""
+    head = article_id.encode("utf-8") if position == 0 else b""
+    return bytes(_varints((position, number))) + head
+
+
+def read_passage_order(value: bytes) -> tuple[int, int, bytes]:
+    """(passages back to the article's first one, number, article id in
+    UTF-8: b"" but in the first) of a ``passage_order`` value."""
+    try:
+        back, at = _read_varint(value, 0)
+        number, at = _read_varint(value, at)
+    except IndexError:
+        raise IndexDamagedError("a passage's order value is cut short") from None
+    return back, number, value[at:]

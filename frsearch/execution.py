@@ -34,10 +34,6 @@ __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
 
 DEADLINE_CHECK_EVERY = 256
 """Passages Whoosh's matchers step through between two looks at the clock."""
-MANY_TIED = 200
-"""Passages of equal rank beyond which their order by passage id is found from
-their article ids first (``catalog``), reading the stored passage only of
-those that may come first: a filter alone (``source:lemonde``) ties them all."""
 
 
 class StoredPassages:
@@ -223,8 +219,7 @@ def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassag
              key: Callable[[tuple[int, float]], tuple] = lambda pair: (-pair[1],),
              loose: tuple[int, int] = (0, 0)) -> list[tuple[int, float]]:
     """The first ``fetch`` of ``ranked`` in the order of ``key`` (by default
-    the score, best first), equal keys by passage id (each read only for a
-    tie: a long run of ties by article id first, see ``MANY_TIED``).
+    the score, best first), equal keys by passage id.
 
     Ties that all fall within the positions ``loose`` (start, end) keep the
     order of document numbers: a deep page needs to know which passages come
@@ -243,31 +238,21 @@ def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassag
         start = len(ordered)
         within = loose[0] <= start and start + len(tied) <= loose[1]
         if len(tied) > 1 and not within and not expired():
-            tied = _by_passage_id(tied, fetch - start, passages)
+            tied = _by_passage_id(tied, passages)
         ordered += tied
         if len(ordered) >= fetch:
             break
     return ordered[:fetch]
 
 
-def _by_passage_id(tied: list[tuple[int, float]], needed: int,
-                   passages: StoredPassages) -> list[tuple[int, float]]:
-    """The first ``needed`` of ``tied`` by passage id (article id, then
-    paragraph). Many are ordered by article id first, from the index's terms,
-    and only the passages of the articles that come first are read."""
-    if len(tied) > MANY_TIED and needed < len(tied):
-        articles = catalog(passages.reader).articles()
-        tied = sorted(tied, key=lambda pair: articles.get(pair[0], ""))
-        last = articles.get(tied[max(needed, 1) - 1][0], "")
-        end = max(needed, 1)
-        while end < len(tied) and articles.get(tied[end][0], "") == last:
-            end += 1
-        tied = tied[:end]
-    return sorted(tied, key=lambda pair: _passage_key(passages[pair[0]]))
-
-
-def _passage_key(stored: StoredPassage) -> tuple[str, int]:
-    return stored.article_id, stored.paragraph
+def _by_passage_id(tied: list[tuple[int, float]], passages: StoredPassages
+                   ) -> list[tuple[int, float]]:
+    """``tied`` by passage id (article id, then paragraph), from the column
+    that holds it (``Catalog.passage_order``): no stored passage is read, and
+    a filter alone (``source:lemonde``), which ties every passage it lets
+    through, costs a column value or two each."""
+    order = catalog(passages.reader).passage_order
+    return sorted(tied, key=lambda pair: order(pair[0]))
 
 
 def _cut(ranked: list[tuple[int, float]], count: int) -> int:

@@ -103,6 +103,7 @@ __all__ = [
     "length_bytes",
     "open_searcher_of",
     "read_table_of_contents",
+    "var_bytes_column",
 ]
 
 WHOOSH_VERSION = (2, 7, 4)
@@ -951,6 +952,25 @@ def fixed_bytes_column(reader, fieldname: str):
             return default
         at = docnum * size
         return data[at:at + size]
+    return value
+
+
+def var_bytes_column(reader, fieldname: str):
+    """A function giving a segment's value of the variable-size column of
+    ``fieldname`` by document number, the column read whole at once (as
+    ``fixed_bytes_column``)."""
+    column = reader.column_reader(fieldname, translate=False)
+    if not isinstance(column, columns.VarBytesColumn.Reader):
+        return column.__getitem__
+    offsets, lengths = column._offsets, column._lengths
+    count = len(lengths)
+    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if count else b""
+
+    def value(docnum: int) -> bytes:
+        if docnum >= count:
+            return b""
+        at = offsets[docnum]
+        return data[at:at + lengths[docnum]]
     return value
 
 
