@@ -18,9 +18,10 @@ cannot compress a record of a hundred bytes on its own. Here:
   that posting in its term info instead of a block of the posting file, as a
   term whose postings make one block too short to compress keeps that block;
 - a passage's stored record is JSON (data only: reading an index never runs
-  code, see ``storage``), compressed with a preset dictionary (zlib's
-  ``zdict``) sampled from the first passages indexed, so that the words and the
-  framing its records share with the others cost almost nothing.
+  code, see ``storage``), compressed with the records of its neighbours
+  (``RECORDS_PER_BLOCK``) and a preset dictionary (zlib's ``zdict``) sampled
+  from the first passages indexed, so that the words and the framing its
+  records share with the others cost almost nothing.
 
 The dictionary belongs to the codec object, which Whoosh keeps with each segment
 in the table of contents: every segment can be read with the dictionary it was
@@ -43,6 +44,7 @@ from frsearch.errors import IndexDamagedError
 
 __all__ = [
     "FORMAT_VERSION",
+    "RECORDS_PER_BLOCK",
     "CompactPositions",
     "decode_block",
     "decode_record",
@@ -55,11 +57,13 @@ __all__ = [
     "encode_record",
     "encode_term_info",
     "held_block",
+    "join_records",
     "passage_order",
     "read_passage_order",
+    "split_records",
 ]
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 """Version of the bytes this codec writes, kept with each segment: 2 stores
 records as JSON (1 pickled them); 3 marks the terms of words stemmed like
 function words (``analysis.COLLISION_MARK``), which a query for one would not
@@ -69,12 +73,21 @@ would miss every article of an index of 3; 5 writes term infos as varints,
 a term's one posting or short block inside its term info (``encode_term_info``);
 6 gives each passage a column of what orders it among equal scores
 (``indexing.passage_order``): an index of 5 has none, and its ties would
-fall in document order."""
+fall in document order; 7 deflates stored records a block at a time
+(``RECORDS_PER_BLOCK``)."""
 
 BLOCK_POSTINGS = 128
 """Postings per block: Whoosh's default, a block decoded at a time when searching."""
 DICTIONARY_BYTES = 32 * 1024
 """Size of the preset dictionary: zlib's window, all it can refer back to."""
+RECORDS_PER_BLOCK = 16
+"""Stored records deflated together, a value of the stored column. On a 10 MB
+Littré segment (39,000 passages) the records took 3.64 MB deflated one at a
+time with the preset dictionary, 2.50 MB sixteen at a time (2.31 MB 32 at a
+time, 2.17 MB 64), in half the compressor's time. Reading a record inflates
+its block (25 µs, 3 µs for a record alone): ties are broken without reading
+records (``codec.passage_order``), a reader keeps the last block it read, and
+an article's passages are neighbours."""
 COMPRESS_FROM = 48
 """Blocks shorter than this are stored as they are: zlib would not shrink them."""
 
@@ -448,6 +461,25 @@ def decode_record(data: bytes) -> dict:
     if not isinstance(record, dict):
         raise IndexDamagedError("a stored passage is not a record")
     return record
+
+
+_RECORD_END = b"\n"
+"""Between two records of a block: compact JSON never holds a newline (it
+escapes those of its strings)."""
+
+
+def join_records(records: list[bytes]) -> bytes:
+    """The encoded records of a block as one string (b"" for a document
+    without one)."""
+    return _RECORD_END.join(records)
+
+
+def split_records(data: bytes) -> list[bytes]:
+    """The encoded records of a block (``join_records``)."""
+    records = data.split(_RECORD_END)
+    if len(records) > RECORDS_PER_BLOCK:
+        raise IndexDamagedError("a block of stored passages holds too many")
+    return records
 
 
 def dictionary_sample(records, size: int = DICTIONARY_BYTES) -> bytes:
