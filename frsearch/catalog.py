@@ -2,8 +2,8 @@
 its article, its date, its metadata keywords. Sorting by date, grouping by
 article and counting facets ask this of every passage a query matches, and
 reading a stored passage costs a decompression: these come from the index's
-terms instead (``article_id``, ``date``, ``keywords``), read once per commit
-and kept while its reader lives.
+terms instead (``date``, ``keywords``) and from its ``order`` column (the
+article id), read once per commit and kept while its reader lives.
 
 The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
@@ -23,6 +23,7 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -131,10 +132,7 @@ class Catalog:
                     self._orders = _columns(self._reader, "order", var_bytes_column)
                 orders = self._orders
         back, number, article = read_passage_order(_value(orders, docnum))
-        if back:
-            first, _, article = read_passage_order(_value(orders, docnum - back))
-            if first or not article:
-                raise IndexDamagedError("a passage's order value points to another article's")
+        article = _article_of(partial(_value, orders), docnum, back, article)
         found = self.orders[docnum] = (article, number)
         return found
 
@@ -157,8 +155,14 @@ class Catalog:
         return self._of("date")
 
     def articles(self) -> dict[int, str]:
-        """Document number → its article's id."""
-        return self._of("article_id")
+        """Document number → its article's id, for the passages not deleted:
+        from the ``order`` column, which holds it (``codec.passage_order``),
+        a fifth of the time the ``article_id`` terms take (67 against 363 ms
+        on the 80,000 passages of 10 MB of the Littré)."""
+        found = self._fields.get("article_id")
+        if found is None:
+            found = self._fields["article_id"] = _article_ids(self._reader)
+        return found
 
     def keyword(self, name: str) -> dict[str, frozenset[int]]:
         """Each value of metadata ``name`` (as ``indexing.keyword_term`` writes
@@ -194,6 +198,39 @@ def _value(columns: _Columns, docnum: int) -> bytes:
     starts, segments = columns
     at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
     return segments[at](docnum - starts[at])
+
+
+def _article_of(column: Callable[[int], bytes], docnum: int, back: int,
+                article: bytes) -> bytes:
+    """The article id (UTF-8) of passage ``docnum``, whose value in the
+    ``order`` column (``column``) gave ``back`` and ``article``: the id is
+    held by the article's first passage, ``back`` passages before."""
+    if back:
+        first, _, article = read_passage_order(column(docnum - back))
+        if first:
+            article = b""
+    if not article:
+        raise IndexDamagedError("a passage's order value names no article")
+    return article
+
+
+def _article_ids(reader) -> dict[int, str]:
+    """Document number → article id of the passages of ``reader`` not deleted."""
+    found: dict[int, str] = {}
+    for segment, offset in reader.leaf_readers():
+        column = var_bytes_column(segment, "order")
+        first, article_id = -1, ""
+        for docnum in segment.all_doc_ids():
+            back, _, article = read_passage_order(column(docnum))
+            if docnum - back != first:  # the next article
+                first = docnum - back
+                try:
+                    article_id = _article_of(column, docnum, back, article).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise IndexDamagedError("an article id of the order column is not UTF-8"
+                                            ) from None
+            found[docnum + offset] = article_id
+    return found
 
 
 _CATALOGS: WeakKeyDictionary = WeakKeyDictionary()

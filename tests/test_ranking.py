@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from shuffled import write_shuffled
 
 import frsearch
-from frsearch import execution, index, planning, scoring
+from frsearch import catalog, execution, index, planning, scoring
 from frsearch.articles import id_fault
 from frsearch.codec import passage_order, read_passage_order
 from frsearch.query import parse_query
@@ -203,6 +203,15 @@ def test_the_order_column_holds_the_passage_id(article_id, number, position):
     assert article == (article_id.encode("utf-8") if position == 0 else b"")
 
 
+def test_a_damaged_order_value_is_damage():
+    with pytest.raises(frsearch.IndexDamagedError):
+        read_passage_order(b"\x80")  # a varint cut short
+    values = [passage_order("a", 0, 0), passage_order("a", 1, 1), passage_order("a", 2, 1)]
+    with pytest.raises(frsearch.IndexDamagedError):  # points to a passage that is not first
+        catalog._article_of(values.__getitem__, 2, 1, b"")
+    assert catalog._article_of(values.__getitem__, 1, 1, b"") == b"a"
+
+
 @given(st.lists(ARTICLE_IDS, min_size=2, max_size=20))
 def test_article_ids_in_utf8_compare_as_the_ids(article_ids):
     assert sorted(article_ids, key=lambda text: text.encode("utf-8")) == sorted(article_ids)
@@ -236,6 +245,32 @@ def test_equal_scores_are_ordered_without_reading_a_stored_passage(near_ids, mon
     assert [passages[docnum].passage_id for docnum, _ in ranked] == [
         "a:1", "a b:1", *(f"ab:{number}" for number in range(1, 13)), "abc:1", "e:1", "z:1",
         "é:1"]
+
+
+def test_the_order_column_gives_each_live_passage_its_article(tmp_path):
+    """Three commits (three segments), an article changed and one removed:
+    the passages' article ids from the ``order`` column are those their terms
+    and stored records give."""
+    def records(names: str, version: str) -> list[dict]:
+        return [{"id": name, "title": f"Dépêche {name} {version}",
+                 "paragraphs": [f"Paragraphe {number} de {name}, {version}." for number in
+                                range(1 + len(name))]} for name in names.split()]
+    built = _index(tmp_path, records("delta b charlie", "un"))
+    for at, (names, version) in enumerate((("alpha b", "deux"), ("echo charlie", "trois"))):
+        corpus = tmp_path / f"more-{at}.jsonl"
+        corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                  for r in records(names, version)), encoding="utf-8")
+        built.add([corpus])
+    built.remove(["delta"])
+    searcher = built._current_searcher()
+    reader = searcher.reader()
+    assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+    articles = catalog.Catalog(reader).articles()
+    passages = execution.StoredPassages(searcher)
+    assert articles == catalog.Catalog(reader)._of("article_id") == {
+        docnum: passages[docnum].article_id for docnum in reader.all_doc_ids()}
+    assert sorted(set(articles.values())) == ["alpha", "b", "charlie", "echo"]
+    built.close()
 
 
 # -- one writer process or two ---------------------------------------------------------
