@@ -86,8 +86,11 @@ Littré segment (39,000 passages) the records took 3.64 MB deflated one at a
 time with the preset dictionary, 2.50 MB sixteen at a time (2.31 MB 32 at a
 time, 2.17 MB 64), in half the compressor's time. Reading a record inflates
 its block (25 µs, 3 µs for a record alone): ties are broken without reading
-records (``codec.passage_order``), a reader keeps the last block it read, and
-an article's passages are neighbours."""
+records (``passage_order``), a reader keeps the last block it read, and an
+article's passages are neighbours. On the whole 10 MB index, blocks of 8, 16
+and 32 made the stored column 5.60, 5.08 and 4.68 MB, and the benchmark's
+first runs of a query 3.5, 3.7 and 3.9 ms at the median (4.3 a record at a
+time)."""
 COMPRESS_FROM = 48
 """Blocks shorter than this are stored as they are: zlib would not shrink them."""
 
