@@ -9,7 +9,7 @@ The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
 last decoded (``PASSAGES_KEPT``, least recently used first out), every
 passage's MinHash sketch (its column read whole, one read a segment) and
-what orders it among equal scores (``indexing.passage_order``), the
+what orders it among equal scores (``codec.passage_order``), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
 their first pages group into near-duplicates, and the highlights of the
 passages last shown. A new commit has a new

@@ -22,6 +22,9 @@ cannot compress a record of a hundred bytes on its own. Here:
   (``RECORDS_PER_BLOCK``) and a preset dictionary (zlib's ``zdict``) sampled
   from the first passages indexed, so that the words and the framing its
   records share with the others cost almost nothing.
+- what orders a passage among equal scores (its passage id) is a column of
+  a few bytes (``passage_order``), so that ranking never inflates a block of
+  records to break a tie.
 
 The dictionary belongs to the codec object, which Whoosh keeps with each segment
 in the table of contents: every segment can be read with the dictionary it was
@@ -72,7 +75,7 @@ find in an index of 2; 4 gives each passage its article's metadata as
 would miss every article of an index of 3; 5 writes term infos as varints,
 a term's one posting or short block inside its term info (``encode_term_info``);
 6 gives each passage a column of what orders it among equal scores
-(``indexing.passage_order``): an index of 5 has none, and its ties would
+(``passage_order``): an index of 5 has none, and its ties would
 fall in document order; 7 deflates stored records a block at a time
 (``RECORDS_PER_BLOCK``)."""
 
