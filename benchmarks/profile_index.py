@@ -19,7 +19,8 @@ profiled time, not of an unprofiled run.
 
 **Bytes.** Each passage's stored record, built as ``indexing`` builds it and
 encoded by the codec's own ``StoredColumn`` writer, once deflated alone and
-once with the preset dictionary sampled from the corpus's first records, as
+once with the preset dictionary sampled from the corpus's first records (a
+block of ``RECORDS_PER_BLOCK`` at a time, as the index stores them), as
 ``Index.add`` samples it.
 """
 
@@ -135,7 +136,9 @@ def _one_writer_process() -> None:
 
 
 def compression_figures(source: Path) -> dict:
-    """Stored records deflated alone and with the preset dictionary, by the codec."""
+    """Stored records deflated alone and with the preset dictionary, by the
+    codec, a block at a time (medians: of the blocks)."""
+    from whoosh.columns import VarBytesColumn
     from whoosh.filedb.structfile import StructFile
 
     import frsearch
@@ -150,22 +153,27 @@ def compression_figures(source: Path) -> dict:
     ]
     dictionary = dictionary_sample(records)
 
+    per_block = _frsearch_module("RECORDS_PER_BLOCK").RECORDS_PER_BLOCK
+    blocks = -(-len(records) // per_block)
+
     def written(column_dictionary: bytes) -> list[int]:
+        """The deflated size of each block of records, as the column writes them."""
         out = StructFile(io.BytesIO())
         writer = StoredColumn(column_dictionary).writer(out)
-        sizes = []
         for docnum, record in enumerate(records):
-            before = out.tell()
             writer.add(docnum, record)
-            sizes.append(out.tell() - before)
-        return sizes
+        writer.finish(len(records))
+        return list(VarBytesColumn.Reader(out, 0, out.tell(), blocks)._lengths)
 
-    raw = [len(encode_record(record)) for record in records]
+    lengths = [len(encode_record(record)) for record in records]
+    raw = [sum(lengths[at:at + per_block]) + len(lengths[at:at + per_block]) - 1
+           for at in range(0, len(lengths), per_block)]  # a newline between two records
     alone, primed = written(b""), written(dictionary)
     return {
         "records": len(records),
         "dictionary_bytes": len(dictionary),
-        "record_bytes_median": statistics.median(raw),
+        "record_bytes_median": statistics.median(lengths),
+        "records_per_block": per_block,
         "raw_bytes": sum(raw),
         "deflated_alone_bytes": sum(alone),
         "deflated_with_dictionary_bytes": sum(primed),
@@ -207,10 +215,10 @@ def main() -> None:
     compression = compression_figures(source)
     print(f"\nStored records ({compression['records']:,}, median "
           f"{compression['record_bytes_median']:.0f} bytes) deflated alone: "
-          f"{100 * compression['alone_share']:.0f} % of their size (median record "
+          f"{100 * compression['alone_share']:.0f} % of their size (median block "
           f"{100 * compression['alone_share_median']:.0f} %); with the "
           f"{compression['dictionary_bytes']:,}-byte preset dictionary: "
-          f"{100 * compression['with_dictionary_share']:.0f} % (median record "
+          f"{100 * compression['with_dictionary_share']:.0f} % (median block "
           f"{100 * compression['with_dictionary_share_median']:.0f} %)")
 
     target = write_result(f"profile-{args.corpus}", {

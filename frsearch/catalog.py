@@ -2,14 +2,14 @@
 its article, its date, its metadata keywords. Sorting by date, grouping by
 article and counting facets ask this of every passage a query matches, and
 reading a stored passage costs a decompression: these come from the index's
-terms instead (``article_id``, ``date``, ``keywords``), read once per commit
-and kept while its reader lives.
+terms instead (``date``, ``keywords``) and from its ``order`` column (the
+article id), read once per commit and kept while its reader lives.
 
 The catalog also keeps what searches of one commit share, so that a query
 asked again, or a passage shown again, costs no second read: the passages
-last decoded (``PASSAGES_KEPT``, least recently used first out) and, many
-more, their passage ids (``PASSAGE_IDS_KEPT``), every
-passage's MinHash sketch (its column read whole, one read a segment), the
+last decoded (``PASSAGES_KEPT``, least recently used first out), every
+passage's MinHash sketch (its column read whole, one read a segment) and
+what orders it among equal scores (``codec.passage_order``), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
 their first pages group into near-duplicates, and the highlights of the
 passages last shown. A new commit has a new
@@ -22,26 +22,26 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from frsearch.whoosh_internals import fixed_bytes_column
+from frsearch.codec import read_passage_order
+from frsearch.errors import IndexDamagedError
+from frsearch.whoosh_internals import fixed_bytes_column, var_bytes_column
 
-__all__ = ["PASSAGES_KEPT", "PASSAGE_IDS_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
+__all__ = ["ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
 
 PASSAGES_KEPT = 4096
 """Decoded passages kept a commit: twenty queries' worth of the 210 a page of
 hits ranks, about 4 MB of the Littré's short passages."""
-PASSAGE_IDS_KEPT = 65536
-"""Passage ids, as (article id, paragraph), kept a commit apart from whole
-passages: equal scores are ordered by them, and a common word's first 210
-passages are nearly all ties, so a query reads some 200 passages for their
-ids alone (the whole Littré's benchmark queries read 7,000 in turn, which
-``PASSAGES_KEPT`` cannot hold, and every read missed). A tenth of a passage's
-memory each: about 8 MB."""
 PLANS_KEPT = 256
 """Query plans kept a commit."""
+ORDERS_KEPT = 16_384
+"""Passage orders kept a commit: the 36 benchmark queries tie 4,600 passages
+(147 a query at the median); one costs 1.8 µs to read again from the column,
+0.13 µs kept, about a hundred bytes."""
 
 
 class Kept:
@@ -68,12 +68,6 @@ class Kept:
                 pass
         return value
 
-    def get_many(self, keys: Iterable[Hashable]) -> list[Any]:
-        """The values kept for ``keys`` (None for those not kept), in one call,
-        without counting them as used: for many small values read at once,
-        which the table then drops oldest first."""
-        return list(map(self._values.get, keys))
-
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._values[key] = value
@@ -85,28 +79,34 @@ class Kept:
         return len(self._values)
 
 
+_Columns = tuple[list[int], list[Callable[[int], bytes]]]
+"""(number of each segment's first document, a function giving the segment's
+value of a column by document number in the segment)."""
+
+
 class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
-    __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_reader", "_sketches",
-                 "groupings", "highlights", "passage_ids", "passages", "plans")
+    __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_orders", "_reader",
+                 "_sketches", "groupings", "highlights", "orders", "passages", "plans")
 
     def __init__(self, reader) -> None:
         self._reader = reader
         self._fields: dict[str, dict[int, str]] = {}
         self._keywords: dict[str, dict[str, frozenset[int]]] = {}
-        self._sketches: tuple[list[int], list[Callable[[int], bytes]]] | None = None
+        self._sketches: _Columns | None = None
+        self._orders: _Columns | None = None
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
-        self.passage_ids = Kept(PASSAGE_IDS_KEPT)
-        """Document number → its passage's (article id, paragraph), for
-        ``execution.StoredPassages.passage_ids``."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
         self.highlights = Kept(PASSAGES_KEPT)
         """(document number, a plan's patterns) → the passage's marked spans
         and snippet, for ``execution.StoredPassages.highlighted``."""
+        self.orders = Kept(ORDERS_KEPT)
+        """Document number → its ``passage_order``, for the passages tied
+        before: the same queries tie the same passages again."""
         self.groupings = Kept(PLANS_KEPT)
         """The document numbers of a window of passages → its groups of
         near-duplicates, for ``collapsing.page``."""
@@ -118,11 +118,28 @@ class Catalog:
         if sketches is None:
             with self._lock:
                 if self._sketches is None:
-                    self._sketches = _sketch_columns(self._reader)
+                    self._sketches = _columns(self._reader, "text", fixed_bytes_column)
                 sketches = self._sketches
-        starts, segments = sketches
-        at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
-        return segments[at](docnum - starts[at])
+        return _value(sketches, docnum)
+
+    def passage_order(self, docnum: int) -> tuple[bytes, int]:
+        """What orders a passage among equal scores: its article id in UTF-8
+        and its number, from the ``order`` column (``codec.passage_order``),
+        which holds the id in the article's first passage only."""
+        found = self.orders.get(docnum)
+        if found is not None:
+            return found
+        orders = self._orders
+        if orders is None:
+            with self._lock:
+                if self._orders is None:
+                    self._orders = _columns(self._reader, "order", var_bytes_column)
+                orders = self._orders
+        back, number, article = read_passage_order(_value(orders, docnum))
+        article = _article_of(partial(_value, orders), docnum, back, article)
+        found = (article, number)
+        self.orders.put(docnum, found)
+        return found
 
     def _of(self, fieldname: str) -> dict[int, str]:
         """Document number → its term in ``fieldname`` (an ID field, one term a
@@ -143,8 +160,14 @@ class Catalog:
         return self._of("date")
 
     def articles(self) -> dict[int, str]:
-        """Document number → its article's id."""
-        return self._of("article_id")
+        """Document number → its article's id, for the passages not deleted:
+        from the ``order`` column, which holds it (``codec.passage_order``),
+        a fifth of the time the ``article_id`` terms take (67 against 363 ms
+        on the 80,000 passages of 10 MB of the Littré)."""
+        found = self._fields.get("article_id")
+        if found is None:
+            found = self._fields["article_id"] = _article_ids(self._reader)
+        return found
 
     def keyword(self, name: str) -> dict[str, frozenset[int]]:
         """Each value of metadata ``name`` (as ``indexing.keyword_term`` writes
@@ -165,15 +188,54 @@ class Catalog:
         return found
 
 
-def _sketch_columns(reader) -> tuple[list[int], list[Callable[[int], bytes]]]:
-    """(number of each segment's first document, a function giving a sketch
-    by document number in the segment) for the segments of ``reader``."""
+def _columns(reader, fieldname: str, read: Callable) -> _Columns:
+    """The column of ``fieldname`` in each segment of ``reader``, as ``read``
+    (``whoosh_internals.fixed_bytes_column`` or ``var_bytes_column``) gives it."""
     starts: list[int] = []
     segments: list[Callable[[int], bytes]] = []
     for segment, offset in reader.leaf_readers():
         starts.append(offset)
-        segments.append(fixed_bytes_column(segment, "text"))
+        segments.append(read(segment, fieldname))
     return starts, segments
+
+
+def _value(columns: _Columns, docnum: int) -> bytes:
+    starts, segments = columns
+    at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
+    return segments[at](docnum - starts[at])
+
+
+def _article_of(column: Callable[[int], bytes], docnum: int, back: int,
+                article: bytes) -> bytes:
+    """The article id (UTF-8) of passage ``docnum``, whose value in the
+    ``order`` column (``column``) gave ``back`` and ``article``: the id is
+    held by the article's first passage, ``back`` passages before."""
+    if back:
+        first, _, article = read_passage_order(column(docnum - back))
+        if first:
+            article = b""
+    if not article:
+        raise IndexDamagedError("a passage's order value names no article")
+    return article
+
+
+def _article_ids(reader) -> dict[int, str]:
+    """Document number → article id of the passages of ``reader`` not deleted."""
+    found: dict[int, str] = {}
+    for segment, offset in reader.leaf_readers():
+        column = var_bytes_column(segment, "order")
+        first, article_id = -1, ""
+        for docnum in segment.all_doc_ids():
+            back, _, article = read_passage_order(column(docnum))
+            if docnum - back != first:  # the next article
+                first = docnum - back
+                try:
+                    article_id = _article_of(column, docnum, back, article).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise IndexDamagedError("an article id of the order column is not UTF-8"
+                                            ) from None
+            found[docnum + offset] = article_id
+    return found
 
 
 _CATALOGS: WeakKeyDictionary = WeakKeyDictionary()

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from itertools import groupby
-from operator import itemgetter
 from typing import NamedTuple
 
 from whoosh import query as wq
@@ -37,10 +36,6 @@ __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
 
 DEADLINE_CHECK_EVERY = 256
 """Passages Whoosh's matchers step through between two looks at the clock."""
-MANY_TIED = 200
-"""Passages of equal rank beyond which their order by passage id is found from
-their article ids first (``catalog``), reading the stored passage only of
-those that may come first: a filter alone (``source:lemonde``) ties them all."""
 
 
 class StoredPassages:
@@ -78,19 +73,6 @@ class StoredPassages:
             kept = (tuple(matches), make_snippet(text, matches))
             self._catalog.highlights.put(key, kept)
         return kept
-
-    def passage_ids(self, docnums: Sequence[int]) -> list[tuple[str, int]]:
-        """The (article id, paragraph) of each of ``docnums``, by which equal
-        scores are ordered: kept for the commit apart from whole passages, for
-        many more of them (``catalog.PASSAGE_IDS_KEPT``), and looked up at once."""
-        kept = self._catalog.passage_ids
-        found = kept.get_many(docnums)
-        for at, docnum in enumerate(docnums):
-            if found[at] is None:
-                stored = self[docnum]
-                found[at] = (stored.article_id, stored.paragraph)
-                kept.put(docnum, found[at])
-        return found
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
@@ -239,8 +221,7 @@ def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassag
              key: Callable[[tuple[int, float]], tuple] = lambda pair: (-pair[1],),
              loose: tuple[int, int] = (0, 0)) -> list[tuple[int, float]]:
     """The first ``fetch`` of ``ranked`` in the order of ``key`` (by default
-    the score, best first), equal keys by passage id (each read only for a
-    tie: a long run of ties by article id first, see ``MANY_TIED``).
+    the score, best first), equal keys by passage id.
 
     Ties that all fall within the positions ``loose`` (start, end) keep the
     order of document numbers: a deep page needs to know which passages come
@@ -259,28 +240,21 @@ def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassag
         start = len(ordered)
         within = loose[0] <= start and start + len(tied) <= loose[1]
         if len(tied) > 1 and not within and not expired():
-            tied = _by_passage_id(tied, fetch - start, passages)
+            tied = _by_passage_id(tied, passages)
         ordered += tied
         if len(ordered) >= fetch:
             break
     return ordered[:fetch]
 
 
-def _by_passage_id(tied: list[tuple[int, float]], needed: int,
-                   passages: StoredPassages) -> list[tuple[int, float]]:
-    """The first ``needed`` of ``tied`` by passage id (article id, then
-    paragraph). Many are ordered by article id first, from the index's terms,
-    and only the passages of the articles that come first are read."""
-    if len(tied) > MANY_TIED and needed < len(tied):
-        articles = catalog(passages.reader).articles()
-        tied = sorted(tied, key=lambda pair: articles.get(pair[0], ""))
-        last = articles.get(tied[max(needed, 1) - 1][0], "")
-        end = max(needed, 1)
-        while end < len(tied) and articles.get(tied[end][0], "") == last:
-            end += 1
-        tied = tied[:end]
-    ids = passages.passage_ids([docnum for docnum, _ in tied])
-    return [pair for _, pair in sorted(zip(ids, tied, strict=True), key=itemgetter(0))]
+def _by_passage_id(tied: list[tuple[int, float]], passages: StoredPassages
+                   ) -> list[tuple[int, float]]:
+    """``tied`` by passage id (article id, then paragraph), from the column
+    that holds it (``Catalog.passage_order``): no stored passage is read, and
+    a filter alone (``source:lemonde``), which ties every passage it lets
+    through, costs a column value or two each."""
+    order = catalog(passages.reader).passage_order
+    return sorted(tied, key=lambda pair: order(pair[0]))
 
 
 def _cut(ranked: list[tuple[int, float]], count: int) -> int:

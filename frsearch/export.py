@@ -397,17 +397,14 @@ class ExportReport:
 def _stored_passages(index) -> Iterator:
     """The index's live passages, ordered by article id and paragraph, so that
     exporting the same index twice writes the same files."""
+    from frsearch.catalog import catalog
     from frsearch.indexing import StoredPassage
 
     searcher = index._current_searcher()
     reader = searcher.reader()
     sketches = reader.column_reader("text", translate=False) if reader.doc_count() else None
-    keys = []
-    for docnum in reader.all_doc_ids():
-        article_id, paragraph = searcher.stored_fields(docnum)["passage"][:2]
-        keys.append((article_id, paragraph, docnum))
-    keys.sort()
-    for _, _, docnum in keys:
+    order = catalog(reader).passage_order  # the passage id, without reading the passage
+    for docnum in sorted(reader.all_doc_ids(), key=order):
         yield StoredPassage.from_fields(searcher.stored_fields(docnum),
                                         sketches[docnum] if sketches is not None else None)
 

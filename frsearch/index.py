@@ -603,8 +603,10 @@ def open_index(
 def check_index(path: str | os.PathLike) -> CheckReport:
     """Read every byte of every file of the last commit in ``path`` and compare
     it with the checksums the commit recorded, as Lucene's ``CheckIndex`` does;
-    then read every stored passage. Works on an index too damaged to open: the
-    report lists every problem found (none: the index is sound)."""
+    then read every stored passage, and its passage id in the column that
+    orders ties (``Catalog.passage_order``), which must be the same. Works on
+    an index too damaged to open: the report lists every problem found (none:
+    the index is sound)."""
     folder = Path(path).expanduser()
     generation = latest_generation(folder)
     if generation < 0:
@@ -619,8 +621,12 @@ def check_index(path: str | os.PathLike) -> CheckReport:
     if report.ok:
         try:
             with _open_searcher(folder, whoosh_ix, set()) as searcher:
+                order = catalog(searcher.reader()).passage_order
                 for docnum in range(searcher.reader().doc_count_all()):
-                    searcher.stored_fields(docnum)
+                    article_id, number = searcher.stored_fields(docnum)["passage"][:2]
+                    if order(docnum) != (article_id.encode("utf-8"), number):
+                        raise IndexDamagedError(f"passage {docnum} is {article_id}:{number}, "
+                                                "its order column says otherwise")
         except Exception as error:
             report.problems.append(f"the passages cannot all be read ({error})")
     return report

@@ -39,7 +39,12 @@ from frsearch.analysis import (
     tokenize,
 )
 from frsearch.articles import Article, InputProblem
-from frsearch.codec import DICTIONARY_BYTES, CompactPositions, dictionary_sample
+from frsearch.codec import (
+    DICTIONARY_BYTES,
+    CompactPositions,
+    dictionary_sample,
+    passage_order,
+)
 from frsearch.duplicates import BINS, sketch
 from frsearch.whoosh_internals import PassageCodec
 
@@ -272,7 +277,10 @@ def build_schema() -> fields.Schema:
         forms=AccentForms(),
         keywords=KeywordTerms(),
         passage=fields.STORED(),
+        # offsets derived from the lengths on opening: 4 bytes a passage less
+        order=fields.COLUMN(columns.VarBytesColumn(allow_offsets=False)),
     )
+
 
 
 class StoredPassage(NamedTuple):
@@ -407,6 +415,7 @@ def _documents(article: Article) -> Iterator[dict]:
             "title": title,
             "text": text,
             "forms": text,  # the same words: analysed once for both fields
+            "order": passage_order(article.id, passage.number, index),
             # a plain tuple: pickled without a class name, read back as StoredPassage
             "passage": (article.id, passage.number, passage.text, passage.heading,
                         article.title, article.date, _absolute(article.source),

@@ -64,6 +64,7 @@ from frsearch.codec import (
     _COMPRESSED,
     BLOCK_POSTINGS,
     FORMAT_VERSION,
+    RECORDS_PER_BLOCK,
     decode_block,
     decode_record,
     decode_term_count,
@@ -75,6 +76,8 @@ from frsearch.codec import (
     encode_term_info,
     gaps_and_weights,
     held_block,
+    join_records,
+    split_records,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
 from frsearch.segments import (
@@ -106,6 +109,7 @@ __all__ = [
     "length_bytes",
     "open_searcher_of",
     "read_table_of_contents",
+    "var_bytes_column",
 ]
 
 WHOOSH_VERSION = (2, 7, 4)
@@ -448,8 +452,9 @@ class HeldPostingsMatcher(CompactLeafMatcher):
 
 
 class StoredColumn(columns.Column):
-    """Each document's stored fields as JSON, deflated with a preset
-    dictionary (b"" for none)."""
+    """Each document's stored fields as JSON, ``RECORDS_PER_BLOCK`` documents
+    deflated together with a preset dictionary (b"" for none): value ``i`` of
+    the column (Whoosh's variable-length bytes) is block ``i``."""
 
     def __init__(self, dictionary: bytes):
         self._dictionary = dictionary
@@ -464,33 +469,73 @@ class StoredColumn(columns.Column):
         def __init__(self, dbfile, dictionary: bytes):
             super().__init__(dbfile)
             options = {"zdict": dictionary} if dictionary else {}
-            # primed once: copying a compressor costs less than priming one per record
+            # primed once: copying a compressor costs less than priming one per block
             self._primed = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY,
                                             **options)
+            self._block = 0
+            self._records: list[bytes] = []
 
         def add(self, docnum, value):
-            compressor = self._primed.copy()
-            data = compressor.compress(encode_record(value))
-            super().add(docnum, data + compressor.flush())
+            block, at = divmod(docnum, RECORDS_PER_BLOCK)
+            if block != self._block:
+                self._write_block()
+                self._block = block
+            self._records += [b""] * (at - len(self._records))  # documents without a record
+            self._records.append(encode_record(value))
+
+        def _write_block(self):
+            if self._records:
+                compressor = self._primed.copy()
+                data = compressor.compress(join_records(self._records))
+                super().add(self._block, data + compressor.flush())
+                self._records = []
+
+        def finish(self, doccount):
+            self._write_block()
+            super().finish(_blocks(doccount))
 
     class Reader(columns.VarBytesColumn.Reader):
         def __init__(self, dbfile, basepos, length, doccount, dictionary: bytes):
-            super().__init__(dbfile, basepos, length, doccount)
+            super().__init__(dbfile, basepos, length, _blocks(doccount))
+            self._documents = doccount
             self._options = {"zdict": dictionary} if dictionary else {}
+            self._last: tuple[int, list[bytes]] = (-1, [])
+            """The last block read and its records (one tuple: threads share a reader)."""
+
+        def __len__(self):
+            return self._documents
 
         def __getitem__(self, docnum):
-            data = super().__getitem__(docnum)
-            if not data:
+            block, at = divmod(docnum, RECORDS_PER_BLOCK)
+            last = self._last
+            if last[0] != block:
+                last = self._last = (block, self._read_block(block))
+            records = last[1]
+            if at >= len(records) or not records[at]:
                 return None
+            return decode_record(records[at])
+
+        def _read_block(self, block: int) -> list[bytes]:
+            data = super().__getitem__(block)
+            if not data:
+                return []
+            inflater = zlib.decompressobj(-15, **self._options)
             try:
-                record = zlib.decompressobj(-15, **self._options).decompress(data)
+                records = inflater.decompress(data)
             except zlib.error as error:
                 raise IndexDamagedError(f"a stored passage cannot be read ({error})") from None
-            return decode_record(record)
+            if not inflater.eof or inflater.unused_data:
+                raise IndexDamagedError("a block of stored passages is cut short or overlong")
+            return split_records(records)
 
         def __iter__(self):
-            for docnum in range(self._doccount):
+            for docnum in range(self._documents):
                 yield self[docnum]
+
+
+def _blocks(doccount: int) -> int:
+    """Blocks of ``StoredColumn`` that ``doccount`` documents take."""
+    return -(-doccount // RECORDS_PER_BLOCK)
 
 
 class _PerDocWriter(W3PerDocWriter):
@@ -1008,6 +1053,25 @@ def fixed_bytes_column(reader, fieldname: str):
             return default
         at = docnum * size
         return data[at:at + size]
+    return value
+
+
+def var_bytes_column(reader, fieldname: str):
+    """A function giving a segment's value of the variable-size column of
+    ``fieldname`` by document number, the column read whole at once (as
+    ``fixed_bytes_column``)."""
+    column = reader.column_reader(fieldname, translate=False)
+    if not isinstance(column, columns.VarBytesColumn.Reader):
+        return column.__getitem__
+    offsets, lengths = column._offsets, column._lengths
+    count = len(lengths)
+    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if count else b""
+
+    def value(docnum: int) -> bytes:
+        if docnum >= count:
+            return b""
+        at = offsets[docnum]
+        return data[at:at + lengths[docnum]]
     return value
 
 

@@ -10,13 +10,17 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.filedb.filestore import RamStorage
 
 import frsearch
 import frsearch.index
 from frsearch.codec import (
     COMPRESS_FROM,
+    RECORDS_PER_BLOCK,
     decode_block,
     decode_term_count,
     decode_term_info,
@@ -27,7 +31,7 @@ from frsearch.codec import (
 )
 from frsearch.indexing import IndexReport, build_schema, codec_for, write_articles
 from frsearch.store import DICTIONARY_PREFIX, INDEX_NAME, index_storage
-from frsearch.whoosh_internals import PassageCodec
+from frsearch.whoosh_internals import PassageCodec, StoredColumn
 from frsearch.writers import open_writer
 
 
@@ -231,3 +235,71 @@ def test_a_merged_index_keeps_only_the_dictionary_it_uses(tmp_path, corpus):
         assert hits and hits[0].text
     used = {segment.codec().dictionary_file for segment in ix._segments()}
     assert _dictionaries(folder) == used
+
+
+# -- stored records in blocks ------------------------------------------------------
+
+def _stored_column(records: dict[int, dict], doccount: int, dictionary: bytes = b"",
+                   damage=lambda data: data):
+    """A ``StoredColumn`` reader of ``records`` (document number → stored
+    fields) among ``doccount`` documents, its bytes passed through ``damage``."""
+    storage = RamStorage()
+    column = StoredColumn(dictionary)
+    with storage.create_file("stored") as file:
+        writer = column.writer(file)
+        for docnum in sorted(records):
+            writer.add(docnum, records[docnum])
+        writer.finish(doccount)
+    data = damage(storage.files["stored"])
+    storage.files["stored"] = data
+    return column.reader(storage.open_file("stored"), 0, len(data), doccount)
+
+
+def _record(docnum: int) -> dict:
+    return {"passage": [f"essai-{docnum // 3}", docnum % 3, f"Passage numéro {docnum}.\n"]}
+
+
+def test_stored_records_read_back_across_block_boundaries():
+    per = RECORDS_PER_BLOCK
+    doccount = 3 * per + 5  # a last block part full
+    # no record at the end of the first block, nor in the whole second block
+    records = {docnum: _record(docnum) for docnum in range(doccount)
+               if docnum != per - 1 and not per <= docnum < 2 * per}
+    reader = _stored_column(records, doccount, dictionary="Passage numéro essai".encode())
+    assert len(reader) == doccount
+    order = [per, per - 1, 0, per - 2, 2 * per, 2 * per - 1, doccount - 1, 3 * per - 1, 3 * per]
+    for docnum in order + list(range(doccount)):  # jumping between blocks, then in turn
+        assert reader[docnum] == records.get(docnum)
+    assert list(reader) == [records.get(docnum) for docnum in range(doccount)]
+
+
+def test_a_stored_block_cut_short_is_damage():
+    records = {docnum: _record(docnum) for docnum in range(RECORDS_PER_BLOCK + 1)}
+    whole = _stored_column(records, len(records))
+    first_block = whole._lengths[0]
+
+    def cut(data: bytes) -> bytes:  # the first block's last bytes lost, the rest in place
+        return data[:first_block - 3] + bytes(3) + data[first_block:]
+    reader = _stored_column(records, len(records), damage=cut)
+    assert reader[RECORDS_PER_BLOCK] == records[RECORDS_PER_BLOCK]  # the next block is sound
+    with pytest.raises(frsearch.IndexDamagedError):
+        reader[0]
+
+
+@given(st.integers(0, 10**6), st.integers(1, 255))
+@settings(max_examples=200, deadline=None)
+def test_a_changed_byte_in_a_stored_block_is_damage_or_a_record(where, flip):
+    records = {docnum: _record(docnum) for docnum in range(2 * RECORDS_PER_BLOCK)}
+    whole = _stored_column(records, len(records))
+    blocks_end = whole._lengths[0] + whole._lengths[1]
+    at = where % blocks_end
+
+    def changed(data: bytes) -> bytes:
+        return data[:at] + bytes([data[at] ^ flip]) + data[at + 1:]
+    reader = _stored_column(records, len(records), damage=changed)
+    for docnum in range(len(records)):
+        try:
+            record = reader[docnum]
+        except frsearch.IndexDamagedError:
+            continue
+        assert record is None or isinstance(record, dict)

@@ -10,10 +10,14 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from shuffled import write_shuffled
 
 import frsearch
-from frsearch import execution, index, planning, scoring
+from frsearch import catalog, execution, index, planning, scoring
+from frsearch.articles import id_fault
+from frsearch.codec import passage_order, read_passage_order
 from frsearch.query import parse_query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +191,86 @@ def test_the_passages_kept_at_a_cut_through_equal_scores_are_the_first_ids(copie
     assert [passages[docnum].passage_id for docnum, _ in kept] == ["alpha:1", "bravo:1"]
     grouped = copies.search("sanctions", limit=1)
     assert grouped.hits[0].passage_id == "alpha:1" and len(grouped.hits[0].duplicates) == 4
+
+
+ARTICLE_IDS = st.text(min_size=1, max_size=12).filter(lambda text: id_fault(text) is None)
+
+
+@given(ARTICLE_IDS, st.integers(0, 2**40), st.integers(0, 2**40))
+def test_the_order_column_holds_the_passage_id(article_id, number, position):
+    back, read, article = read_passage_order(passage_order(article_id, number, position))
+    assert (back, read) == (position, number)
+    assert article == (article_id.encode("utf-8") if position == 0 else b"")
+
+
+def test_a_damaged_order_value_is_damage():
+    with pytest.raises(frsearch.IndexDamagedError):
+        read_passage_order(b"\x80")  # a varint cut short
+    values = [passage_order("a", 0, 0), passage_order("a", 1, 1), passage_order("a", 2, 1)]
+    with pytest.raises(frsearch.IndexDamagedError):  # points to a passage that is not first
+        catalog._article_of(values.__getitem__, 2, 1, b"")
+    assert catalog._article_of(values.__getitem__, 1, 1, b"") == b"a"
+
+
+@given(st.lists(ARTICLE_IDS, min_size=2, max_size=20))
+def test_article_ids_in_utf8_compare_as_the_ids(article_ids):
+    assert sorted(article_ids, key=lambda text: text.encode("utf-8")) == sorted(article_ids)
+
+
+@pytest.fixture(scope="module")
+def near_ids(tmp_path_factory):
+    """The same paragraph twelve times in one article and once in articles whose
+    ids are prefixes of one another or differ by an accent, written in an
+    order that is not their ids'."""
+    text = "Les ministres ont annoncé de nouvelles sanctions contre les banques."
+    records = [{"id": name, "title": f"Dépêche {name}", "paragraphs": [text] * count}
+               for name, count in (("é", 1), ("ab", 12), ("a", 1), ("a b", 1), ("e", 1),
+                                   ("abc", 1), ("z", 1))]
+    built = _index(tmp_path_factory.mktemp("near-ids"), records)
+    yield built
+    built.close()
+
+
+def test_equal_scores_are_ordered_without_reading_a_stored_passage(near_ids, monkeypatch):
+    searcher = near_ids._current_searcher()
+    plan = planning.compile_query(parse_query("sanctions banques"), searcher.reader())
+    read: list[int] = []
+    stored_fields = searcher.stored_fields
+    monkeypatch.setattr(searcher, "stored_fields",
+                        lambda docnum: read.append(docnum) or stored_fields(docnum))
+    ranked = execution.execute(searcher, plan, 30).ranked
+    assert len(ranked) == 18 and len({score for _, score in ranked}) == 1
+    assert read == []
+    passages = execution.StoredPassages(searcher)
+    assert [passages[docnum].passage_id for docnum, _ in ranked] == [
+        "a:1", "a b:1", *(f"ab:{number}" for number in range(1, 13)), "abc:1", "e:1", "z:1",
+        "é:1"]
+
+
+def test_the_order_column_gives_each_live_passage_its_article(tmp_path):
+    """Three commits (three segments), an article changed and one removed:
+    the passages' article ids from the ``order`` column are those their terms
+    and stored records give."""
+    def records(names: str, version: str) -> list[dict]:
+        return [{"id": name, "title": f"Dépêche {name} {version}",
+                 "paragraphs": [f"Paragraphe {number} de {name}, {version}." for number in
+                                range(1 + len(name))]} for name in names.split()]
+    built = _index(tmp_path, records("delta b charlie", "un"))
+    for at, (names, version) in enumerate((("alpha b", "deux"), ("echo charlie", "trois"))):
+        corpus = tmp_path / f"more-{at}.jsonl"
+        corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                  for r in records(names, version)), encoding="utf-8")
+        built.add([corpus])
+    built.remove(["delta"])
+    searcher = built._current_searcher()
+    reader = searcher.reader()
+    assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+    articles = catalog.Catalog(reader).articles()
+    passages = execution.StoredPassages(searcher)
+    assert articles == catalog.Catalog(reader)._of("article_id") == {
+        docnum: passages[docnum].article_id for docnum in reader.all_doc_ids()}
+    assert sorted(set(articles.values())) == ["alpha", "b", "charlie", "echo"]
+    built.close()
 
 
 # -- one writer process or two ---------------------------------------------------------

@@ -20,6 +20,7 @@ from whoosh.index import TOC
 
 import frsearch
 import frsearch.whoosh_internals
+from frsearch.codec import passage_order
 from frsearch.indexing import build_schema
 from frsearch.storage import file_sum
 from frsearch.store import INDEX_NAME, index_storage, snapshot
@@ -215,6 +216,24 @@ def test_check_of_a_sound_index_says_so(seed_index_folder, cli):
     done = cli("check", "--index", str(seed_index_folder))
     assert done.returncode == 0, done.stderr
     assert "no problem" in done.stdout
+
+
+def test_check_finds_an_order_column_that_is_not_the_passage_ids(tmp_path, monkeypatch):
+    """Ties are ordered by a column (``codec.passage_order``), not by the stored
+    passages: ``check`` compares the two."""
+    corpus = tmp_path / "corpus.jsonl"
+    articles = [{"id": name, "title": name, "paragraphs": ["Un.", "Deux."]}
+                for name in ("alpha", "bravo")]
+    corpus.write_text("".join(json.dumps(article) + "\n" for article in articles),
+                      encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(frsearch.indexing, "passage_order",
+                      lambda article_id, number, position: passage_order(
+                          article_id, number + (article_id == "bravo"), position))
+        frsearch.open_index(tmp_path / "index", create=True).add([corpus])
+    with frsearch.open_index(tmp_path / "index") as index:
+        report = index.check()
+    assert not report.ok and "bravo:0" in report.problems[0], report.problems
 
 
 def test_checksums_of_a_commit_match_its_files(seed_index_folder):
