@@ -114,13 +114,19 @@ class Catalog:
     def sketch(self, docnum: int) -> bytes:
         """The MinHash sketch of a passage (the ``text`` field's column), from
         the column of each segment read whole on first use."""
-        sketches = self._sketches
-        if sketches is None:
+        return _value(self._whole_columns("_sketches", "text", fixed_bytes_column), docnum)
+
+    def _whole_columns(self, kept_in: str, fieldname: str, kind) -> _Columns:
+        """A field's column in every segment, read whole the first time a
+        thread asks (the others wait for it), kept in attribute ``kept_in``."""
+        columns = getattr(self, kept_in)
+        if columns is None:
             with self._lock:
-                if self._sketches is None:
-                    self._sketches = _columns(self._reader, "text", fixed_bytes_column)
-                sketches = self._sketches
-        return _value(sketches, docnum)
+                columns = getattr(self, kept_in)
+                if columns is None:
+                    columns = _columns(self._reader, fieldname, kind)
+                    setattr(self, kept_in, columns)
+        return columns
 
     def passage_order(self, docnum: int) -> tuple[bytes, int]:
         """What orders a passage among equal scores: its article id in UTF-8
@@ -129,12 +135,7 @@ class Catalog:
         found = self.orders.get(docnum)
         if found is not None:
             return found
-        orders = self._orders
-        if orders is None:
-            with self._lock:
-                if self._orders is None:
-                    self._orders = _columns(self._reader, "order", var_bytes_column)
-                orders = self._orders
+        orders = self._whole_columns("_orders", "order", var_bytes_column)
         back, number, article = read_passage_order(_value(orders, docnum))
         article = _article_of(partial(_value, orders), docnum, back, article)
         found = (article, number)
