@@ -1,6 +1,6 @@
-"""Scoring queries of plain words straight from the posting arrays: the
-faster of the two ways ``execution`` runs a plan; and proximity, read from the
-positions of the best passages, for both.
+"""Scoring queries of words and quoted phrases straight from the posting
+arrays: the faster of the two ways ``execution`` runs a plan; and proximity,
+read from the positions of the best passages, for both.
 
 Whoosh scores a query by walking a tree of matcher objects, several Python
 calls per passage and per node: most of a search's time for a common word. A
@@ -9,9 +9,12 @@ corrections), the commonest kind, needs none of that machinery: each term's
 postings are read whole, its blocks' typed arrays taken into numpy as they are,
 and scored with the same BM25F as Whoosh's (same statistics, same field
 lengths, the same float operations in the same order), then combined per
-passage by the same ``planning.Coordination`` as the plan's Whoosh query. The
-ranking and the scores are the same; ``tests/test_scoring.py`` compares the
-two on every judged query.
+passage by the same ``planning.Coordination`` as the plan's Whoosh query. A
+quoted phrase is looked for only in the passages holding all its words (their
+document arrays intersected), from their positions alone, and scored as
+Whoosh's phrase matchers score it (``_phrase``). The ranking and the scores
+are the same; ``tests/test_scoring.py`` compares the two on every judged query
+and on drawn phrases.
 
 numpy is required, not optional: a pure-Python twin of this path would be a
 second ranking to keep equal to the first and to test, for a platform numpy
@@ -37,6 +40,7 @@ from frsearch.planning import (
     PROXIMITY,
     PROXIMITY_WINDOW,
     Coordination,
+    PhrasePart,
     PlannedClause,
     WordClause,
 )
@@ -83,11 +87,14 @@ query`` process on the seeds."""
 
 
 def worth_arrays(searcher, clauses: Sequence[WordClause]) -> bool:
-    """Whether a query of words has ``ARRAYS_FROM`` postings or more."""
+    """Whether a query of words and phrases has ``ARRAYS_FROM`` postings or more."""
     reader = searcher.reader()
     total = 0
     for clause in clauses:
-        for field, term, _ in clause.scored:
+        leaves = [(field, term) for field, term, _ in clause.scored] + [
+            (phrase.field, term) for phrase in clause.phrases
+            for terms in phrase.words for term in terms]
+        for field, term in leaves:
             total += reader.doc_frequency(field, term)
             if total >= ARRAYS_FROM:
                 return True
@@ -115,7 +122,8 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     Each term's postings are scored as whole numpy arrays, then summed per
     passage in the order Whoosh's matchers add them (clause by clause, term by
     term), so that every float is the one the matchers compute and equal
-    scores stay equal.
+    scores stay equal. A phrase counts as one more term, held by the passages
+    it is found in (``_phrase``).
     """
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
@@ -138,6 +146,11 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
                 context.append(len(postings))
             elif term in held_by:
                 holding.append(len(postings))
+            postings.append(docnums)
+            fits.append(scores)
+        for phrase in clause.phrases:
+            docnums, scores = _phrase(searcher, weighting, phrase, expired)
+            (holding if phrase.field == "text" else context).append(len(postings))
             postings.append(docnums)
             fits.append(scores)
         holders.append((holding, context, clause.weight))
@@ -260,8 +273,7 @@ def at_documents(matcher, docnums: Sequence[int]) -> Iterator[int]:
 def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                docnums: Sequence[int]) -> dict[int, list[int]]:
     """The positions of ``terms`` in the text of each of ``docnums`` holding
-    one, sorted; read from the postings (the codec's block values), only the
-    blocks holding those passages decompressed."""
+    one, sorted."""
     found: dict[int, list[int]] = {}
     ordered = sorted(docnums)
     for number, (reader, offset) in enumerate(segments):
@@ -270,20 +282,144 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
         if not local:
             continue
         for term in terms:
-            try:
-                matcher = reader.postings("text", term)
-            except TermNotFound:
-                continue
-            _, live = deleted_and_live(matcher)  # the passages asked about are live
-            if not isinstance(live, CompactLeafMatcher):
-                raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
-            decode = live.format.decode_positions
-            for docnum, value in live.values_of(local):
-                found.setdefault(docnum + offset, []).extend(decode(value))
+            for docnum, held in _term_positions(reader, "text", term, local):
+                found.setdefault(docnum + offset, []).extend(held)
     if len(terms) > 1:
         for held in found.values():
             held.sort()
     return found
+
+
+def _term_positions(reader, field: str, term: str, docnums: Sequence[int]
+                    ) -> Iterator[tuple[int, list[int]]]:
+    """Each of ``docnums`` (sorted, live, in the segment) holding ``term``, and
+    the term's positions in it; read from the postings (the codec's block
+    values), only the blocks holding those passages decompressed."""
+    try:
+        matcher = reader.postings(field, term)
+    except TermNotFound:
+        return
+    _, live = deleted_and_live(matcher)  # the passages asked about are live
+    if not isinstance(live, CompactLeafMatcher):
+        raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
+    decode = live.format.decode_positions
+    for docnum, value in live.values_of(docnums):
+        yield docnum, decode(value)
+
+
+def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[], bool]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and scores of the passages holding ``phrase``, as
+    Whoosh's ``Phrase`` or ``SpanNear2`` matches and scores them.
+
+    The candidates are the passages holding a spelling of every word (the
+    words' document arrays intersected); only theirs are positions read, and
+    a candidate holds the phrase if its words follow each other within the
+    slop (``_in_sequence``). Whoosh scores a phrase by its words, not by how
+    often it occurs: the BM25F of each of the passage's spellings of a word,
+    the words' sums added up, in the order of Whoosh's binary trees of
+    matchers (``_tree_sum``), times the phrase's boost.
+    """
+    scored: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for terms in phrase.words:
+        for term in terms:
+            if term not in scored:
+                scored[term] = _bm25(searcher, weighting, phrase.field, term, 1.0, expired)
+    held = []  # the passages holding a spelling of each word
+    for terms in phrase.words:
+        spellings = [scored[term][0] for term in terms]
+        held.append(spellings[0] if len(spellings) == 1
+                    else np.unique(np.concatenate(spellings)))
+    candidates = held[0]
+    for word_held in held[1:]:
+        candidates = np.intersect1d(candidates, word_held, assume_unique=True)
+    if not len(candidates) or expired():
+        return _nothing()
+    scores = _tree_sum([_tree_sum([_at(candidates, *scored[term]) for term in terms])
+                        for terms in phrase.words])
+    if phrase.boost != 1.0:
+        scores = scores * phrase.boost
+    found = _in_sequence(searcher, phrase, candidates,
+                         {term: docnums for term, (docnums, _) in scored.items()})
+    return candidates[found], scores[found]
+
+
+def _at(candidates: np.ndarray, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The score of each candidate in ``docnums`` (sorted), 0 for one not in it."""
+    if not len(docnums):
+        return np.zeros(len(candidates))
+    at = np.minimum(np.searchsorted(docnums, candidates), len(docnums) - 1)
+    return np.where(docnums[at] == candidates, scores[at], 0.0)
+
+
+def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
+    """The sum of ``scores`` added as Whoosh's ``make_binary_tree`` of matchers
+    adds them (first half, second half, each so), so that it is the same float;
+    a matcher not on a passage adds nothing there, as 0 does."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _in_sequence(searcher, phrase: PhrasePart, candidates: np.ndarray,
+                 docnums: dict[str, np.ndarray]) -> np.ndarray:
+    """Which of ``candidates`` hold the phrase's words in order, each starting
+    1 to ``slop`` positions after the end of those before, as SpanNear2
+    matches them: a word's spans are its positions, or for a word of several
+    spellings the runs of consecutive positions of any of them (Whoosh's
+    SpanOr merges spans that touch). ``docnums`` holds each term's passages."""
+    found = np.zeros(len(candidates), dtype=bool)
+    slop = phrase.slop
+    segments = list(_segments(searcher))
+    for number, (reader, offset) in enumerate(segments):
+        end = segments[number + 1][1] if number + 1 < len(segments) else np.iinfo(np.int64).max
+        first, last = np.searchsorted(candidates, [offset, end])
+        if first == last:
+            continue
+        local = candidates[first:last]
+        spans: list[dict[int, list[tuple[int, int]]]] = []
+        for terms in phrase.words:
+            positions: dict[int, list[int]] = {}
+            for term in terms:
+                held = np.intersect1d(docnums[term], local, assume_unique=True) - offset
+                for docnum, at in _term_positions(reader, phrase.field, term, held.tolist()):
+                    positions.setdefault(docnum, []).extend(at)
+            spans.append({docnum: _runs(at) if len(terms) > 1 else [(p, p) for p in at]
+                          for docnum, at in positions.items()})
+        for index, docnum in enumerate((local - offset).tolist(), start=first):
+            reached = spans[0].get(docnum, [])
+            for following in spans[1:]:
+                if not reached:
+                    break
+                reached = _followed(reached, following.get(docnum, []), slop)
+            found[index] = bool(reached)
+    return found
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive positions among ``positions``, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for position in sorted(set(positions)):
+        if runs and position == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], position)
+        else:
+            runs.append((position, position))
+    return runs
+
+
+def _followed(spans: list[tuple[int, int]], following: list[tuple[int, int]], slop: int
+              ) -> list[tuple[int, int]]:
+    """Each of ``spans`` extended to a span of ``following`` (sorted) that
+    starts 1 to ``slop`` positions after its end."""
+    starts = [start for start, _ in following]
+    reached = set()
+    for start, end in spans:
+        at = bisect_right(starts, end)
+        while at < len(following) and starts[at] <= end + slop:
+            reached.add((start, following[at][1]))
+            at += 1
+    return sorted(reached)
 
 
 def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
