@@ -36,6 +36,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from frsearch.codec import CompactPositions
 from frsearch.planning import (
     PROXIMITY,
     PROXIMITY_WINDOW,
@@ -293,18 +294,32 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
 def _term_positions(reader, field: str, term: str, docnums: Sequence[int]
                     ) -> Iterator[tuple[int, list[int]]]:
     """Each of ``docnums`` (sorted, live, in the segment) holding ``term``, and
-    the term's positions in it; read from the postings (the codec's block
-    values), only the blocks holding those passages decompressed."""
+    the term's positions in it."""
+    format, values = _term_values(reader, field, term, docnums)
+    for docnum, value in values:
+        yield docnum, format.decode_positions(value)
+
+
+def _term_values(reader, field: str, term: str, docnums: Sequence[int]
+                 ) -> tuple[Any, list[tuple[int, bytes]]]:
+    """The format of ``term``'s postings, and the value (its positions, as
+    the format encodes them) of each of ``docnums`` (sorted, live, in the
+    segment) holding it; read from the postings (the codec's block values),
+    only the blocks holding those passages decompressed."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
-        return
+        return None, []
     _, live = deleted_and_live(matcher)  # the passages asked about are live
     if not isinstance(live, CompactLeafMatcher):
         raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
-    decode = live.format.decode_positions
-    for docnum, value in live.values_of(docnums):
-        yield docnum, decode(value)
+    return live.format, list(live.values_of(docnums))
+
+
+_ROW = 1 << 32
+"""A phrase's positions in its ``i``-th candidate passage are read as ``i *
+_ROW + position``: those of all the candidates in one sorted array, where a
+passage's are never within a phrase's reach of another's."""
 
 
 def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[], bool]
@@ -365,12 +380,11 @@ def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
 def _in_sequence(searcher, phrase: PhrasePart, candidates: np.ndarray,
                  docnums: dict[str, np.ndarray]) -> np.ndarray:
     """Which of ``candidates`` hold the phrase's words in order, each starting
-    1 to ``slop`` positions after the end of those before, as SpanNear2
+    1 to ``slop`` positions after the end of the one before, as SpanNear2
     matches them: a word's spans are its positions, or for a word of several
     spellings the runs of consecutive positions of any of them (Whoosh's
     SpanOr merges spans that touch). ``docnums`` holds each term's passages."""
     found = np.zeros(len(candidates), dtype=bool)
-    slop = phrase.slop
     segments = list(_segments(searcher))
     for number, (reader, offset) in enumerate(segments):
         end = segments[number + 1][1] if number + 1 < len(segments) else np.iinfo(np.int64).max
@@ -378,48 +392,77 @@ def _in_sequence(searcher, phrase: PhrasePart, candidates: np.ndarray,
         if first == last:
             continue
         local = candidates[first:last]
-        spans: list[dict[int, list[tuple[int, int]]]] = []
+        spans: list[tuple[np.ndarray, np.ndarray]] = []
         for terms in phrase.words:
-            positions: dict[int, list[int]] = {}
-            for term in terms:
-                held = np.intersect1d(docnums[term], local, assume_unique=True) - offset
-                for docnum, at in _term_positions(reader, phrase.field, term, held.tolist()):
-                    positions.setdefault(docnum, []).extend(at)
-            spans.append({docnum: _runs(at) if len(terms) > 1 else [(p, p) for p in at]
-                          for docnum, at in positions.items()})
-        for index, docnum in enumerate((local - offset).tolist(), start=first):
-            reached = spans[0].get(docnum, [])
-            for following in spans[1:]:
-                if not reached:
-                    break
-                reached = _followed(reached, following.get(docnum, []), slop)
-            found[index] = bool(reached)
+            keys = [_position_keys(reader, phrase.field, term, offset, first,
+                                   np.intersect1d(docnums[term], local, assume_unique=True),
+                                   local) for term in terms]
+            spans.append((keys[0], keys[0]) if len(keys) == 1 else _runs(np.concatenate(keys)))
+        ends = spans[0][1]
+        for starts, word_ends in spans[1:]:
+            if not len(ends):
+                break
+            before = np.searchsorted(ends, starts) - 1  # the last end before each start
+            near = (before >= 0) & (starts - ends[np.maximum(before, 0)] <= phrase.slop)
+            ends = word_ends[near]
+        found[np.unique(ends // _ROW)] = True
     return found
 
 
-def _runs(positions: list[int]) -> list[tuple[int, int]]:
-    """The runs of consecutive positions among ``positions``, as (first, last)."""
-    runs: list[tuple[int, int]] = []
-    for position in sorted(set(positions)):
-        if runs and position == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], position)
-        else:
-            runs.append((position, position))
-    return runs
+def _position_keys(reader, field: str, term: str, offset: int, first: int,
+                   held: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """``i * _ROW + position`` for each position of ``term`` in each of the
+    passages ``held`` (document numbers in the index, sorted), ``i`` the
+    passage's index in the candidates (``local`` are those of the segment
+    starting at ``offset``, the ``first``-th on), in order."""
+    if not len(held):
+        return np.zeros(0, np.int64)
+    format, values = _term_values(reader, field, term, (held - offset).tolist())
+    if not values:
+        return np.zeros(0, np.int64)
+    rows = first + np.searchsorted(local, np.fromiter(
+        (docnum for docnum, _ in values), np.int64, len(values)) + offset)
+    counts, positions = _decoded_positions([value for _, value in values])
+    return np.repeat(rows, counts) * _ROW + positions
 
 
-def _followed(spans: list[tuple[int, int]], following: list[tuple[int, int]], slop: int
-              ) -> list[tuple[int, int]]:
-    """Each of ``spans`` extended to a span of ``following`` (sorted) that
-    starts 1 to ``slop`` positions after its end."""
-    starts = [start for start, _ in following]
-    reached = set()
-    for start, end in spans:
-        at = bisect_right(starts, end)
-        while at < len(following) and starts[at] <= end + slop:
-            reached.add((start, following[at][1]))
-            at += 1
-    return sorted(reached)
+def _decoded_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each of ``values`` (``CompactPositions``'s) holds,
+    and all of them in order: the gaps of the values read at once, then
+    added up value by value (a value's first gap is its first position)."""
+    lengths = np.fromiter(map(len, values), np.int64, len(values))
+    starts = np.cumsum(lengths) - lengths
+    raw = np.frombuffer(b"".join(values), np.uint8)
+    wide = np.flatnonzero(raw[starts] != CompactPositions.BYTE_GAPS)
+    counts = lengths - 1
+    kept = np.ones(len(raw), dtype=bool)  # the bytes that are gaps of a byte
+    kept[starts] = False
+    if not len(wide):
+        steps = raw[kept].astype(np.int64)
+    else:  # a gap of 256 words or more: rare
+        counts[wide] //= 4
+        for at in wide.tolist():
+            kept[starts[at]:starts[at] + lengths[at]] = False
+        steps = np.empty(int(counts.sum()), np.int64)
+        narrow = np.ones(len(values), dtype=bool)
+        narrow[wide] = False
+        in_narrow = np.repeat(narrow, counts)
+        steps[in_narrow] = raw[kept]
+        steps[~in_narrow] = np.concatenate([np.frombuffer(values[at], "<u4", offset=1)
+                                            for at in wide.tolist()])
+    positions = np.cumsum(steps)
+    firsts = np.cumsum(counts) - counts
+    positions -= np.repeat(positions[firsts] - steps[firsts], counts)
+    return counts, positions
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last of each run of consecutive ``keys``, in order."""
+    keys = np.unique(keys)
+    if not len(keys):
+        return keys, keys
+    breaks = np.flatnonzero(np.diff(keys) != 1) + 1
+    return keys[np.r_[0, breaks]], keys[np.r_[breaks - 1, len(keys) - 1]]
 
 
 def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,

@@ -329,14 +329,16 @@ class CompactLeafMatcher(W3LeafMatcher):
             if docnums[wanted] > last:
                 continue
             ids, _, values = decode_block(block(), count)
-            held = None
+            found: list[int] = []  # where the block holds the passages asked about
             while wanted < len(docnums) and docnums[wanted] <= last:
                 at = bisect_left(ids, docnums[wanted])
                 if at < count and ids[at] == docnums[wanted]:
-                    if held is None:
-                        held = values()
-                    yield docnums[wanted], held[at]
+                    found.append(at)
                 wanted += 1
+            if found:
+                held = values(found)
+                assert held is not None, "a field of positions has a value a posting"
+                yield from zip([ids[at] for at in found], held, strict=True)
 
     def _stored_blocks(self) -> Iterator[tuple[int, int, Callable[[], bytes]]]:
         """Each block's number of postings, last document number and a

@@ -17,6 +17,7 @@ from whoosh.collectors import TopCollector
 import frsearch
 from frsearch import scoring
 from frsearch.analysis import analyze, fold
+from frsearch.codec import CompactPositions
 from frsearch.execution import collector
 from frsearch.planning import HELD_SCORE, Deadline, _Planner, compile_query
 from frsearch.query import join_digit_groups, parse_query
@@ -192,3 +193,17 @@ def test_indexing_does_not_load_numpy():
         [sys.executable, "-c", "import sys, frsearch.cli; print('numpy' in sys.modules)"],
         capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
     assert loaded == "False"
+
+
+def test_positions_are_read_at_once_as_the_codec_decodes_them_one_by_one():
+    """Gaps of a byte and, past 255 words, of four, mixed in one read."""
+    positions = CompactPositions()
+    draw = random.Random(5)
+    for _ in range(200):
+        lists = [sorted(draw.sample(range(draw.choice([20, 300, 5000])), draw.randint(1, 8)))
+                 for _ in range(draw.randint(1, 12))]
+        values = [positions.encode(held) for held in lists]
+        counts, found = scoring._decoded_positions(values)
+        assert counts.tolist() == [len(held) for held in lists]
+        assert found.tolist() == [position for held in lists for position in held]
+        assert found.tolist() == [p for value in values for p in positions.decode_positions(value)]
