@@ -56,6 +56,7 @@ __all__ = [
     "encode_term_info",
     "held_block",
     "gaps_and_weights",
+    "gaps_weights_and_values",
 ]
 
 FORMAT_VERSION = 5
@@ -442,6 +443,18 @@ def gaps_and_weights(data: bytes, count: int) -> tuple[array, array | None]:
     assert gaps is not None, "document gaps are always written"
     weights, _ = _unpack(data, at, count)
     return gaps, weights
+
+
+def gaps_weights_and_values(data: bytes, count: int
+                            ) -> tuple[array, array | None, tuple[array, bytes] | None]:
+    """``gaps_and_weights``, and the values of the block (None: none): the
+    length of each, and all of them one after another; a phrase reads the
+    positions of some postings from the blocks its words were scored from."""
+    gaps, at = _unpack(data, 0, count)
+    assert gaps is not None, "document gaps are always written"
+    weights, at = _unpack(data, at, count)
+    lengths, at = _unpack(data, at, count)
+    return gaps, weights, None if lengths is None else (lengths, data[at:])
 
 
 # -- stored records ----------------------------------------------------------------

@@ -29,7 +29,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from whoosh.reading import TermNotFound
@@ -142,7 +142,7 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
         holding: list[int] = []
         context: list[int] = []
         for field, term, boost in clause.scored:
-            docnums, scores = _bm25(searcher, weighting, field, term, boost, expired)
+            docnums, scores, _ = _bm25(searcher, weighting, field, term, boost, expired)
             if field != "text":
                 context.append(len(postings))
             elif term in held_by:
@@ -294,26 +294,18 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
 def _term_positions(reader, field: str, term: str, docnums: Sequence[int]
                     ) -> Iterator[tuple[int, list[int]]]:
     """Each of ``docnums`` (sorted, live, in the segment) holding ``term``, and
-    the term's positions in it."""
-    format, values = _term_values(reader, field, term, docnums)
-    for docnum, value in values:
-        yield docnum, format.decode_positions(value)
-
-
-def _term_values(reader, field: str, term: str, docnums: Sequence[int]
-                 ) -> tuple[Any, list[tuple[int, bytes]]]:
-    """The format of ``term``'s postings, and the value (its positions, as
-    the format encodes them) of each of ``docnums`` (sorted, live, in the
-    segment) holding it; read from the postings (the codec's block values),
-    only the blocks holding those passages decompressed."""
+    the term's positions in it; read from the postings (the codec's block
+    values), only the blocks holding those passages decompressed."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
-        return None, []
+        return
     _, live = deleted_and_live(matcher)  # the passages asked about are live
     if not isinstance(live, CompactLeafMatcher):
         raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
-    return live.format, list(live.values_of(docnums))
+    decode = live.format.decode_positions
+    for docnum, value in live.values_of(docnums):
+        yield docnum, decode(value)
 
 
 _ROW = 1 << 32
@@ -328,18 +320,20 @@ def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[]
     Whoosh's ``Phrase`` or ``SpanNear2`` matches and scores them.
 
     The candidates are the passages holding a spelling of every word (the
-    words' document arrays intersected); only theirs are positions read, and
-    a candidate holds the phrase if its words follow each other within the
-    slop (``_in_sequence``). Whoosh scores a phrase by its words, not by how
-    often it occurs: the BM25F of each of the passage's spellings of a word,
-    the words' sums added up, in the order of Whoosh's binary trees of
-    matchers (``_tree_sum``), times the phrase's boost.
+    words' document arrays intersected); only theirs are positions decoded
+    (from the blocks the words were scored from), and a candidate holds the
+    phrase if its words follow each other within the slop (``_in_sequence``).
+    Whoosh scores a phrase by its words, not by how often it occurs: the BM25F
+    of each of the passage's spellings of a word, the words' sums added up, in
+    the order of Whoosh's binary trees of matchers (``_tree_sum``), times the
+    phrase's boost.
     """
-    scored: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    scored: dict[str, tuple[np.ndarray, np.ndarray, _Values | None]] = {}
     for terms in phrase.words:
         for term in terms:
             if term not in scored:
-                scored[term] = _bm25(searcher, weighting, phrase.field, term, 1.0, expired)
+                scored[term] = _bm25(searcher, weighting, phrase.field, term, 1.0, expired,
+                                     values=True)
     held = []  # the passages holding a spelling of each word
     for terms in phrase.words:
         spellings = [scored[term][0] for term in terms]
@@ -350,12 +344,16 @@ def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[]
         candidates = np.intersect1d(candidates, word_held, assume_unique=True)
     if not len(candidates) or expired():
         return _nothing()
-    scores = _tree_sum([_tree_sum([_at(candidates, *scored[term]) for term in terms])
+    scores = _tree_sum([_tree_sum([_at(candidates, *scored[term][:2]) for term in terms])
                         for terms in phrase.words])
     if phrase.boost != 1.0:
         scores = scores * phrase.boost
-    found = _in_sequence(searcher, phrase, candidates,
-                         {term: docnums for term, (docnums, _) in scored.items()})
+    spans = []
+    for terms in phrase.words:
+        keys = [_position_keys(candidates, scored[term][0], scored[term][2]) for term in terms]
+        spans.append((keys[0], keys[0]) if len(keys) == 1 else _runs(np.concatenate(keys)))
+    found = np.zeros(len(candidates), dtype=bool)
+    found[np.unique(_in_sequence(spans, phrase.slop) // _ROW)] = True
     return candidates[found], scores[found]
 
 
@@ -377,62 +375,49 @@ def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
-def _in_sequence(searcher, phrase: PhrasePart, candidates: np.ndarray,
-                 docnums: dict[str, np.ndarray]) -> np.ndarray:
-    """Which of ``candidates`` hold the phrase's words in order, each starting
-    1 to ``slop`` positions after the end of the one before, as SpanNear2
-    matches them: a word's spans are its positions, or for a word of several
-    spellings the runs of consecutive positions of any of them (Whoosh's
-    SpanOr merges spans that touch). ``docnums`` holds each term's passages."""
-    found = np.zeros(len(candidates), dtype=bool)
-    segments = list(_segments(searcher))
-    for number, (reader, offset) in enumerate(segments):
-        end = segments[number + 1][1] if number + 1 < len(segments) else np.iinfo(np.int64).max
-        first, last = np.searchsorted(candidates, [offset, end])
-        if first == last:
-            continue
-        local = candidates[first:last]
-        spans: list[tuple[np.ndarray, np.ndarray]] = []
-        for terms in phrase.words:
-            keys = [_position_keys(reader, phrase.field, term, offset, first,
-                                   np.intersect1d(docnums[term], local, assume_unique=True),
-                                   local) for term in terms]
-            spans.append((keys[0], keys[0]) if len(keys) == 1 else _runs(np.concatenate(keys)))
-        ends = spans[0][1]
-        for starts, word_ends in spans[1:]:
-            if not len(ends):
-                break
-            before = np.searchsorted(ends, starts) - 1  # the last end before each start
-            near = (before >= 0) & (starts - ends[np.maximum(before, 0)] <= phrase.slop)
-            ends = word_ends[near]
-        found[np.unique(ends // _ROW)] = True
-    return found
+def _in_sequence(spans: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarray:
+    """The ends of the phrases the words' ``spans`` (the first and last
+    position of each, as ``_position_keys`` gives them, in order) make: each
+    word starting 1 to ``slop`` positions after the end of the one before, as
+    SpanNear2 matches them. A word's spans are its positions, or for a word
+    of several spellings the runs of consecutive positions of any of them
+    (Whoosh's SpanOr merges spans that touch): ``_runs``."""
+    ends = spans[0][1]
+    for starts, word_ends in spans[1:]:
+        if not len(ends):
+            break
+        before = np.searchsorted(ends, starts) - 1  # the last end before each start
+        near = (before >= 0) & (starts - ends[np.maximum(before, 0)] <= slop)
+        ends = word_ends[near]
+    return ends
 
 
-def _position_keys(reader, field: str, term: str, offset: int, first: int,
-                   held: np.ndarray, local: np.ndarray) -> np.ndarray:
-    """``i * _ROW + position`` for each position of ``term`` in each of the
-    passages ``held`` (document numbers in the index, sorted), ``i`` the
-    passage's index in the candidates (``local`` are those of the segment
-    starting at ``offset``, the ``first``-th on), in order."""
-    if not len(held):
+def _position_keys(candidates: np.ndarray, docnums: np.ndarray, values: _Values | None
+                   ) -> np.ndarray:
+    """``i * _ROW + position`` for each position of a term (its postings'
+    ``docnums`` and ``values``) in each of the ``candidates`` it is in, ``i``
+    the candidate's index, in order."""
+    assert values is not None, "read with its values"
+    _, rows, at = np.intersect1d(candidates, docnums, assume_unique=True,
+                                 return_indices=True)
+    if not len(at):
         return np.zeros(0, np.int64)
-    format, values = _term_values(reader, field, term, (held - offset).tolist())
-    if not values:
-        return np.zeros(0, np.int64)
-    rows = first + np.searchsorted(local, np.fromiter(
-        (docnum for docnum, _ in values), np.int64, len(values)) + offset)
-    counts, positions = _decoded_positions([value for _, value in values])
-    return np.repeat(rows, counts) * _ROW + positions
+    lengths = values.lengths[at]
+    total = int(lengths.sum())
+    # each byte of those values: its value's start, plus how far into it it is
+    wanted = np.repeat(values.starts[at] - (np.cumsum(lengths) - lengths), lengths)
+    wanted += np.arange(total)
+    counts, positions = _decoded_positions(np.frombuffer(values.data, np.uint8)[wanted],
+                                           lengths)
+    return np.repeat(rows.astype(np.int64), counts) * _ROW + positions
 
 
-def _decoded_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """How many positions each of ``values`` (``CompactPositions``'s) holds,
-    and all of them in order: the gaps of the values read at once, then
-    added up value by value (a value's first gap is its first position)."""
-    lengths = np.fromiter(map(len, values), np.int64, len(values))
+def _decoded_positions(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each of the values (``CompactPositions``'s, ``raw``
+    bytes one after another, ``lengths`` long) holds, and all of them in
+    order: the gaps of the values read at once, then added up value by value
+    (a value's first gap is its first position)."""
     starts = np.cumsum(lengths) - lengths
-    raw = np.frombuffer(b"".join(values), np.uint8)
     wide = np.flatnonzero(raw[starts] != CompactPositions.BYTE_GAPS)
     counts = lengths - 1
     kept = np.ones(len(raw), dtype=bool)  # the bytes that are gaps of a byte
@@ -444,12 +429,13 @@ def _decoded_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         for at in wide.tolist():
             kept[starts[at]:starts[at] + lengths[at]] = False
         steps = np.empty(int(counts.sum()), np.int64)
-        narrow = np.ones(len(values), dtype=bool)
+        narrow = np.ones(len(lengths), dtype=bool)
         narrow[wide] = False
         in_narrow = np.repeat(narrow, counts)
         steps[in_narrow] = raw[kept]
-        steps[~in_narrow] = np.concatenate([np.frombuffer(values[at], "<u4", offset=1)
-                                            for at in wide.tolist()])
+        steps[~in_narrow] = np.concatenate([
+            np.frombuffer(raw[starts[at] + 1:starts[at] + lengths[at]].tobytes(), "<u4")
+            for at in wide.tolist()])
     positions = np.cumsum(steps)
     firsts = np.cumsum(counts) - counts
     positions -= np.repeat(positions[firsts] - steps[firsts], counts)
@@ -465,17 +451,30 @@ def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys[np.r_[0, breaks]], keys[np.r_[breaks - 1, len(keys) - 1]]
 
 
+class _Values(NamedTuple):
+    """The values (positions, as ``codec.CompactPositions`` writes them) of a
+    term's postings: each posting's at ``starts`` in ``data``, ``lengths`` long."""
+
+    data: bytes
+    starts: np.ndarray
+    lengths: np.ndarray
+
+
 def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
-          expired: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray]:
+          expired: Callable[[], bool], values: bool = False
+          ) -> tuple[np.ndarray, np.ndarray, _Values | None]:
     """Document numbers and boosted BM25F scores of the passages holding
     ``term``, computed as Whoosh's ``BM25FScorer`` computes each of them (the
     same operations in the same order, so the same floats); those of the blocks
-    read before ``expired()`` if it comes first."""
+    read before ``expired()`` if it comes first. With ``values``, the
+    postings' values too, read from the same blocks."""
     found: list[np.ndarray] = []
     scores: list[np.ndarray] = []
+    held: list[_Values] = []
     idf = None
     for reader, offset in _segments(searcher):
-        docnums, weights = _segment_postings(reader, field, term, expired)
+        docnums, weights, segment_values = _segment_postings(reader, field, term, expired,
+                                                             values)
         if not len(docnums):
             continue
         if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
@@ -486,13 +485,23 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
         norm = norms[np.frombuffer(_length_bytes(reader, field), np.uint8)[docnums]]
         scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)) * boost)
         found.append(docnums + offset if offset else docnums)
+        if segment_values is not None:
+            held.append(segment_values)
         if expired():
             break
     if not found:
-        return _nothing()
+        none = np.zeros(0, np.int64)
+        return none, np.zeros(0), _Values(b"", none, none) if values else None
+    joined = None
+    if values:
+        before = np.cumsum([0] + [len(part.data) for part in held[:-1]])
+        joined = _Values(b"".join(part.data for part in held),
+                         np.concatenate([part.starts + shift
+                                         for part, shift in zip(held, before, strict=True)]),
+                         np.concatenate([part.lengths for part in held]))
     if len(found) == 1:
-        return found[0], scores[0]
-    return np.concatenate(found), np.concatenate(scores)
+        return found[0], scores[0], joined
+    return np.concatenate(found), np.concatenate(scores), joined
 
 
 def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
@@ -519,52 +528,68 @@ def _segments(searcher) -> Iterator[tuple[object, int]]:
         yield leaf.reader(), offset
 
 
-def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool]
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool],
+                      values: bool = False) -> tuple[np.ndarray, np.ndarray, _Values | None]:
     """Document numbers (in the segment) and weights of ``term``'s postings in
     one segment, deleted passages left out; those of the blocks read before
-    ``expired()`` if it comes first."""
+    ``expired()`` if it comes first. With ``values``, their values too."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
-        return _nothing()
+        return *_nothing(), None
     deleted, live = deleted_and_live(matcher)
     if not isinstance(live, CompactLeafMatcher):
         raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
-    docnums, weights = _block_arrays(live, expired)
+    docnums, weights, held = _block_arrays(live, expired, values)
     if deleted:
         kept = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
         docnums, weights = docnums[kept], weights[kept]
-    return docnums, weights
+        if held is not None:
+            held = _Values(held.data, held.starts[kept], held.lengths[kept])
+    return docnums, weights, held
 
 
-def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool]
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool],
+                  values: bool = False) -> tuple[np.ndarray, np.ndarray, _Values | None]:
     """Document numbers and weights of a term's postings in a segment, its
     blocks' typed arrays joined as they are: one prefix sum turns the gaps into
     document numbers, once each block's first gap (its first document number)
-    is made relative to the last document of the block before."""
+    is made relative to the last document of the block before. With
+    ``values``, the postings' values, their blocks' joined."""
     gaps: list[array] = []
     weights: list[array | None] = []
     lasts: list[int] = []
-    for block_gaps, block_weights, last in matcher.block_arrays():
+    lengths: list[array] = []
+    data: list[bytes] = []
+    blocks = (matcher.block_arrays_and_values() if values
+              else ((*arrays, None) for arrays in matcher.block_arrays()))
+    for block_gaps, block_weights, last, block_values in blocks:
         gaps.append(block_gaps)
         weights.append(block_weights)
         lasts.append(last)
+        if values:
+            if block_values is None:
+                raise TypeError("a phrase's field must keep positions")
+            lengths.append(block_values[0])
+            data.append(block_values[1])
         if expired():
             break
     if not gaps:
-        return _nothing()
+        return *_nothing(), None
     docnums = np.concatenate(gaps, dtype=np.int64)
     counts = [len(block) for block in gaps]
     if len(gaps) > 1:
         docnums[np.cumsum(counts[:-1])] -= lasts[:-1]
     np.cumsum(docnums, out=docnums)
+    held = None
+    if values:
+        sizes = np.concatenate(lengths, dtype=np.int64)
+        held = _Values(b"".join(data), np.cumsum(sizes) - sizes, sizes)
     if all(block is None for block in weights):  # the commonest: every word once
-        return docnums, np.ones(len(docnums))
+        return docnums, np.ones(len(docnums)), held
     return docnums, np.concatenate([np.ones(count) if block is None else block
                                     for block, count in zip(weights, counts, strict=True)],
-                                   dtype=np.float64)
+                                   dtype=np.float64), held
 
 
 _LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()

@@ -74,6 +74,7 @@ from frsearch.codec import (
     encode_record,
     encode_term_info,
     gaps_and_weights,
+    gaps_weights_and_values,
     held_block,
 )
 from frsearch.errors import IndexDamagedError, IndexWriteError
@@ -317,6 +318,14 @@ class CompactLeafMatcher(W3LeafMatcher):
             gaps, weights = gaps_and_weights(block(), count)
             yield gaps, weights, last
 
+    def block_arrays_and_values(self) -> Iterator[
+            tuple[array, array | None, int, tuple[array, bytes] | None]]:
+        """``block_arrays``, and each block's values: their lengths, and
+        the values one after another (``codec.gaps_weights_and_values``)."""
+        for count, last, block in self._stored_blocks():
+            gaps, weights, values = gaps_weights_and_values(block(), count)
+            yield gaps, weights, last, values
+
     def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         """The value (the positions, as the format encodes them) of each of
         ``docnums`` (sorted) the postings hold: only the blocks that may hold
@@ -427,6 +436,13 @@ class HeldPostingsMatcher(CompactLeafMatcher):
         gaps = array("q", [ids[0]])  # as a block's: the first document, then the gaps
         gaps.extend(later - earlier for earlier, later in zip(ids, ids[1:], strict=False))
         yield gaps, None if weights is None else array("d", weights), ids[-1]
+
+    def block_arrays_and_values(self) -> Iterator[
+            tuple[array, array | None, int, tuple[array, bytes] | None]]:
+        values = self._held[2]()
+        for gaps, weights, last in self.block_arrays():
+            yield gaps, weights, last, None if values is None else (
+                array("q", map(len, values)), b"".join(values))
 
     def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         ids, _, values = self._held

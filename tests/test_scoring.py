@@ -10,6 +10,7 @@ import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from shuffled import seed_sentences, two_segment_index
 from whoosh.collectors import TopCollector
@@ -203,7 +204,8 @@ def test_positions_are_read_at_once_as_the_codec_decodes_them_one_by_one():
         lists = [sorted(draw.sample(range(draw.choice([20, 300, 5000])), draw.randint(1, 8)))
                  for _ in range(draw.randint(1, 12))]
         values = [positions.encode(held) for held in lists]
-        counts, found = scoring._decoded_positions(values)
+        counts, found = scoring._decoded_positions(
+            np.frombuffer(b"".join(values), np.uint8), np.array([len(v) for v in values]))
         assert counts.tolist() == [len(held) for held in lists]
         assert found.tolist() == [position for held in lists for position in held]
         assert found.tolist() == [p for value in values for p in positions.decode_positions(value)]
