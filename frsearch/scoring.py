@@ -337,8 +337,7 @@ def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[]
     held = []  # the passages holding a spelling of each word
     for terms in phrase.words:
         spellings = [scored[term][0] for term in terms]
-        held.append(spellings[0] if len(spellings) == 1
-                    else np.unique(np.concatenate(spellings)))
+        held.append(spellings[0] if len(spellings) == 1 else _union(spellings))
     candidates = held[0]
     for word_held in held[1:]:
         candidates = np.intersect1d(candidates, word_held, assume_unique=True)
@@ -351,9 +350,9 @@ def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[]
     spans = []
     for terms in phrase.words:
         keys = [_position_keys(candidates, scored[term][0], scored[term][2]) for term in terms]
-        spans.append((keys[0], keys[0]) if len(keys) == 1 else _runs(np.concatenate(keys)))
+        spans.append((keys[0], keys[0]) if len(keys) == 1 else _runs(_union(keys)))
     found = np.zeros(len(candidates), dtype=bool)
-    found[np.unique(_in_sequence(spans, phrase.slop) // _ROW)] = True
+    found[_in_sequence(spans, phrase.slop) // _ROW] = True
     return candidates[found], scores[found]
 
 
@@ -442,9 +441,17 @@ def _decoded_positions(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray
     return counts, positions
 
 
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The numbers (none negative) of sorted ``arrays``, each once, in order:
+    sorted and told apart by their differences, faster than ``np.unique``."""
+    every = np.concatenate(arrays)
+    every.sort()
+    return every[np.flatnonzero(np.diff(every, prepend=-1))]
+
+
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first and last of each run of consecutive ``keys``, in order."""
-    keys = np.unique(keys)
+    """The first and last of each run of consecutive ``keys`` (sorted, each
+    once), in order."""
     if not len(keys):
         return keys, keys
     breaks = np.flatnonzero(np.diff(keys) != 1) + 1
