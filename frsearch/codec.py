@@ -61,6 +61,7 @@ __all__ = [
     "encode_term_info",
     "held_block",
     "gaps_and_weights",
+    "gaps_weights_and_values",
     "join_records",
     "passage_order",
     "read_passage_order",
@@ -117,7 +118,9 @@ class CompactPositions(Positions):
     under 256, as nearly all are (Whoosh's own format pickles a list of ints).
     Indexing encodes millions of these; it saves a quarter of the postings' size."""
 
-    _BYTE_GAPS, _INT_GAPS = 0, 1
+    BYTE_GAPS, INT_GAPS = 0, 1
+    """A value's first byte: the gaps that follow take a byte each, or four
+    (a little-endian unsigned int). ``scoring`` reads many values at once so."""
 
     def encode(self, poslist):
         if len(poslist) == 1 and poslist[0] < 256:  # most postings: a word once
@@ -128,7 +131,7 @@ class CompactPositions(Positions):
         return b"\x01" + array("I", gaps).tobytes()
 
     def decode_positions(self, valuestring):
-        if valuestring[0] == self._BYTE_GAPS:
+        if valuestring[0] == self.BYTE_GAPS:
             gaps = valuestring[1:]
         else:
             gaps = array("I")
@@ -136,7 +139,7 @@ class CompactPositions(Positions):
         return list(accumulate(gaps))
 
     def decode_frequency(self, valuestring):
-        if valuestring[0] == self._BYTE_GAPS:
+        if valuestring[0] == self.BYTE_GAPS:
             return len(valuestring) - 1
         return (len(valuestring) - 1) // 4
 
@@ -292,17 +295,20 @@ def encode_postings(ids: array, weights: array | None, values: bytes | bytearray
 
 def decode_block(data: bytes, count: int):
     """Document numbers and weights (None: all 1.0) of a block, and a function
-    that returns its values (None: empty): only phrases need them, and slicing
-    them out costs as much as the rest."""
+    that returns its values (None: empty), or those at the indexes it is
+    given: only phrases need them, and slicing them all out costs as much as
+    the rest."""
     gaps, at = _unpack(data, 0, count)
     assert gaps is not None, "document gaps are always written"
     weights, at = _unpack(data, at, count)
     lengths, at = _unpack(data, at, count)
 
-    def values() -> tuple | None:
+    def values(wanted: Sequence[int] | None = None) -> tuple | None:
         if lengths is None:
             return None
         ends = list(accumulate(lengths, initial=at))
+        if wanted is not None:
+            return tuple(data[ends[index]:ends[index + 1]] for index in wanted)
         return tuple(data[start:end] for start, end in zip(ends, ends[1:], strict=False))
 
     return tuple(accumulate(gaps)), weights, values
@@ -461,6 +467,18 @@ def gaps_and_weights(data: bytes, count: int) -> tuple[array, array | None]:
     assert gaps is not None, "document gaps are always written"
     weights, _ = _unpack(data, at, count)
     return gaps, weights
+
+
+def gaps_weights_and_values(data: bytes, count: int
+                            ) -> tuple[array, array | None, tuple[array, bytes] | None]:
+    """``gaps_and_weights``, and the values of the block (None: none): the
+    length of each, and all of them one after another; a phrase reads the
+    positions of some postings from the blocks its words were scored from."""
+    gaps, at = _unpack(data, 0, count)
+    assert gaps is not None, "document gaps are always written"
+    weights, at = _unpack(data, at, count)
+    lengths, at = _unpack(data, at, count)
+    return gaps, weights, None if lengths is None else (lengths, data[at:])
 
 
 # -- stored records ----------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Execution, the second stage of a search: a ``Plan`` run against the index,
 giving the passages it matches as (document number, score), best first.
 
-A plan of words only is scored from the posting arrays (``scoring``) when its
-terms have postings enough (``scoring.ARRAYS_FROM``), any other by Whoosh's
-matchers and collector; both give the same scores to the same query
-(``tests/test_scoring.py``). Then, for the best passages: quoted
+A plan of words and quoted phrases only is scored from the postings
+(``scoring``) when its terms have postings enough (``scoring.ARRAYS_FROM``),
+any other (groups, exclusions) by Whoosh's matchers and collector; both give
+the same scores to the same query (``tests/test_scoring.py``). Then, for the best passages: quoted
 phrases holding stop words ("à la fois"), which the index knows only by their
 other words, are matched word for word in the stored text (one that lacks the
 phrase does not hold that clause); passages holding the query's words close
@@ -120,7 +120,7 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
     if plan.browse:  # filters alone: every passage they let through, unranked
         ranked = _browsed(searcher, plan, allowed, forbidden)
         total = len(ranked)
-    elif plan.words is not None and worth_arrays(searcher, plan.words):  # words only
+    elif plan.words is not None and worth_arrays(searcher, plan.words):  # words, phrases
         ranked, total = top_passages(searcher, plan.words, HELD_SCORE, wanted,
                                      plan.deadline.expired, allowed, forbidden)
     else:

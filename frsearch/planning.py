@@ -30,9 +30,10 @@ indexing records ``crimee`` → ``crim`` and ``egoisme`` → ``ego``, and a quer
 word stands for those terms too (``_Planner.terms``).
 
 A plan holds a Whoosh query that scores so (``_Coordinated`` runs the clauses'
-matchers side by side); one made of words only (the commonest kind) is also
-described as ``WordClause`` objects, which ``scoring`` ranks from the posting
-arrays, to the same order and scores, without Whoosh's matchers.
+matchers side by side); one made of words and quoted phrases only (the
+commonest kinds) is also described as ``WordClause`` objects, which ``scoring``
+ranks from the postings (arrays, and the positions of a phrase's candidate
+passages), to the same order and scores, without Whoosh's matchers.
 A ``prefix*`` is planned as the words of the index it starts (its commonest
 ``MAX_PREFIX_TERMS``), so it takes that path too.
 
@@ -91,8 +92,8 @@ from frsearch.typos import Correction, closest_spelling, correct, in_case_of
 from frsearch.whoosh_internals import AndNot
 
 __all__ = [
-    "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PlannedClause", "WordClause", "compile_query",
-    "literal_finder", "literal_form", "suggest",
+    "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PhrasePart", "PlannedClause", "WordClause",
+    "compile_query", "literal_finder", "literal_form", "suggest",
 ]
 
 CONTEXT_BOOSTS = {"title": 0.3, "heading": 0.5}
@@ -192,9 +193,25 @@ class Deadline:
         return self.passed
 
 
+class PhrasePart(NamedTuple):
+    """A phrase of a clause in one field, as ``scoring`` matches and scores it
+    from the postings: what Whoosh's ``Phrase`` (each word one term) or
+    ``SpanNear2`` (a word of several spellings) in ``field_query`` does."""
+
+    field: str
+    words: tuple[tuple[str, ...], ...]
+    """Each word's terms in the field (its spellings), in the phrase's order."""
+    slop: int
+    """How far a word may follow the one before (1: next to it)."""
+    boost: float
+    """What the phrase's score is multiplied by: a headline's or heading's
+    boost for a ``Phrase``; 1 for a ``SpanNear2``, whose matcher leaves the
+    boost it was given out."""
+
+
 class WordClause(NamedTuple):
-    """One clause of words (with their spellings, variants or correction), as
-    ``scoring`` ranks it from the posting arrays."""
+    """One clause of words or quoted phrases (with their spellings, variants
+    or correction), as ``scoring`` ranks it from the postings."""
 
     weight: float
     """What the clause counts in the share of the query a passage holds."""
@@ -205,6 +222,8 @@ class WordClause(NamedTuple):
     ``scored``, in the ``text`` field."""
     scored: tuple[tuple[str, str, float], ...]
     """(field, term, boost) of every term scored with BM25F, context included."""
+    phrases: tuple[PhrasePart, ...] = ()
+    """Its phrases, context included; those of the ``text`` field hold it."""
 
 
 class PlannedClause(NamedTuple):
@@ -239,7 +258,8 @@ class Plan:
     """Quoted phrases with stop words, as ``literal_form`` writes them: a passage
     holds such a clause only if it holds the phrase word for word."""
     words: list[WordClause] | None = None
-    """The same query for ``scoring.top_passages``, when it is made of words only."""
+    """The same query for ``scoring.top_passages``, when it is made of words
+    and phrases only (no group, no exclusion)."""
     truncated_prefixes: tuple[str, ...] = ()
     """Prefixes (as typed, with their ``*``) cut to ``MAX_PREFIX_TERMS`` words."""
     deadline: Deadline = field(default_factory=lambda: Deadline(None))
@@ -445,10 +465,11 @@ class _Clause:
     """For a quoted phrase holding stop words: the phrase as ``literal_form`` writes it."""
     terms: tuple[str, ...] = ()
     """Its terms in the passages' text, for proximity (none for a group)."""
-    postings: tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]] | None = None
-    """For a clause of words only (no phrase): the terms of ``in_passage`` and
-    the (field, term, boost) of each term it scores, what ``scoring`` needs to
-    rank it from the posting arrays."""
+    postings: tuple[tuple[str, ...], tuple[tuple[str, str, float], ...],
+                    tuple[PhrasePart, ...]] | None = None
+    """For a clause of words and phrases (not a group): the terms of
+    ``in_passage``, the (field, term, boost) of each term it scores and its
+    phrases, what ``scoring`` needs to rank it from the postings."""
 
 
 class _Near(SpanNear2):
@@ -592,6 +613,13 @@ class _Planner:
         spans = [SpanOr([wq.Term(fieldname, t) for t in sorted(s)]) for s in sets]
         return _Near(spans, slop=slop, ordered=True)
 
+    def phrase_part(self, fieldname: str, sets: list[frozenset[str]], slop: int,
+                    boost: float) -> PhrasePart:
+        """The phrase ``field_query`` makes of the words, with ``boost``, for ``scoring``."""
+        words = tuple(tuple(self.terms_in(fieldname, s)) for s in sets)
+        spans = any(len(terms) > 1 for terms in words)  # a SpanNear2, not a Phrase
+        return PhrasePart(fieldname, words, slop, 1.0 if spans else boost)
+
     def sequence(self, sets: list[frozenset[str]], slop: int) -> _Clause:
         """A word (one term set) or a phrase (several), in the passage and its context."""
         in_passage = self.field_query("text", sets, slop)
@@ -599,14 +627,16 @@ class _Planner:
                     if all(any(self.in_index(name, t) for t in s) for s in sets)]
         context = [self.field_query(name, sets, slop).with_boost(boost)
                    for name, boost in contexts]
-        postings = None
+        fields = [("text", 1.0), *contexts]
         if len(sets) == 1:
             pattern: Pattern = TermPattern(sets[0])
-            postings = (tuple(self.terms_in("text", sets[0])), tuple(
-                (name, term, boost) for name, boost in [("text", 1.0), *contexts]
-                for term in self.terms_in(name, sets[0])))
+            postings: tuple = (tuple(self.terms_in("text", sets[0])), tuple(
+                (name, term, boost) for name, boost in fields
+                for term in self.terms_in(name, sets[0])), ())
         else:
             pattern = SequencePattern(tuple(sets), slop)
+            postings = ((), (), tuple(self.phrase_part(name, sets, slop, boost)
+                                      for name, boost in fields))
         frequency = min(sum(self.reader.doc_frequency("text", t) for t in s) for s in sets)
         question = len(sets) == 1 and bool(sets[0] & QUESTION_TERMS)
         terms = tuple(sorted({t for s in sets for t in self.terms_in("text", s)}))
@@ -626,8 +656,9 @@ class _Planner:
             parts = [a.postings for a in alternatives if a.postings is not None]
             postings = None
             if len(parts) == len(alternatives):
-                postings = (tuple(term for held_by, _ in parts for term in held_by),
-                            tuple(leaf for _, scored in parts for leaf in scored))
+                postings = (tuple(term for held_by, _, _ in parts for term in held_by),
+                            tuple(leaf for _, scored, _ in parts for leaf in scored),
+                            tuple(phrase for _, _, phrases in parts for phrase in phrases))
             return _Clause(wq.Or([a.in_passage for a in alternatives]),
                            _any(a.context for a in alternatives),
                            [p for a in alternatives for p in a.patterns],

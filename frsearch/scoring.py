@@ -1,6 +1,6 @@
-"""Scoring queries of plain words straight from the posting arrays: the
-faster of the two ways ``execution`` runs a plan; and proximity, read from the
-positions of the best passages, for both.
+"""Scoring queries of words and quoted phrases straight from the posting
+arrays: the faster of the two ways ``execution`` runs a plan; and proximity,
+read from the positions of the best passages, for both.
 
 Whoosh scores a query by walking a tree of matcher objects, several Python
 calls per passage and per node: most of a search's time for a common word. A
@@ -9,9 +9,12 @@ corrections), the commonest kind, needs none of that machinery: each term's
 postings are read whole, its blocks' typed arrays taken into numpy as they are,
 and scored with the same BM25F as Whoosh's (same statistics, same field
 lengths, the same float operations in the same order), then combined per
-passage by the same ``planning.Coordination`` as the plan's Whoosh query. The
-ranking and the scores are the same; ``tests/test_scoring.py`` compares the
-two on every judged query.
+passage by the same ``planning.Coordination`` as the plan's Whoosh query. A
+quoted phrase is looked for only in the passages holding all its words (their
+document arrays intersected), from their positions alone, and scored as
+Whoosh's phrase matchers score it (``_phrase``). The ranking and the scores
+are the same; ``tests/test_scoring.py`` compares the two on every judged query
+and on drawn phrases.
 
 numpy is required, not optional: a pure-Python twin of this path would be a
 second ranking to keep equal to the first and to test, for a platform numpy
@@ -26,17 +29,19 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from frsearch.codec import CompactPositions
 from frsearch.planning import (
     PROXIMITY,
     PROXIMITY_WINDOW,
     Coordination,
+    PhrasePart,
     PlannedClause,
     WordClause,
 )
@@ -83,11 +88,14 @@ query`` process on the seeds."""
 
 
 def worth_arrays(searcher, clauses: Sequence[WordClause]) -> bool:
-    """Whether a query of words has ``ARRAYS_FROM`` postings or more."""
+    """Whether a query of words and phrases has ``ARRAYS_FROM`` postings or more."""
     reader = searcher.reader()
     total = 0
     for clause in clauses:
-        for field, term, _ in clause.scored:
+        leaves = [(field, term) for field, term, _ in clause.scored] + [
+            (phrase.field, term) for phrase in clause.phrases
+            for terms in phrase.words for term in terms]
+        for field, term in leaves:
             total += reader.doc_frequency(field, term)
             if total >= ARRAYS_FROM:
                 return True
@@ -115,7 +123,8 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     Each term's postings are scored as whole numpy arrays, then summed per
     passage in the order Whoosh's matchers add them (clause by clause, term by
     term), so that every float is the one the matchers compute and equal
-    scores stay equal.
+    scores stay equal. A phrase counts as one more term, held by the passages
+    it is found in (``_phrase``).
     """
     weighting = searcher.weighting
     if not isinstance(weighting, BM25F):
@@ -133,11 +142,16 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
         holding: list[int] = []
         context: list[int] = []
         for field, term, boost in clause.scored:
-            docnums, scores = _bm25(searcher, weighting, field, term, boost, expired)
+            docnums, scores, _ = _bm25(searcher, weighting, field, term, boost, expired)
             if field != "text":
                 context.append(len(postings))
             elif term in held_by:
                 holding.append(len(postings))
+            postings.append(docnums)
+            fits.append(scores)
+        for phrase in clause.phrases:
+            docnums, scores = _phrase(searcher, weighting, phrase, expired)
+            (holding if phrase.field == "text" else context).append(len(postings))
             postings.append(docnums)
             fits.append(scores)
         holders.append((holding, context, clause.weight))
@@ -260,8 +274,7 @@ def at_documents(matcher, docnums: Sequence[int]) -> Iterator[int]:
 def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
                docnums: Sequence[int]) -> dict[int, list[int]]:
     """The positions of ``terms`` in the text of each of ``docnums`` holding
-    one, sorted; read from the postings (the codec's block values), only the
-    blocks holding those passages decompressed."""
+    one, sorted."""
     found: dict[int, list[int]] = {}
     ordered = sorted(docnums)
     for number, (reader, offset) in enumerate(segments):
@@ -270,33 +283,205 @@ def _positions(segments: Sequence[tuple[Any, int]], terms: Sequence[str],
         if not local:
             continue
         for term in terms:
-            try:
-                matcher = reader.postings("text", term)
-            except TermNotFound:
-                continue
-            _, live = deleted_and_live(matcher)  # the passages asked about are live
-            if not isinstance(live, CompactLeafMatcher):
-                raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
-            decode = live.format.decode_positions
-            for docnum, value in live.values_of(local):
-                found.setdefault(docnum + offset, []).extend(decode(value))
+            for docnum, held in _term_positions(reader, "text", term, local):
+                found.setdefault(docnum + offset, []).extend(held)
     if len(terms) > 1:
         for held in found.values():
             held.sort()
     return found
 
 
+def _term_positions(reader, field: str, term: str, docnums: Sequence[int]
+                    ) -> Iterator[tuple[int, list[int]]]:
+    """Each of ``docnums`` (sorted, live, in the segment) holding ``term``, and
+    the term's positions in it; read from the postings (the codec's block
+    values), only the blocks holding those passages decompressed."""
+    try:
+        matcher = reader.postings(field, term)
+    except TermNotFound:
+        return
+    _, live = deleted_and_live(matcher)  # the passages asked about are live
+    if not isinstance(live, CompactLeafMatcher):
+        raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
+    decode = live.format.decode_positions
+    for docnum, value in live.values_of(docnums):
+        yield docnum, decode(value)
+
+
+_ROW = 1 << 32
+"""A phrase's positions in its ``i``-th candidate passage are read as ``i *
+_ROW + position``: those of all the candidates in one sorted array, where a
+passage's are never within a phrase's reach of another's."""
+
+
+def _phrase(searcher, weighting: BM25F, phrase: PhrasePart, expired: Callable[[], bool]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and scores of the passages holding ``phrase``, as
+    Whoosh's ``Phrase`` or ``SpanNear2`` matches and scores them.
+
+    The candidates are the passages holding a spelling of every word (the
+    words' document arrays intersected); only theirs are positions decoded
+    (from the blocks the words were scored from), and a candidate holds the
+    phrase if its words follow each other within the slop (``_in_sequence``).
+    Whoosh scores a phrase by its words, not by how often it occurs: the BM25F
+    of each of the passage's spellings of a word, the words' sums added up, in
+    the order of Whoosh's binary trees of matchers (``_tree_sum``), times the
+    phrase's boost.
+    """
+    scored: dict[str, tuple[np.ndarray, np.ndarray, _Values | None]] = {}
+    for terms in phrase.words:
+        for term in terms:
+            if term not in scored:
+                scored[term] = _bm25(searcher, weighting, phrase.field, term, 1.0, expired,
+                                     values=True)
+    held = []  # the passages holding a spelling of each word
+    for terms in phrase.words:
+        spellings = [scored[term][0] for term in terms]
+        held.append(spellings[0] if len(spellings) == 1 else _union(spellings))
+    candidates = held[0]
+    for word_held in held[1:]:
+        candidates = np.intersect1d(candidates, word_held, assume_unique=True)
+    if not len(candidates) or expired():
+        return _nothing()
+    scores = _tree_sum([_tree_sum([_at(candidates, *scored[term][:2]) for term in terms])
+                        for terms in phrase.words])
+    if phrase.boost != 1.0:
+        scores = scores * phrase.boost
+    spans = []
+    for terms in phrase.words:
+        keys = [_position_keys(candidates, scored[term][0], scored[term][2]) for term in terms]
+        spans.append((keys[0], keys[0]) if len(keys) == 1 else _runs(_union(keys)))
+    found = np.zeros(len(candidates), dtype=bool)
+    found[_in_sequence(spans, phrase.slop) // _ROW] = True
+    return candidates[found], scores[found]
+
+
+def _at(candidates: np.ndarray, docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The score of each candidate in ``docnums`` (sorted), 0 for one not in it."""
+    if not len(docnums):
+        return np.zeros(len(candidates))
+    at = np.minimum(np.searchsorted(docnums, candidates), len(docnums) - 1)
+    return np.where(docnums[at] == candidates, scores[at], 0.0)
+
+
+def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
+    """The sum of ``scores`` added as Whoosh's ``make_binary_tree`` of matchers
+    adds them (first half, second half, each so), so that it is the same float;
+    a matcher not on a passage adds nothing there, as 0 does."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _in_sequence(spans: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarray:
+    """The ends of the phrases the words' ``spans`` (the first and last
+    position of each, as ``_position_keys`` gives them, in order) make: each
+    word starting 1 to ``slop`` positions after the end of the one before, as
+    SpanNear2 matches them. A word's spans are its positions, or for a word
+    of several spellings the runs of consecutive positions of any of them
+    (Whoosh's SpanOr merges spans that touch): ``_runs``."""
+    ends = spans[0][1]
+    for starts, word_ends in spans[1:]:
+        if not len(ends):
+            break
+        before = np.searchsorted(ends, starts) - 1  # the last end before each start
+        near = (before >= 0) & (starts - ends[np.maximum(before, 0)] <= slop)
+        ends = word_ends[near]
+    return ends
+
+
+def _position_keys(candidates: np.ndarray, docnums: np.ndarray, values: _Values | None
+                   ) -> np.ndarray:
+    """``i * _ROW + position`` for each position of a term (its postings'
+    ``docnums`` and ``values``) in each of the ``candidates`` it is in, ``i``
+    the candidate's index, in order."""
+    assert values is not None, "read with its values"
+    _, rows, at = np.intersect1d(candidates, docnums, assume_unique=True,
+                                 return_indices=True)
+    if not len(at):
+        return np.zeros(0, np.int64)
+    lengths = values.lengths[at]
+    total = int(lengths.sum())
+    # each byte of those values: its value's start, plus how far into it it is
+    wanted = np.repeat(values.starts[at] - (np.cumsum(lengths) - lengths), lengths)
+    wanted += np.arange(total)
+    counts, positions = _decoded_positions(np.frombuffer(values.data, np.uint8)[wanted],
+                                           lengths)
+    return np.repeat(rows.astype(np.int64), counts) * _ROW + positions
+
+
+def _decoded_positions(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each of the values (``CompactPositions``'s, ``raw``
+    bytes one after another, ``lengths`` long) holds, and all of them in
+    order: the gaps of the values read at once, then added up value by value
+    (a value's first gap is its first position)."""
+    starts = np.cumsum(lengths) - lengths
+    wide = np.flatnonzero(raw[starts] != CompactPositions.BYTE_GAPS)
+    counts = lengths - 1
+    kept = np.ones(len(raw), dtype=bool)  # the bytes that are gaps of a byte
+    kept[starts] = False
+    if not len(wide):
+        steps = raw[kept].astype(np.int64)
+    else:  # a gap of 256 words or more: rare
+        counts[wide] //= 4
+        for at in wide.tolist():
+            kept[starts[at]:starts[at] + lengths[at]] = False
+        steps = np.empty(int(counts.sum()), np.int64)
+        narrow = np.ones(len(lengths), dtype=bool)
+        narrow[wide] = False
+        in_narrow = np.repeat(narrow, counts)
+        steps[in_narrow] = raw[kept]
+        steps[~in_narrow] = np.concatenate([
+            np.frombuffer(raw[starts[at] + 1:starts[at] + lengths[at]].tobytes(), "<u4")
+            for at in wide.tolist()])
+    positions = np.cumsum(steps)
+    firsts = np.cumsum(counts) - counts
+    positions -= np.repeat(positions[firsts] - steps[firsts], counts)
+    return counts, positions
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The numbers (none negative) of sorted ``arrays``, each once, in order:
+    sorted and told apart by their differences, faster than ``np.unique``."""
+    every = np.concatenate(arrays)
+    every.sort()
+    return every[np.flatnonzero(np.diff(every, prepend=-1))]
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last of each run of consecutive ``keys`` (sorted, each
+    once), in order."""
+    if not len(keys):
+        return keys, keys
+    breaks = np.flatnonzero(np.diff(keys) != 1) + 1
+    return keys[np.r_[0, breaks]], keys[np.r_[breaks - 1, len(keys) - 1]]
+
+
+class _Values(NamedTuple):
+    """The values (positions, as ``codec.CompactPositions`` writes them) of a
+    term's postings: each posting's at ``starts`` in ``data``, ``lengths`` long."""
+
+    data: bytes
+    starts: np.ndarray
+    lengths: np.ndarray
+
+
 def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
-          expired: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray]:
+          expired: Callable[[], bool], values: bool = False
+          ) -> tuple[np.ndarray, np.ndarray, _Values | None]:
     """Document numbers and boosted BM25F scores of the passages holding
     ``term``, computed as Whoosh's ``BM25FScorer`` computes each of them (the
     same operations in the same order, so the same floats); those of the blocks
-    read before ``expired()`` if it comes first."""
+    read before ``expired()`` if it comes first. With ``values``, the
+    postings' values too, read from the same blocks."""
     found: list[np.ndarray] = []
     scores: list[np.ndarray] = []
+    held: list[_Values] = []
     idf = None
     for reader, offset in _segments(searcher):
-        docnums, weights = _segment_postings(reader, field, term, expired)
+        docnums, weights, segment_values = _segment_postings(reader, field, term, expired,
+                                                             values)
         if not len(docnums):
             continue
         if idf is None:  # statistics of the whole index, as Whoosh's scorer takes them
@@ -307,13 +492,23 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
         norm = norms[np.frombuffer(_length_bytes(reader, field), np.uint8)[docnums]]
         scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)) * boost)
         found.append(docnums + offset if offset else docnums)
+        if segment_values is not None:
+            held.append(segment_values)
         if expired():
             break
     if not found:
-        return _nothing()
+        none = np.zeros(0, np.int64)
+        return none, np.zeros(0), _Values(b"", none, none) if values else None
+    joined = None
+    if values:
+        before = np.cumsum([0] + [len(part.data) for part in held[:-1]])
+        joined = _Values(b"".join(part.data for part in held),
+                         np.concatenate([part.starts + shift
+                                         for part, shift in zip(held, before, strict=True)]),
+                         np.concatenate([part.lengths for part in held]))
     if len(found) == 1:
-        return found[0], scores[0]
-    return np.concatenate(found), np.concatenate(scores)
+        return found[0], scores[0], joined
+    return np.concatenate(found), np.concatenate(scores), joined
 
 
 def _length_norms(weighting: BM25F, field: str, average: float) -> list[float]:
@@ -340,52 +535,68 @@ def _segments(searcher) -> Iterator[tuple[object, int]]:
         yield leaf.reader(), offset
 
 
-def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool]
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def _segment_postings(reader, field: str, term: str, expired: Callable[[], bool],
+                      values: bool = False) -> tuple[np.ndarray, np.ndarray, _Values | None]:
     """Document numbers (in the segment) and weights of ``term``'s postings in
     one segment, deleted passages left out; those of the blocks read before
-    ``expired()`` if it comes first."""
+    ``expired()`` if it comes first. With ``values``, their values too."""
     try:
         matcher = reader.postings(field, term)
     except TermNotFound:
-        return _nothing()
+        return *_nothing(), None
     deleted, live = deleted_and_live(matcher)
     if not isinstance(live, CompactLeafMatcher):
         raise TypeError(f"not an frsearch index segment: {type(live).__name__}")
-    docnums, weights = _block_arrays(live, expired)
+    docnums, weights, held = _block_arrays(live, expired, values)
     if deleted:
         kept = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
         docnums, weights = docnums[kept], weights[kept]
-    return docnums, weights
+        if held is not None:
+            held = _Values(held.data, held.starts[kept], held.lengths[kept])
+    return docnums, weights, held
 
 
-def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool]
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _block_arrays(matcher: CompactLeafMatcher, expired: Callable[[], bool],
+                  values: bool = False) -> tuple[np.ndarray, np.ndarray, _Values | None]:
     """Document numbers and weights of a term's postings in a segment, its
     blocks' typed arrays joined as they are: one prefix sum turns the gaps into
     document numbers, once each block's first gap (its first document number)
-    is made relative to the last document of the block before."""
+    is made relative to the last document of the block before. With
+    ``values``, the postings' values, their blocks' joined."""
     gaps: list[array] = []
     weights: list[array | None] = []
     lasts: list[int] = []
-    for block_gaps, block_weights, last in matcher.block_arrays():
+    lengths: list[array] = []
+    data: list[bytes] = []
+    blocks = (matcher.block_arrays_and_values() if values
+              else ((*arrays, None) for arrays in matcher.block_arrays()))
+    for block_gaps, block_weights, last, block_values in blocks:
         gaps.append(block_gaps)
         weights.append(block_weights)
         lasts.append(last)
+        if values:
+            if block_values is None:
+                raise TypeError("a phrase's field must keep positions")
+            lengths.append(block_values[0])
+            data.append(block_values[1])
         if expired():
             break
     if not gaps:
-        return _nothing()
+        return *_nothing(), None
     docnums = np.concatenate(gaps, dtype=np.int64)
     counts = [len(block) for block in gaps]
     if len(gaps) > 1:
         docnums[np.cumsum(counts[:-1])] -= lasts[:-1]
     np.cumsum(docnums, out=docnums)
+    held = None
+    if values:
+        sizes = np.concatenate(lengths, dtype=np.int64)
+        held = _Values(b"".join(data), np.cumsum(sizes) - sizes, sizes)
     if all(block is None for block in weights):  # the commonest: every word once
-        return docnums, np.ones(len(docnums))
+        return docnums, np.ones(len(docnums)), held
     return docnums, np.concatenate([np.ones(count) if block is None else block
                                     for block, count in zip(weights, counts, strict=True)],
-                                   dtype=np.float64)
+                                   dtype=np.float64), held
 
 
 _LENGTH_BYTES: WeakKeyDictionary = WeakKeyDictionary()

@@ -75,6 +75,7 @@ from frsearch.codec import (
     encode_record,
     encode_term_info,
     gaps_and_weights,
+    gaps_weights_and_values,
     held_block,
     join_records,
     split_records,
@@ -321,6 +322,14 @@ class CompactLeafMatcher(W3LeafMatcher):
             gaps, weights = gaps_and_weights(block(), count)
             yield gaps, weights, last
 
+    def block_arrays_and_values(self) -> Iterator[
+            tuple[array, array | None, int, tuple[array, bytes] | None]]:
+        """``block_arrays``, and each block's values: their lengths, and
+        the values one after another (``codec.gaps_weights_and_values``)."""
+        for count, last, block in self._stored_blocks():
+            gaps, weights, values = gaps_weights_and_values(block(), count)
+            yield gaps, weights, last, values
+
     def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         """The value (the positions, as the format encodes them) of each of
         ``docnums`` (sorted) the postings hold: only the blocks that may hold
@@ -333,14 +342,16 @@ class CompactLeafMatcher(W3LeafMatcher):
             if docnums[wanted] > last:
                 continue
             ids, _, values = decode_block(block(), count)
-            held = None
+            found: list[int] = []  # where the block holds the passages asked about
             while wanted < len(docnums) and docnums[wanted] <= last:
                 at = bisect_left(ids, docnums[wanted])
                 if at < count and ids[at] == docnums[wanted]:
-                    if held is None:
-                        held = values()
-                    yield docnums[wanted], held[at]
+                    found.append(at)
                 wanted += 1
+            if found:
+                held = values(found)
+                assert held is not None, "a field of positions has a value a posting"
+                yield from zip([ids[at] for at in found], held, strict=True)
 
     def _stored_blocks(self) -> Iterator[tuple[int, int, Callable[[], bytes]]]:
         """Each block's number of postings, last document number and a
@@ -429,6 +440,13 @@ class HeldPostingsMatcher(CompactLeafMatcher):
         gaps = array("q", [ids[0]])  # as a block's: the first document, then the gaps
         gaps.extend(later - earlier for earlier, later in zip(ids, ids[1:], strict=False))
         yield gaps, None if weights is None else array("d", weights), ids[-1]
+
+    def block_arrays_and_values(self) -> Iterator[
+            tuple[array, array | None, int, tuple[array, bytes] | None]]:
+        values = self._held[2]()
+        for gaps, weights, last in self.block_arrays():
+            yield gaps, weights, last, None if values is None else (
+                array("q", map(len, values)), b"".join(values))
 
     def values_of(self, docnums: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         ids, _, values = self._held
