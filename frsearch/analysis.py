@@ -340,6 +340,38 @@ def unaccented_stop_words(text: str) -> Iterator[Token]:
             yield Token(lowered, match.start() + cut, match.end(), position)
 
 
+class _WordsRead(dict):
+    """What ``indexed_terms`` needs of each word as ``_TOKEN_RE.findall``
+    gives it (a pair: number, word): its term ("" for a stop word) and its
+    ``accent_form`` (None if it has none). A dict looked up by the pair costs
+    a third of what calling the cached functions and testing for accents did
+    per word. ``cache_info`` and ``cache_clear`` as ``lru_cache``'s, for
+    ``segments.trim_word_caches``."""
+
+    def __missing__(self, pair: tuple[str, str]) -> tuple[str, str | None]:
+        number, word = pair
+        read: tuple[str, str | None]
+        if number:
+            read = self[pair] = (_NOT_DIGIT.sub("", number), None)
+        else:
+            read = self[pair] = (_analyse_word(word)[1],
+                                 None if word.isascii() else accent_form(word))
+        return read
+
+    def cache_info(self) -> _CacheSize:
+        return _CacheSize(len(self))
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+class _CacheSize(NamedTuple):
+    currsize: int
+
+
+_WORDS_READ = _WordsRead()
+
+
 def indexed_terms(text: str, forms: set[str] | None = None
                   ) -> tuple[list[str], dict[str, list[int]]]:
     """The terms of ``text`` (NFC) in order, and the positions of each: what
@@ -348,22 +380,17 @@ def indexed_terms(text: str, forms: set[str] | None = None
     ``accent_form`` of each word that has one, in the same pass."""
     terms: list[str] = []
     positions: dict[str, list[int]] = {}
-    analyse = _analyse_word
-    for position, (number, word) in enumerate(_TOKEN_RE.findall(text)):
-        if number:
-            term = _NOT_DIGIT.sub("", number)
-        else:
-            term = analyse(word)[1]
-            if forms is not None and not word.isascii() and (
-                    form := accent_form(word)) is not None:
-                forms.add(form)
+    words = _WORDS_READ
+    for position, pair in enumerate(_TOKEN_RE.findall(text)):
+        term, form = words[pair]
+        if form is not None and forms is not None:
+            forms.add(form)
         if term:
             terms.append(term)
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [position]
+            if term in positions:
+                positions[term].append(position)
             else:
-                found.append(position)
+                positions[term] = [position]
     return terms, positions
 
 

@@ -40,12 +40,13 @@ most are back after a few passages."""
 def trim_word_caches(modules: Iterable[ModuleType] = (analysis, duplicates),
                      limit: int = WORD_CACHE_ENTRIES) -> int:
     """Empty the word caches of ``modules`` that hold more than ``limit``
-    entries (every ``lru_cache`` function of theirs); returns how many."""
+    entries (every ``lru_cache`` function of theirs, and what has its
+    ``cache_info``); returns how many."""
     emptied = 0
     for module in modules:
         for value in list(vars(module).values()):
             info = getattr(value, "cache_info", None)
-            if info is not None and info().currsize > limit:
+            if info is not None and not isinstance(value, type) and info().currsize > limit:
                 value.cache_clear()
                 emptied += 1
     return emptied

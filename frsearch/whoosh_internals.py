@@ -14,6 +14,7 @@ Whoosh object.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -57,6 +58,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util import random_name
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from frsearch.codec import (
@@ -556,11 +558,56 @@ def _blocks(doccount: int) -> int:
     return -(-doccount // RECORDS_PER_BLOCK)
 
 
+_LENGTH_BYTES = bytes(length_to_byte(length) for length in range(1024))
+"""Whoosh's one-byte approximation of each field length below 1024."""
+
+
+class _LengthsWriter(columns.NumericColumn.Writer):
+    """Whoosh's writer of a field's lengths column (one byte a document,
+    nothing written after the last that is not 0), holding the bytes until the
+    segment is written: Whoosh writes each to its file through three layers."""
+
+    def __init__(self, dbfile):
+        super().__init__(dbfile, "B", 0)
+        self._bytes = bytearray()
+
+    def add(self, docnum, v):
+        if v:
+            held = self._bytes
+            if docnum > len(held):
+                held += bytes(docnum - len(held))
+            held.append(v)
+
+    def finish(self, doccount):
+        self._dbfile.write(self._bytes)
+
+
 class _PerDocWriter(W3PerDocWriter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lengths: dict[str, _LengthsWriter] = {}
+
     def _create_column(self, fieldname, column):
         if fieldname == "_stored":
             column = StoredColumn(self._codec.load_dictionary(self._storage))
+        elif column is LENGTHS_COLUMN:
+            file = self._cols.create_file(fieldname)
+            self._colwriters[fieldname] = _LengthsWriter(file)
+            return
         super()._create_column(fieldname, column)
+
+    def add_field(self, fieldname, fieldobj, value, length):
+        """Whoosh's, in one call instead of six a field."""
+        if value is not None:
+            self._storedfields[fieldname] = value
+        if length:
+            lengths = self._lengths.get(fieldname)
+            if lengths is None:
+                self.add_column_value(f"_{fieldname}_len", LENGTHS_COLUMN, 0)
+                lengths = self._lengths[fieldname] = self._colwriters[f"_{fieldname}_len"]
+            lengths.add(self._docnum, _LENGTH_BYTES[length] if length < 1024
+                        else length_to_byte(length))
+            self._fieldlengths[fieldname] += length
 
 
 class _PerDocReader(W3PerDocReader):
@@ -999,6 +1046,11 @@ class _SubWriter(SubWriterTask):
         for packed in articles:
             add_article(unpack_article(packed), documents)
         trim_word_caches()
+        # What survives a job is the segment's postings and the word caches,
+        # freed by reference counting, never in a cycle: frozen, Python's
+        # cyclic collector stops going through them again and again (a
+        # twentieth of a writer's time on the Littré).
+        gc.freeze()
 
     def _detach_from_parent(self) -> None:
         """Forked, this process holds the parent's lock file open: a parent
