@@ -413,9 +413,11 @@ def test_second_writer_waits_or_says_locked_and_nothing_is_lost(corpora, index_c
     reader = frsearch.open_index(index_copy)  # a long-lived searcher, as in a server
     base_passages = reader.stats().passages
     first_files = _names(index_copy)
+    # both corpora, about 3.5 s on a quiet machine: the first writer must still
+    # hold the lock after the refused run and the waiting one have started
     first = subprocess.Popen(
         [sys.executable, "-m", "frsearch", "index", str(root / "serial.jsonl"),
-         "--index", str(index_copy)],
+         str(root / "parallel.jsonl"), "--index", str(index_copy)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli.env,
         start_new_session=True)
     waiting = None
@@ -455,10 +457,12 @@ def test_second_writer_waits_or_says_locked_and_nothing_is_lost(corpora, index_c
             if process is not None:
                 process.stderr.close()
 
-    expected = base_passages + passages_in(root / "serial.jsonl", root / "other.jsonl")
+    expected = base_passages + passages_in(root / "serial.jsonl", root / "parallel.jsonl",
+                                           root / "other.jsonl")
     assert reader.stats().passages == expected  # the same searcher sees the new commit
     reader.close()
-    final = view(index_copy, [*ranges["base"], *ranges["serial"][::50], *ranges["other"]])
+    final = view(index_copy, [*ranges["base"], *ranges["serial"][::50],
+                              *ranges["parallel"][::200], *ranges["other"]])
     assert final["passages"] == expected and final["missing markers"] == []
     assert view(index_copy, ranges["small"])["missing markers"] == list(ranges["small"])
 
