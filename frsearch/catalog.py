@@ -31,7 +31,8 @@ from frsearch.codec import read_passage_order
 from frsearch.errors import IndexDamagedError
 from frsearch.whoosh_internals import fixed_bytes_column, var_bytes_column
 
-__all__ = ["ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
+__all__ = ["ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT", "POSTINGS_BYTES_KEPT", "Catalog", "Kept",
+           "catalog"]
 
 PASSAGES_KEPT = 4096
 """Decoded passages kept a commit: twenty queries' worth of the 210 a page of
@@ -42,18 +43,26 @@ ORDERS_KEPT = 16_384
 """Passage orders kept a commit: the 36 benchmark queries tie 4,600 passages
 (147 a query at the median); one costs 1.8 µs to read again from the column,
 0.13 µs kept, about a hundred bytes."""
+POSTINGS_BYTES_KEPT = 32 << 20
+"""Bytes of scored postings kept a commit (``scoring``'s arrays of a term):
+the 36 benchmark queries' terms take 0.4 MB on 10 MB of the Littré;
+reading a term again costs its lookup in the term table and the decoding of
+its blocks, a third of a median query."""
 
 
 class Kept:
-    """At most ``size`` values by key, the least recently used dropped first;
-    safe to share between threads."""
+    """At most ``size`` values by key (with ``weigh``, values weighing
+    ``size`` in all), the least recently used dropped first; safe to share
+    between threads."""
 
-    __slots__ = ("_lock", "_size", "_values")
+    __slots__ = ("_lock", "_size", "_values", "_weigh", "_weight")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[Any], int] | None = None) -> None:
         self._size = size
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._weigh = weigh
+        self._weight = 0
 
     def get(self, key: Hashable) -> Any:
         """The value kept for ``key``, None if none. Without the lock: each
@@ -69,11 +78,25 @@ class Kept:
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
+        weigh = self._weigh
+        if weigh is None:
+            with self._lock:
+                self._values[key] = value
+                self._values.move_to_end(key)
+                if len(self._values) > self._size:
+                    self._values.popitem(last=False)
+            return
+        weight = weigh(value)
+        if weight > self._size:
+            return
         with self._lock:
+            replaced = self._values.pop(key, None)
+            if replaced is not None:
+                self._weight -= weigh(replaced)
             self._values[key] = value
-            self._values.move_to_end(key)
-            if len(self._values) > self._size:
-                self._values.popitem(last=False)
+            self._weight += weight
+            while self._weight > self._size:
+                self._weight -= weigh(self._values.popitem(last=False)[1])
 
     def __len__(self) -> int:
         return len(self._values)
@@ -88,7 +111,8 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_orders", "_reader",
-                 "_sketches", "groupings", "highlights", "orders", "passages", "plans")
+                 "_sketches", "frequencies", "groupings", "highlights", "orders", "passages",
+                 "plans", "postings")
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -110,6 +134,11 @@ class Catalog:
         self.groupings = Kept(PLANS_KEPT)
         """The document numbers of a window of passages → its groups of
         near-duplicates, for ``collapsing.page``."""
+        self.postings = Kept(POSTINGS_BYTES_KEPT, _weight_of_postings)
+        """A term's field, text and scoring parameters → its passages' document
+        numbers and BM25F (and values if asked), for ``scoring``."""
+        self.frequencies = Kept(ORDERS_KEPT)
+        """(field, term) → how many passages hold it, for ``scoring.worth_arrays``."""
 
     def sketch(self, docnum: int) -> bytes:
         """The MinHash sketch of a passage (the ``text`` field's column), from
@@ -187,6 +216,16 @@ class Catalog:
             found = self._keywords[name] = {value: frozenset(docnums)
                                             for value, docnums in held.items()}
         return found
+
+
+def _weight_of_postings(arrays: tuple) -> int:
+    """Bytes of a term's arrays as ``scoring`` keeps them (numpy arrays, and
+    its values' bytes and arrays, or None)."""
+    docnums, scores, values = arrays
+    weight = docnums.nbytes + scores.nbytes
+    if values is not None:
+        weight += len(values.data) + values.starts.nbytes + values.lengths.nbytes
+    return weight
 
 
 def _columns(reader, fieldname: str, read: Callable) -> _Columns:

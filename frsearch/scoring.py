@@ -36,6 +36,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from frsearch.catalog import catalog
 from frsearch.codec import CompactPositions
 from frsearch.planning import (
     PROXIMITY,
@@ -88,15 +89,21 @@ query`` process on the seeds."""
 
 
 def worth_arrays(searcher, clauses: Sequence[WordClause]) -> bool:
-    """Whether a query of words and phrases has ``ARRAYS_FROM`` postings or more."""
+    """Whether a query of words and phrases has ``ARRAYS_FROM`` postings or
+    more; each term's count kept for the commit (``Catalog.frequencies``)."""
     reader = searcher.reader()
+    frequencies = catalog(reader).frequencies
     total = 0
     for clause in clauses:
         leaves = [(field, term) for field, term, _ in clause.scored] + [
             (phrase.field, term) for phrase in clause.phrases
             for terms in phrase.words for term in terms]
-        for field, term in leaves:
-            total += reader.doc_frequency(field, term)
+        for leaf in leaves:
+            frequency = frequencies.get(leaf)
+            if frequency is None:
+                frequency = reader.doc_frequency(*leaf)
+                frequencies.put(leaf, frequency)
+            total += frequency
             if total >= ARRAYS_FROM:
                 return True
     return False
@@ -474,7 +481,29 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
     ``term``, computed as Whoosh's ``BM25FScorer`` computes each of them (the
     same operations in the same order, so the same floats); those of the blocks
     read before ``expired()`` if it comes first. With ``values``, the
-    postings' values too, read from the same blocks."""
+    postings' values too, read from the same blocks.
+
+    A term read whole is kept for the commit (``Catalog.postings``), its
+    scores before the boost, which Whoosh multiplies last: the next query of
+    the same word reads nothing. The arrays kept are read-only."""
+    key = (field, term, values, weighting.K1, field_b(weighting, field))
+    kept = catalog(searcher.reader()).postings
+    found = kept.get(key)
+    if found is None:
+        found = _read_bm25(searcher, weighting, field, term, expired, values)
+        if not expired():
+            held = found[2]
+            for array in (found[0], found[1], *((held.starts, held.lengths) if held else ())):
+                array.flags.writeable = False
+            kept.put(key, found)
+    docnums, scores, held = found
+    return docnums, scores * boost if boost != 1.0 else scores, held
+
+
+def _read_bm25(searcher, weighting: BM25F, field: str, term: str,
+               expired: Callable[[], bool], values: bool
+               ) -> tuple[np.ndarray, np.ndarray, _Values | None]:
+    """``_bm25`` read from the postings, unboosted."""
     found: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     held: list[_Values] = []
@@ -490,7 +519,7 @@ def _bm25(searcher, weighting: BM25F, field: str, term: str, boost: float,
             norms = _norm_array(k1, field_b(weighting, field),
                                 searcher.avg_field_length(field) or 1)
         norm = norms[np.frombuffer(_length_bytes(reader, field), np.uint8)[docnums]]
-        scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)) * boost)
+        scores.append(idf * ((weights * (k1 + 1)) / (weights + norm)))
         found.append(docnums + offset if offset else docnums)
         if segment_values is not None:
             held.append(segment_values)
