@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from itertools import groupby
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
@@ -218,43 +219,55 @@ def _nearer_first(searcher, plan: Plan,
 
 def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,
              expired: Callable[[], bool],
-             key: Callable[[tuple[int, float]], tuple] = lambda pair: (-pair[1],),
+             key: Callable[[tuple[int, float]], Any] | None = None,
              loose: tuple[int, int] = (0, 0)) -> list[tuple[int, float]]:
-    """The first ``fetch`` of ``ranked`` in the order of ``key`` (by default
-    the score, best first), equal keys by passage id.
+    """The first ``fetch`` of ``ranked`` in the order of ``key`` (None: the
+    score, best first), equal keys by passage id.
 
     Ties that all fall within the positions ``loose`` (start, end) keep the
     order of document numbers: a deep page needs to know which passages come
     before it, not in which order (nor, with ``collapsing``, past the passages
     it groups)."""
-    ranked = sorted(ranked, key=key)
+    if key is None:  # by score, best first: equal ones keep their order
+        key = _score
+        ranked = sorted(ranked, key=key, reverse=True)
+    else:
+        ranked = sorted(ranked, key=key)
     if fetch < len(ranked):  # the first ``fetch`` and those tied with the last
         last = key(ranked[fetch - 1]) if fetch > 0 else None
         end = fetch
         while fetch > 0 and end < len(ranked) and key(ranked[end]) == last:
             end += 1
         ranked = ranked[:end]
-    ordered: list[tuple[int, float]] = []
-    for _, run in groupby(ranked, key=key):
-        tied = list(run)
-        start = len(ordered)
-        within = loose[0] <= start and start + len(tied) <= loose[1]
-        if len(tied) > 1 and not within and not expired():
-            tied = _by_passage_id(tied, passages)
-        ordered += tied
-        if len(ordered) >= fetch:
-            break
-    return ordered[:fetch]
+    runs = [list(run) for _, run in groupby(ranked, key=key)]
+    tied: list[list[tuple[int, float]]] = []
+    start = 0
+    for run in runs:
+        if len(run) > 1 and not (loose[0] <= start and start + len(run) <= loose[1]):
+            tied.append(run)
+        start += len(run)
+    if tied and not expired():
+        _by_passage_id(tied, passages)
+    return [pair for run in runs for pair in run][:fetch]
 
 
-def _by_passage_id(tied: list[tuple[int, float]], passages: StoredPassages
-                   ) -> list[tuple[int, float]]:
-    """``tied`` by passage id (article id, then paragraph), from the column
-    that holds it (``Catalog.passage_order``): no stored passage is read, and
-    a filter alone (``source:lemonde``), which ties every passage it lets
-    through, costs a column value or two each."""
-    order = catalog(passages.reader).passage_order
-    return sorted(tied, key=lambda pair: order(pair[0]))
+_score = itemgetter(1)
+
+
+def _by_passage_id(runs: list[list[tuple[int, float]]], passages: StoredPassages) -> None:
+    """Each of ``runs`` (of tied passages) ordered by passage id (article id,
+    then paragraph), from the column that holds it (``Catalog.passage_order``):
+    no stored passage is read, and a filter alone (``source:lemonde``), which
+    ties every passage it lets through, costs a column value or two each. The
+    orders of all the runs are looked up at once: a page's 210 passages make
+    twenty runs."""
+    orders = catalog(passages.reader).passage_orders(
+        [docnum for run in runs for docnum, _ in run])
+    at = 0
+    for run in runs:
+        keys = orders[at:at + len(run)]
+        run[:] = [run[index] for index in sorted(range(len(run)), key=keys.__getitem__)]
+        at += len(run)
 
 
 def _cut(ranked: list[tuple[int, float]], count: int) -> int:
