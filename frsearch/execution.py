@@ -31,7 +31,13 @@ from frsearch.catalog import catalog
 from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
 from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_finder
-from frsearch.scoring import at_documents, proximity, top_passages, worth_arrays
+from frsearch.scoring import (
+    arrays_loaded,
+    at_documents,
+    proximity,
+    top_passages,
+    worth_arrays,
+)
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
 
@@ -121,7 +127,8 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
     if plan.browse:  # filters alone: every passage they let through, unranked
         ranked = _browsed(searcher, plan, allowed, forbidden)
         total = len(ranked)
-    elif plan.words is not None and worth_arrays(searcher, plan.words):  # words, phrases
+    elif plan.words is not None and (arrays_loaded() or worth_arrays(searcher, plan.words)):
+        # words, phrases
         ranked, total = top_passages(searcher, plan.words, HELD_SCORE, wanted,
                                      plan.deadline.expired, allowed, forbidden)
     else:

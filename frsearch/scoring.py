@@ -53,7 +53,7 @@ from frsearch.whoosh_internals import (
     length_bytes,
 )
 
-__all__ = ["ARRAYS_FROM", "proximity", "top_passages", "worth_arrays"]
+__all__ = ["ARRAYS_FROM", "arrays_loaded", "proximity", "top_passages", "worth_arrays"]
 
 _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 """Field length of each length byte, as Whoosh decodes it."""
@@ -86,6 +86,16 @@ the Littré, a word in 50 passages takes 0.41 ms through the matchers and 0.19
 ms as arrays, one in 5 passages 0.14 and 0.15 ms; and a search that stays
 below never imports numpy, which takes 50 ms: a third of a whole ``frsearch
 query`` process on the seeds."""
+
+
+def arrays_loaded() -> bool:
+    """Whether numpy is imported already, by an earlier search of this
+    process: then the arrays score a query of words whatever its postings,
+    its terms' kept for the commit (``Catalog.postings``), where Whoosh's
+    matchers read and score them every time. On 10 MB of the Littré, a word
+    in 21 passages (a whole search) takes 0.36 ms through the matchers, 0.16
+    ms as arrays."""
+    return not isinstance(np, _ImportedOnFirstUse)
 
 
 def worth_arrays(searcher, clauses: Sequence[WordClause]) -> bool:
