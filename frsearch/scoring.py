@@ -172,10 +172,14 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
             postings.append(docnums)
             fits.append(scores)
         holders.append((holding, context, clause.weight))
-    every = np.concatenate(postings) if postings else np.zeros(0, np.int64)
-    every.sort()
-    docnums = every[np.flatnonzero(np.diff(every, prepend=-1))]  # each passage once
-    at = [np.searchsorted(docnums, term_docnums) for term_docnums in postings]
+    at: list[Any]  # where each term's passages are among all of them
+    if len(postings) == 1:  # one word of one spelling, the commonest query
+        docnums, at = postings[0], [slice(None)]
+    else:
+        every = np.concatenate(postings) if postings else np.zeros(0, np.int64)
+        every.sort()
+        docnums = every[np.flatnonzero(np.diff(every, prepend=-1))]  # each passage once
+        at = [np.searchsorted(docnums, term_docnums) for term_docnums in postings]
     fit = np.zeros(len(docnums))
     for term_at, scores in zip(at, fits, strict=True):  # a term holds a passage once
         fit[term_at] += scores
@@ -200,13 +204,29 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
         found &= ~np.isin(docnums, np.fromiter(forbidden, np.int64, len(forbidden)))
     docnums, fit, held, in_context = docnums[found], fit[found], held[found], in_context[found]
     # a query's passages hold a few sums of weights: each factor computed once
-    sums = np.unique(held)
+    sums = _distinct(held)
     factors = np.array([coordination.factor(h) for h in sums.tolist()])
-    sums_in_context = np.unique(in_context)
+    sums_in_context = _distinct(in_context)
     bonuses = np.array([coordination.bonus(c) for c in sums_in_context.tolist()])
-    finals = ((held_score + fit * factors[np.searchsorted(sums, held)])
-              + bonuses[np.searchsorted(sums_in_context, in_context)])
+    finals = ((held_score + fit * _of_each(factors, sums, held))
+              + _of_each(bonuses, sums_in_context, in_context))
     return _best(finals, docnums, limit), len(docnums)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct ``values``, sorted: most often one (every passage of a
+    query of one clause holds it), found without sorting them."""
+    if len(values) and values.min() == values.max():
+        return values[:1]
+    return np.unique(values)
+
+
+def _of_each(results: np.ndarray, distinct: np.ndarray, values: np.ndarray) -> Any:
+    """The result of each of ``values``, given those of the ``distinct`` ones:
+    the one result itself if there is one (the same float in every sum)."""
+    if len(distinct) == 1:
+        return results[0]
+    return results[np.searchsorted(distinct, values)]
 
 
 def _nothing() -> tuple[np.ndarray, np.ndarray]:
