@@ -128,11 +128,12 @@ class Catalog:
         self.highlights = Kept(PASSAGES_KEPT)
         """(document number, a plan's patterns) → the passage's marked spans
         and snippet, for ``execution.StoredPassages.highlighted``."""
-        self.orders: dict[int, tuple[bytes, int]] = {}
-        """Document number → its ``passage_order``, for the passages tied
-        before: the same queries tie the same passages again. Emptied when
-        it holds ``ORDERS_KEPT``: an order costs 1.8 µs to read again, less
-        than keeping the least recently used would cost a lookup."""
+        self.orders: dict[int, bytes] = {}
+        """Document number → its ``passage_order`` as ``_order_key`` bytes,
+        for the passages tied before: the same queries tie the same passages
+        again. Emptied when it holds ``ORDERS_KEPT``: an order costs 1.8 µs to
+        read again, less than keeping the least recently used would cost a
+        lookup."""
         self.groupings = Kept(PLANS_KEPT)
         """The document numbers of a window of passages → its groups of
         near-duplicates, for ``collapsing.page``."""
@@ -163,24 +164,25 @@ class Catalog:
         """What orders a passage among equal scores: its article id in UTF-8
         and its number, from the ``order`` column (``codec.passage_order``),
         which holds the id in the article's first passage only."""
-        found = self.orders.get(docnum)
-        if found is not None:
-            return found
         orders = self._whole_columns("_orders", "order", var_bytes_column)
         back, number, article = read_passage_order(_value(orders, docnum))
-        article = _article_of(partial(_value, orders), docnum, back, article)
-        found = (article, number)
-        if len(self.orders) >= ORDERS_KEPT:
-            self.orders.clear()
-        self.orders[docnum] = found
-        return found
+        return _article_of(partial(_value, orders), docnum, back, article), number
 
-    def passage_orders(self, docnums: list[int]) -> list[tuple[bytes, int]]:
-        """``passage_order`` of each of ``docnums``."""
+    def passage_orders(self, docnums: list[int]) -> list[bytes]:
+        """``passage_order`` of each of ``docnums`` as bytes that sort as it
+        does (``_order_key``), and compare faster: a page sorts two hundred
+        tied passages. Kept for the commit (``orders``)."""
         get = self.orders.get
         found = [get(docnum) for docnum in docnums]
-        return [order if order is not None else self.passage_order(docnum)
+        return [order if order is not None else self._kept_order(docnum)
                 for docnum, order in zip(docnums, found, strict=True)]
+
+    def _kept_order(self, docnum: int) -> bytes:
+        order = _order_key(*self.passage_order(docnum))
+        if len(self.orders) >= ORDERS_KEPT:
+            self.orders.clear()
+        self.orders[docnum] = order
+        return order
 
     def _of(self, fieldname: str) -> dict[int, str]:
         """Document number → its term in ``fieldname`` (an ID field, one term a
@@ -254,6 +256,16 @@ def _value(columns: _Columns, docnum: int) -> bytes:
     starts, segments = columns
     at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
     return segments[at](docnum - starts[at])
+
+
+def _order_key(article: bytes, number: int) -> bytes:
+    """(article id, number) as bytes that sort as the pair does, compared
+    faster than it (a page sorts two hundred tied passages): the id, its zero
+    bytes escaped, ended by two zero bytes, then the number's length and its
+    bytes, big-endian."""
+    size = (number.bit_length() + 7) // 8
+    return (article.replace(b"\0", b"\0\xff") + b"\0\0" + size.to_bytes(2, "big")
+            + number.to_bytes(size, "big"))
 
 
 def _article_of(column: Callable[[int], bytes], docnum: int, back: int,
