@@ -301,7 +301,7 @@ class Ranked(Sequence[Found]):
 
     def docnums(self, count: int) -> tuple[int, ...]:
         """The document numbers of the first ``count``, no ``Found`` made."""
-        return tuple(docnum for docnum, _ in self._ranked[:count])
+        return tuple([docnum for docnum, _ in self._ranked[:count]])
 
     def __len__(self) -> int:
         return len(self._ranked)
