@@ -11,10 +11,12 @@ last decoded (``PASSAGES_KEPT``, least recently used first out), every
 passage's MinHash sketch (its column read whole, one read a segment) and
 what orders it among equal scores (``codec.passage_order``), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
-their first pages group into near-duplicates, and the highlights of the
-passages last shown. A new commit has a new
-reader, so none of it is ever stale. Threads may share it: each table is
-changed under a lock.
+their first pages group into near-duplicates, the highlights of the
+passages last shown, the folded text of those last matched word for word,
+and the scored postings of the terms last searched (``POSTINGS_BYTES_KEPT``).
+A new commit has a new reader, so none of it is ever stale. Threads may
+share it: each table is changed under a lock, or is a dictionary changed
+one whole call at a time (``orders``).
 """
 
 from __future__ import annotations
@@ -111,8 +113,8 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_orders", "_reader",
-                 "_sketches", "frequencies", "groupings", "highlights", "orders", "passages",
-                 "plans", "postings")
+                 "_sketches", "folded", "frequencies", "groupings", "highlights", "orders",
+                 "passages", "plans", "postings")
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -123,6 +125,9 @@ class Catalog:
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
+        self.folded = Kept(PASSAGES_KEPT)
+        """Document number → its passage's text folded, for the quoted
+        phrases matched word for word (``execution.StoredPassages.folded``)."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
         self.highlights = Kept(PASSAGES_KEPT)

@@ -81,6 +81,16 @@ class StoredPassages:
             self._catalog.highlights.put(key, kept)
         return kept
 
+    def folded(self, docnum: int) -> str:
+        """The passage's text folded (``analysis.fold``), as quoted phrases
+        are matched word for word: kept for the commit, since a phrase's
+        check folds the text of three hundred passages."""
+        kept = self._catalog.folded.get(docnum)
+        if kept is None:
+            kept = fold(self[docnum].text)
+            self._catalog.folded.put(docnum, kept)
+        return kept
+
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
         if stored is None:
@@ -184,7 +194,7 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
                if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
     for docnum, _ in ranked[:_cut(ranked, fetch)]:
-        folded = fold(passages[docnum].text)
+        folded = passages.folded(docnum)
         missing = frozenset(at for at, phrase in literal if not phrase(folded))
         if missing:
             lacking.setdefault(missing, []).append(docnum)
