@@ -11,10 +11,12 @@ last decoded (``PASSAGES_KEPT``, least recently used first out), every
 passage's MinHash sketch (its column read whole, one read a segment) and
 what orders it among equal scores (``codec.passage_order``), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
-their first pages group into near-duplicates, and the highlights of the
-passages last shown. A new commit has a new
-reader, so none of it is ever stale. Threads may share it: each table is
-changed under a lock.
+their first pages group into near-duplicates, the highlights of the
+passages last shown, the folded text of those last matched word for word,
+and the scored postings of the terms last searched (``POSTINGS_BYTES_KEPT``).
+A new commit has a new reader, so none of it is ever stale. Threads may
+share it: each table is changed under a lock, or is a dictionary changed
+one whole call at a time (``orders``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from frsearch.codec import read_passage_order
 from frsearch.errors import IndexDamagedError
 from frsearch.whoosh_internals import fixed_bytes_column, var_bytes_column
 
-__all__ = ["ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT", "Catalog", "Kept", "catalog"]
+__all__ = ["ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT", "POSTINGS_BYTES_KEPT", "Catalog", "Kept",
+           "catalog"]
 
 PASSAGES_KEPT = 4096
 """Decoded passages kept a commit: twenty queries' worth of the 210 a page of
@@ -42,18 +45,26 @@ ORDERS_KEPT = 16_384
 """Passage orders kept a commit: the 36 benchmark queries tie 4,600 passages
 (147 a query at the median); one costs 1.8 µs to read again from the column,
 0.13 µs kept, about a hundred bytes."""
+POSTINGS_BYTES_KEPT = 32 << 20
+"""Bytes of scored postings kept a commit (``scoring``'s arrays of a term):
+the 36 benchmark queries' terms take 0.4 MB on 10 MB of the Littré;
+reading a term again costs its lookup in the term table and the decoding of
+its blocks, a third of a median query."""
 
 
 class Kept:
-    """At most ``size`` values by key, the least recently used dropped first;
-    safe to share between threads."""
+    """At most ``size`` values by key (with ``weigh``, values weighing
+    ``size`` in all), the least recently used dropped first; safe to share
+    between threads."""
 
-    __slots__ = ("_lock", "_size", "_values")
+    __slots__ = ("_lock", "_size", "_values", "_weigh", "_weight")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[Any], int] | None = None) -> None:
         self._size = size
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._weigh = weigh
+        self._weight = 0
 
     def get(self, key: Hashable) -> Any:
         """The value kept for ``key``, None if none. Without the lock: each
@@ -69,11 +80,25 @@ class Kept:
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
+        weigh = self._weigh
+        if weigh is None:
+            with self._lock:
+                self._values[key] = value
+                self._values.move_to_end(key)
+                if len(self._values) > self._size:
+                    self._values.popitem(last=False)
+            return
+        weight = weigh(value)
+        if weight > self._size:
+            return
         with self._lock:
+            replaced = self._values.pop(key, None)
+            if replaced is not None:
+                self._weight -= weigh(replaced)
             self._values[key] = value
-            self._values.move_to_end(key)
-            if len(self._values) > self._size:
-                self._values.popitem(last=False)
+            self._weight += weight
+            while self._weight > self._size:
+                self._weight -= weigh(self._values.popitem(last=False)[1])
 
     def __len__(self) -> int:
         return len(self._values)
@@ -88,7 +113,8 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_orders", "_reader",
-                 "_sketches", "groupings", "highlights", "orders", "passages", "plans")
+                 "_sketches", "folded", "frequencies", "groupings", "highlights", "orders",
+                 "passages", "plans", "postings")
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -99,17 +125,28 @@ class Catalog:
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
+        self.folded = Kept(PASSAGES_KEPT)
+        """Document number → its passage's text folded, for the quoted
+        phrases matched word for word (``execution.StoredPassages.folded``)."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
         self.highlights = Kept(PASSAGES_KEPT)
         """(document number, a plan's patterns) → the passage's marked spans
         and snippet, for ``execution.StoredPassages.highlighted``."""
-        self.orders = Kept(ORDERS_KEPT)
-        """Document number → its ``passage_order``, for the passages tied
-        before: the same queries tie the same passages again."""
+        self.orders: dict[int, bytes] = {}
+        """Document number → its ``passage_order`` as ``_order_key`` bytes,
+        for the passages tied before: the same queries tie the same passages
+        again. Emptied when it holds ``ORDERS_KEPT``: an order costs 1.8 µs to
+        read again, less than keeping the least recently used would cost a
+        lookup."""
         self.groupings = Kept(PLANS_KEPT)
         """The document numbers of a window of passages → its groups of
         near-duplicates, for ``collapsing.page``."""
+        self.postings = Kept(POSTINGS_BYTES_KEPT, _weight_of_postings)
+        """A term's field, text and scoring parameters → its passages' document
+        numbers and BM25F (and values if asked), for ``scoring``."""
+        self.frequencies = Kept(ORDERS_KEPT)
+        """(field, term) → how many passages hold it, for ``scoring.worth_arrays``."""
 
     def sketch(self, docnum: int) -> bytes:
         """The MinHash sketch of a passage (the ``text`` field's column), from
@@ -132,15 +169,25 @@ class Catalog:
         """What orders a passage among equal scores: its article id in UTF-8
         and its number, from the ``order`` column (``codec.passage_order``),
         which holds the id in the article's first passage only."""
-        found = self.orders.get(docnum)
-        if found is not None:
-            return found
         orders = self._whole_columns("_orders", "order", var_bytes_column)
         back, number, article = read_passage_order(_value(orders, docnum))
-        article = _article_of(partial(_value, orders), docnum, back, article)
-        found = (article, number)
-        self.orders.put(docnum, found)
-        return found
+        return _article_of(partial(_value, orders), docnum, back, article), number
+
+    def passage_orders(self, docnums: list[int]) -> list[bytes]:
+        """``passage_order`` of each of ``docnums`` as bytes that sort as it
+        does (``_order_key``), and compare faster: a page sorts two hundred
+        tied passages. Kept for the commit (``orders``)."""
+        get = self.orders.get
+        found = [get(docnum) for docnum in docnums]
+        return [order if order is not None else self._kept_order(docnum)
+                for docnum, order in zip(docnums, found, strict=True)]
+
+    def _kept_order(self, docnum: int) -> bytes:
+        order = _order_key(*self.passage_order(docnum))
+        if len(self.orders) >= ORDERS_KEPT:
+            self.orders.clear()
+        self.orders[docnum] = order
+        return order
 
     def _of(self, fieldname: str) -> dict[int, str]:
         """Document number → its term in ``fieldname`` (an ID field, one term a
@@ -189,6 +236,16 @@ class Catalog:
         return found
 
 
+def _weight_of_postings(arrays: tuple) -> int:
+    """Bytes of a term's arrays as ``scoring`` keeps them (numpy arrays, and
+    its values' bytes and arrays, or None)."""
+    docnums, scores, values = arrays
+    weight = docnums.nbytes + scores.nbytes
+    if values is not None:
+        weight += len(values.data) + values.starts.nbytes + values.lengths.nbytes
+    return weight
+
+
 def _columns(reader, fieldname: str, read: Callable) -> _Columns:
     """The column of ``fieldname`` in each segment of ``reader``, as ``read``
     (``whoosh_internals.fixed_bytes_column`` or ``var_bytes_column``) gives it."""
@@ -204,6 +261,16 @@ def _value(columns: _Columns, docnum: int) -> bytes:
     starts, segments = columns
     at = bisect_right(starts, docnum) - 1 if len(starts) > 1 else 0
     return segments[at](docnum - starts[at])
+
+
+def _order_key(article: bytes, number: int) -> bytes:
+    """(article id, number) as bytes that sort as the pair does, compared
+    faster than it (a page sorts two hundred tied passages): the id, its zero
+    bytes escaped, ended by two zero bytes, then the number's length and its
+    bytes, big-endian."""
+    size = (number.bit_length() + 7) // 8
+    return (article.replace(b"\0", b"\0\xff") + b"\0\0" + size.to_bytes(2, "big")
+            + number.to_bytes(size, "big"))
 
 
 def _article_of(column: Callable[[int], bytes], docnum: int, back: int,

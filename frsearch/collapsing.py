@@ -22,7 +22,7 @@ from frsearch.catalog import Kept
 from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates, is_comparable
 from frsearch.execution import StoredPassages
 from frsearch.highlight import Pattern
-from frsearch.results import ArticleHit, Found, Hit
+from frsearch.results import ArticleHit, Found, Hit, Ranked
 
 __all__ = ["GROUPED_WITHIN", "PASSAGES_PER_ARTICLE", "Page", "by_article", "collapse", "page"]
 
@@ -149,24 +149,30 @@ def page(found: Sequence[Found], limit: int, group: bool,
     matched = len(found) if matched is None else matched
     if not group:
         return Page([passage.hit() for passage in found[offset:offset + limit]], matched)
-    window = found[:GROUPED_WITHIN]
-    key = tuple(passage.docnum for passage in window) if kept is not None else None
-    shape = kept.get(key) if kept is not None else None
-    if shape is not None:
-        pages = [(window[leader], [window[copy] for copy in copies])
-                 for leader, copies in shape]
-        compared = len(window)
+    key: tuple[int, ...] = ()
+    shape = None
+    if kept is not None:  # a Ranked gives its document numbers without its passages
+        key = found.docnums(GROUPED_WITHIN) if isinstance(found, Ranked) else tuple(
+            passage.docnum for passage in found[:GROUPED_WITHIN])
+        shape = kept.get(key)
+    if shape is not None:  # only the passages shown are made
+        groups = len(shape)
+        shown = [(found[leader], [found[copy] for copy in copies])
+                 for leader, copies in shape[offset:offset + limit]]
+        compared = len(key)
     else:
+        window = found[:GROUPED_WITHIN]
         pages, compared = _grouped(window, expired)
         if kept is not None and compared == len(window):
             at = {id(passage): number for number, passage in enumerate(window)}
             kept.put(key, tuple((at[id(leader)], tuple(at[id(copy)] for copy in copies))
                                 for leader, copies in pages))
-    shown = pages[offset:offset + limit]
+        groups = len(pages)
+        shown = pages[offset:offset + limit]
     if len(shown) < limit:  # the page reaches past the groups: passages one by one
-        start = compared + max(0, offset - len(pages))
+        start = compared + max(0, offset - groups)
         shown += [(passage, []) for passage in found[start:start + limit - len(shown)]]
-    total = len(pages) + max(0, matched - compared)
+    total = groups + max(0, matched - compared)
     return Page([leader.hit(copies) for leader, copies in shown], total)
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from itertools import groupby
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
@@ -30,7 +31,13 @@ from frsearch.catalog import catalog
 from frsearch.highlight import Pattern, make_snippet, match_groups
 from frsearch.indexing import StoredPassage
 from frsearch.planning import HELD_SCORE, RERANKED, Deadline, Plan, literal_finder
-from frsearch.scoring import at_documents, proximity, top_passages, worth_arrays
+from frsearch.scoring import (
+    arrays_loaded,
+    at_documents,
+    proximity,
+    top_passages,
+    worth_arrays,
+)
 
 __all__ = ["Ranking", "StoredPassages", "collector", "execute", "in_order"]
 
@@ -72,6 +79,16 @@ class StoredPassages:
             matches, _ = match_groups(text, patterns)
             kept = (tuple(matches), make_snippet(text, matches))
             self._catalog.highlights.put(key, kept)
+        return kept
+
+    def folded(self, docnum: int) -> str:
+        """The passage's text folded (``analysis.fold``), as quoted phrases
+        are matched word for word: kept for the commit, since a phrase's
+        check folds the text of three hundred passages."""
+        kept = self._catalog.folded.get(docnum)
+        if kept is None:
+            kept = fold(self[docnum].text)
+            self._catalog.folded.put(docnum, kept)
         return kept
 
     def __getitem__(self, docnum: int) -> StoredPassage:
@@ -120,7 +137,8 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
     if plan.browse:  # filters alone: every passage they let through, unranked
         ranked = _browsed(searcher, plan, allowed, forbidden)
         total = len(ranked)
-    elif plan.words is not None and worth_arrays(searcher, plan.words):  # words, phrases
+    elif plan.words is not None and (arrays_loaded() or worth_arrays(searcher, plan.words)):
+        # words, phrases
         ranked, total = top_passages(searcher, plan.words, HELD_SCORE, wanted,
                                      plan.deadline.expired, allowed, forbidden)
     else:
@@ -176,7 +194,7 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
                if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
     for docnum, _ in ranked[:_cut(ranked, fetch)]:
-        folded = fold(passages[docnum].text)
+        folded = passages.folded(docnum)
         missing = frozenset(at for at, phrase in literal if not phrase(folded))
         if missing:
             lacking.setdefault(missing, []).append(docnum)
@@ -218,43 +236,55 @@ def _nearer_first(searcher, plan: Plan,
 
 def in_order(ranked: list[tuple[int, float]], fetch: int, passages: StoredPassages,
              expired: Callable[[], bool],
-             key: Callable[[tuple[int, float]], tuple] = lambda pair: (-pair[1],),
+             key: Callable[[tuple[int, float]], Any] | None = None,
              loose: tuple[int, int] = (0, 0)) -> list[tuple[int, float]]:
-    """The first ``fetch`` of ``ranked`` in the order of ``key`` (by default
-    the score, best first), equal keys by passage id.
+    """The first ``fetch`` of ``ranked`` in the order of ``key`` (None: the
+    score, best first), equal keys by passage id.
 
     Ties that all fall within the positions ``loose`` (start, end) keep the
     order of document numbers: a deep page needs to know which passages come
     before it, not in which order (nor, with ``collapsing``, past the passages
     it groups)."""
-    ranked = sorted(ranked, key=key)
+    if key is None:  # by score, best first: equal ones keep their order
+        key = _score
+        ranked = sorted(ranked, key=key, reverse=True)
+    else:
+        ranked = sorted(ranked, key=key)
     if fetch < len(ranked):  # the first ``fetch`` and those tied with the last
         last = key(ranked[fetch - 1]) if fetch > 0 else None
         end = fetch
         while fetch > 0 and end < len(ranked) and key(ranked[end]) == last:
             end += 1
         ranked = ranked[:end]
-    ordered: list[tuple[int, float]] = []
-    for _, run in groupby(ranked, key=key):
-        tied = list(run)
-        start = len(ordered)
-        within = loose[0] <= start and start + len(tied) <= loose[1]
-        if len(tied) > 1 and not within and not expired():
-            tied = _by_passage_id(tied, passages)
-        ordered += tied
-        if len(ordered) >= fetch:
-            break
-    return ordered[:fetch]
+    runs = [list(run) for _, run in groupby(ranked, key=key)]
+    tied: list[list[tuple[int, float]]] = []
+    start = 0
+    for run in runs:
+        if len(run) > 1 and not (loose[0] <= start and start + len(run) <= loose[1]):
+            tied.append(run)
+        start += len(run)
+    if tied and not expired():
+        _by_passage_id(tied, passages)
+    return [pair for run in runs for pair in run][:fetch]
 
 
-def _by_passage_id(tied: list[tuple[int, float]], passages: StoredPassages
-                   ) -> list[tuple[int, float]]:
-    """``tied`` by passage id (article id, then paragraph), from the column
-    that holds it (``Catalog.passage_order``): no stored passage is read, and
-    a filter alone (``source:lemonde``), which ties every passage it lets
-    through, costs a column value or two each."""
-    order = catalog(passages.reader).passage_order
-    return sorted(tied, key=lambda pair: order(pair[0]))
+_score = itemgetter(1)
+
+
+def _by_passage_id(runs: list[list[tuple[int, float]]], passages: StoredPassages) -> None:
+    """Each of ``runs`` (of tied passages) ordered by passage id (article id,
+    then paragraph), from the column that holds it (``Catalog.passage_order``):
+    no stored passage is read, and a filter alone (``source:lemonde``), which
+    ties every passage it lets through, costs a column value or two each. The
+    orders of all the runs are looked up at once: a page's 210 passages make
+    twenty runs."""
+    orders = catalog(passages.reader).passage_orders(
+        [docnum for run in runs for docnum, _ in run])
+    at = 0
+    for run in runs:
+        keys = orders[at:at + len(run)]
+        run[:] = [run[index] for index in sorted(range(len(run)), key=keys.__getitem__)]
+        at += len(run)
 
 
 def _cut(ranked: list[tuple[int, float]], count: int) -> int:

@@ -13,13 +13,14 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from frsearch.duplicates import is_comparable
 from frsearch.execution import Ranking, StoredPassages
 from frsearch.highlight import Pattern
 from frsearch.indexing import StoredPassage
 
-__all__ = ["ArticleHit", "Duplicate", "Found", "Hit", "SearchResult", "found"]
+__all__ = ["ArticleHit", "Duplicate", "Found", "Hit", "Ranked", "SearchResult", "found"]
 
 OFFSET_UNITS = ("codepoints", "utf16")
 """What a match's offsets may count in ``SearchResult.to_dict``."""
@@ -283,9 +284,51 @@ class Found:
         return Duplicate(stored.passage_id, stored.article_id, stored.title, stored.text)
 
 
-def found(ranking: Ranking, patterns: Sequence[Sequence[Pattern]]) -> list[Found]:
+class Ranked(Sequence[Found]):
+    """The ranked passages as ``Found``, each made when first asked for (and
+    the same one after): a page groups its first two hundred, but the groups
+    of a query asked again are kept (``collapsing.page``), and then only the
+    passages shown are made."""
+
+    __slots__ = ("_made", "_marks", "_passages", "_ranked")
+
+    def __init__(self, ranked: list[tuple[int, float]], passages: StoredPassages,
+                 marks: tuple[tuple[Pattern, ...], ...]) -> None:
+        self._ranked = ranked
+        self._passages = passages
+        self._marks = marks
+        self._made: dict[int, Found] = {}
+
+    def docnums(self, count: int) -> tuple[int, ...]:
+        """The document numbers of the first ``count``, no ``Found`` made."""
+        return tuple([docnum for docnum, _ in self._ranked[:count]])
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    @overload
+    def __getitem__(self, at: int) -> Found: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Found]: ...
+
+    def __getitem__(self, at: int | slice) -> Found | list[Found]:
+        if isinstance(at, slice):
+            get = self._made.get
+            return [get(index) or self._make(index)
+                    for index in range(*at.indices(len(self._ranked)))]
+        if at < 0:
+            at += len(self._ranked)
+        return self._made.get(at) or self._make(at)
+
+    def _make(self, at: int) -> Found:
+        docnum, score = self._ranked[at]  # IndexError past the end, as a list's
+        made = self._made[at] = Found(docnum, score, self._passages, self._marks)
+        return made
+
+
+def found(ranking: Ranking, patterns: Sequence[Sequence[Pattern]]) -> Ranked:
     """The ranked passages, in rank order, each to be marked with ``patterns``
     (a plan's, one group a clause) when it is shown."""
     marks = tuple(map(tuple, patterns))  # hashable: highlights are kept by them
-    return [Found(docnum, score, ranking.passages, marks)
-            for docnum, score in ranking.ranked]
+    return Ranked(ranking.ranked, ranking.passages, marks)
