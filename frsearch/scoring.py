@@ -85,7 +85,9 @@ query of words; below, Whoosh's matchers do, with the same scores. On 10 MB of
 the Littré, a word in 50 passages takes 0.41 ms through the matchers and 0.19
 ms as arrays, one in 5 passages 0.14 and 0.15 ms; and a search that stays
 below never imports numpy, which takes 50 ms: a third of a whole ``frsearch
-query`` process on the seeds."""
+query`` process on the seeds. Once a search has imported it (``arrays_loaded``),
+every query of words takes the arrays: the scores are the same floats either way
+(``tests/test_scoring.py``), so the order never depends on which path ran."""
 
 
 def arrays_loaded() -> bool:
