@@ -254,20 +254,34 @@ def move_table(found: dict[str, dict[str, Fit]]) -> tuple[str, dict[str, float]]
     for figure, (threshold, why) in MOVE_WHEN.items():
         fit = found["frsearch"][figure]
         crossing = crossings[figure] = fit.reaches(threshold)
-        where = f"{crossing / 1000:.1f} GB of text" if crossing >= 1000 \
-            else f"{crossing:.0f} MB of text"
-        lines.append(_row([why, _amount(threshold, FIGURES[figure][1]), where]))
+        beyond = " (further than these fits reach)" if _beyond_fits(crossing) else ""
+        lines.append(_row([why, _amount(threshold, FIGURES[figure][1]),
+                           f"{_size(crossing)} of text{beyond}"]))
     return "\n".join(lines), crossings
 
 
 def _size(text_mb: float) -> str:
+    """A size of text; past the largest extrapolated (``TARGETS_GB``), only that it is:
+    a power law fitted from 1 to 102 MB says nothing of a thousand times more."""
+    if _beyond_fits(text_mb):
+        return f"more than {max(TARGETS_GB)} GB"
     return f"{text_mb / 1000:.1f} GB" if text_mb >= 1000 else f"{text_mb:.0f} MB"
+
+
+def _beyond_fits(text_mb: float) -> bool:
+    return text_mb > max(TARGETS_GB) * 1000
+
+
+def _from(text_mb: float) -> str:
+    if _beyond_fits(text_mb):
+        return f"Past {max(TARGETS_GB)} GB of text, further than these fits reach"
+    return f"From about {_size(text_mb)} of text"
 
 
 def move_reasons(crossings: dict[str, float]) -> str:
     """The reasons to move as a numbered list, first met first, and the verdict."""
     ordered = sorted(crossings, key=crossings.__getitem__)
-    lines = [f"{number}. From about {_size(crossings[figure])} of text: {WHY_MOVE[figure]}"
+    lines = [f"{number}. {_from(crossings[figure])}: {WHY_MOVE[figure]}"
              for number, figure in enumerate(ordered, start=1)]
     lines.append(
         f"{len(ordered) + 1}. At any size: **one writer, one copy, one machine.** frsearch "
@@ -279,9 +293,10 @@ def move_reasons(crossings: dict[str, float]) -> str:
     lines += ["", "In short:", "",
               f"* **Up to about {_size(first)} of text**, stay local: it costs nothing to "
               "run, and the ranking is frsearch's own.",
-              f"* **From {_size(first)} to about {_size(last)}**, frsearch still works, but "
-              "past one threshold after another: move if that one matters to you.",
-              f"* **Beyond about {_size(last)}**, move."]
+              f"* **From {_size(first)} on**, frsearch still works, but past one threshold "
+              "after another: move if that one matters to you."]
+    if last <= max(TARGETS_GB) * 1000:
+        lines.append(f"* **Beyond about {_size(last)}**, move.")
     return "\n".join(lines)
 
 
