@@ -35,7 +35,6 @@ from frsearch.errors import (
     IndexNotFoundError,
     IndexTamperedError,
 )
-from frsearch.facets import count_facets
 from frsearch.indexing import (
     VERSION_SEPARATOR,
     IndexProgress,
@@ -74,7 +73,6 @@ from frsearch.whoosh_internals import (
     open_searcher_of,
     read_table_of_contents,
 )
-from frsearch.writers import open_writer
 
 __all__ = ["Index", "IndexStats", "RemoveReport", "check_index", "open_index"]
 
@@ -260,6 +258,8 @@ class Index:
         reader of the last commit; commit if it returns True, else (or if it
         raises) leave the last commit as it was."""
         left_before = temporary_files(self.path)  # by writers now gone, once the lock is ours
+        from frsearch.writers import open_writer  # writing only: a search never loads it
+
         writer = open_writer(self._ix, codec, parallel, lock_timeout)
         try:
             delete_unused_dictionaries(self.path, self._ix)  # the lock is ours
@@ -395,6 +395,8 @@ class Index:
         articles_of = board.articles() if board is not None and page.group else None
         counted: dict[str, list[tuple[str, int]]] = {}
         if facets and board is not None:
+            from frsearch.facets import count_facets  # only a search asking for facets loads it
+
             counted, left_out = count_facets(facets, [d for d, _ in ranking.ranked], board,
                                              articles_of)
             warnings = warnings + left_out

@@ -51,7 +51,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from whoosh import query as wq
 from whoosh.matching import Matcher
@@ -88,8 +88,10 @@ from frsearch.query import (
     parse_date_range,
 )
 from frsearch.synonyms import Synonyms
-from frsearch.typos import Correction, closest_spelling, correct, in_case_of
 from frsearch.whoosh_internals import AndNot
+
+if TYPE_CHECKING:  # typos is imported by the first search that corrects a word
+    from frsearch.typos import Correction
 
 __all__ = [
     "DEFAULT_TIME_BUDGET", "Deadline", "Plan", "PhrasePart", "PlannedClause", "WordClause",
@@ -682,6 +684,8 @@ class _Planner:
         return self.sequence(sets, slop)
 
     def correct(self, written: str) -> Correction | None:
+        from frsearch.typos import correct  # loaded by the first word to correct
+
         reader = self.reader
         return correct(
             written,
@@ -1027,6 +1031,8 @@ def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:
     """
     if not plan.corrections:
         return None
+    from frsearch.typos import closest_spelling, in_case_of
+
     texts = list(texts)
     replaced: dict[int, tuple[int, str]] = {}
     """Start of each word replaced in ``query`` → its end and its new spelling."""
