@@ -112,16 +112,16 @@ value of a column by document number in the segment)."""
 class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
-    __slots__ = ("__weakref__", "_fields", "_keywords", "_lock", "_orders", "_reader",
-                 "_sketches", "folded", "frequencies", "groupings", "highlights", "orders",
+    __slots__ = ("__weakref__", "_columns", "_fields", "_keywords", "_lock", "_reader",
+                 "folded", "frequencies", "groupings", "highlights", "orders",
                  "passages", "plans", "postings")
 
     def __init__(self, reader) -> None:
         self._reader = reader
         self._fields: dict[str, dict[int, str]] = {}
         self._keywords: dict[str, dict[str, frozenset[int]]] = {}
-        self._sketches: _Columns | None = None
-        self._orders: _Columns | None = None
+        self._columns: dict[str, _Columns] = {}
+        """Field name → its column in every segment (sketches, passage orders)."""
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
@@ -151,25 +151,24 @@ class Catalog:
     def sketch(self, docnum: int) -> bytes:
         """The MinHash sketch of a passage (the ``text`` field's column), from
         the column of each segment read whole on first use."""
-        return _value(self._whole_columns("_sketches", "text", fixed_bytes_column), docnum)
+        return _value(self._whole_columns("text", fixed_bytes_column), docnum)
 
-    def _whole_columns(self, kept_in: str, fieldname: str, kind) -> _Columns:
+    def _whole_columns(self, fieldname: str, kind) -> _Columns:
         """A field's column in every segment, read whole the first time a
-        thread asks (the others wait for it), kept in attribute ``kept_in``."""
-        columns = getattr(self, kept_in)
+        thread asks (the others wait for it)."""
+        columns = self._columns.get(fieldname)
         if columns is None:
             with self._lock:
-                columns = getattr(self, kept_in)
+                columns = self._columns.get(fieldname)
                 if columns is None:
-                    columns = _columns(self._reader, fieldname, kind)
-                    setattr(self, kept_in, columns)
+                    columns = self._columns[fieldname] = _columns(self._reader, fieldname, kind)
         return columns
 
     def passage_order(self, docnum: int) -> tuple[bytes, int]:
         """What orders a passage among equal scores: its article id in UTF-8
         and its number, from the ``order`` column (``codec.passage_order``),
         which holds the id in the article's first passage only."""
-        orders = self._whole_columns("_orders", "order", var_bytes_column)
+        orders = self._whole_columns("order", var_bytes_column)
         back, number, article = read_passage_order(_value(orders, docnum))
         return _article_of(partial(_value, orders), docnum, back, article), number
 
