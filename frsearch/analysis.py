@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -65,6 +66,7 @@ __all__ = [
     "tokenize",
     "unaccented_stop_words",
     "without_invisibles",
+    "word_codes",
 ]
 
 APOSTROPHES = "'’‘ʼ"
@@ -87,13 +89,18 @@ it in two halves nobody searches for."""
 # "le 10 000" is rare and "en 2014 000" would be wrong.
 _GROUP_SEPARATORS = "'’.\u00a0\u202f\u2009"
 
+_WORD = rf"\w+(?:[{APOSTROPHES}{INVISIBLE}][{INVISIBLE}]*\w+)*"
 _TOKEN_RE = re.compile(
     rf"""
     (?P<number>(?<![\w.,])\d{{1,3}}(?:[{_GROUP_SEPARATORS}]\d{{3}})+(?![\w]|[.,]\d))
-    | (?P<word>\w+(?:[{APOSTROPHES}{INVISIBLE}][{INVISIBLE}]*\w+)*)
+    | (?P<word>{_WORD})
     """,
     re.VERBOSE,
 )
+_WORD_RE = re.compile(_WORD)
+_MAYBE_NUMBER = re.compile(rf"\d[{_GROUP_SEPARATORS}]\d{{3}}")
+"""What every digit group of ``_TOKEN_RE`` holds: a text without it has
+only words, which ``_WORD_RE`` finds in half the time."""
 _NOT_DIGIT = re.compile(r"\D")
 _NOT_TERM_CHAR = re.compile(r"[^a-z0-9']")
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
@@ -372,19 +379,15 @@ class _CacheSize(NamedTuple):
 _WORDS_READ = _WordsRead()
 
 
-def indexed_terms(text: str, forms: set[str] | None = None
-                  ) -> tuple[list[str], dict[str, list[int]]]:
+def indexed_terms(text: str) -> tuple[list[str], dict[str, list[int]]]:
     """The terms of ``text`` (NFC) in order, and the positions of each: what
-    indexing needs of ``tokenize``, which it gets here without the spans and
-    the token objects, in half the time. Given ``forms``, adds to it the
-    ``accent_form`` of each word that has one, in the same pass."""
+    ``tokenize`` gives, without the spans and the token objects, in half the
+    time."""
     terms: list[str] = []
     positions: dict[str, list[int]] = {}
     words = _WORDS_READ
     for position, pair in enumerate(_TOKEN_RE.findall(text)):
-        term, form = words[pair]
-        if form is not None and forms is not None:
-            forms.add(form)
+        term = words[pair][0]
         if term:
             terms.append(term)
             if term in positions:
@@ -394,13 +397,63 @@ def indexed_terms(text: str, forms: set[str] | None = None
     return terms, positions
 
 
-def indexed_terms_and_forms(text: str) -> tuple[list[str], dict[str, list[int]], set[str]]:
-    """``indexed_terms`` and ``accent_forms`` of ``text`` (NFC) in one pass
-    over its words: indexing needs both of every passage, and reading the
-    words once saves a third of the time the two take apart."""
-    forms: set[str] = set()
-    terms, positions = indexed_terms(text, forms)
-    return terms, positions, forms
+class WordCodes(dict):
+    """A writer process's words as integers: what ``word_codes`` gives each
+    word as ``_TOKEN_RE.findall`` gives it (a plain word as ``_WORD_RE``'s).
+    0 is a stop word; a positive code is a term's number in ``terms``; a
+    negative one, for a word that has an ``accent_form``, its number in
+    ``forms``, which gives its term's number and the form. Indexing keeps a
+    passage's words as an array of these, four bytes each, and ``streams``
+    turns the arrays of a whole segment into postings at once: the per-word
+    work left in Python is one dict lookup. Codes stay valid for the
+    process's life; the word → code entries are a cache (``cache_clear``
+    empties them, for ``segments.trim_word_caches``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms: list[str] = [""]
+        self.forms: list[tuple[int, str]] = [(0, "")]
+        self._term_codes: dict[str, int] = {}
+        self._form_codes: dict[tuple[int, str], int] = {}
+
+    def __missing__(self, pair: tuple[str, str] | str) -> int:
+        term, form = _WORDS_READ[("", pair) if type(pair) is str else pair]
+        code = 0
+        if term:
+            code = self._term_codes.get(term, 0)
+            if not code:
+                code = self._term_codes[term] = len(self.terms)
+                self.terms.append(term)
+            if form is not None:
+                key = (code, form)
+                code = -self._form_codes.get(key, 0)
+                if not code:
+                    self._form_codes[key] = len(self.forms)
+                    code = -len(self.forms)
+                    self.forms.append(key)
+        self[pair] = code
+        return code
+
+    def cache_info(self) -> _CacheSize:
+        return _CacheSize(len(self))
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+WORD_CODES = WordCodes()
+"""This process's word codes (each writer process has its own)."""
+
+
+def word_codes(text: str) -> array:
+    """The ``WORD_CODES`` of the words of ``text`` (NFC), in order: a word's
+    position is its index, as ``tokenize`` counts positions.
+
+    >>> [WORD_CODES.terms[code] for code in word_codes("Les sanctions contre la Russie")]
+    ['', 'sanction', 'contr', '', 'russ']
+    """
+    words = (_TOKEN_RE if _MAYBE_NUMBER.search(text) else _WORD_RE).findall(text)
+    return array("i", map(WORD_CODES.__getitem__, words))
 
 
 def normalize(text: str) -> str:

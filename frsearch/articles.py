@@ -167,7 +167,13 @@ class InputProblem:
 
 
 def _clean_line(line: str) -> str:
-    line = unicodedata.normalize("NFC", _CONTROLS.sub(" ", line))
+    if line.isprintable() and "  " not in line:
+        # no control character, no space but single plain ones: nothing to replace
+        return _trimmed(unicodedata.normalize("NFC", line))
+    return _clean_spaces(unicodedata.normalize("NFC", _CONTROLS.sub(" ", line)))
+
+
+def _clean_spaces(line: str) -> str:
     if _GROUPED_NUMBER.search(line):
         # hold the thousands separators aside (NUL cannot occur: _CONTROLS)
         line = _SPACES.sub(" ", _GROUPED_NUMBER.sub("\x00", line))

@@ -19,7 +19,13 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from frsearch.catalog import Kept
-from frsearch.duplicates import BINS, MIN_SIMILARITY, are_near_duplicates, is_comparable
+from frsearch.duplicates import (
+    BINS,
+    EMPTY_BIN,
+    MIN_SIMILARITY,
+    are_near_duplicates,
+    is_comparable,
+)
 from frsearch.execution import StoredPassages
 from frsearch.highlight import Pattern
 from frsearch.results import ArticleHit, Found, Hit, Ranked
@@ -36,7 +42,6 @@ passages that filled it were grouped (7.2 ms against 7.0 ms); a window of
 PASSAGES_PER_ARTICLE = 3
 """Passages shown under an article found (``group="article"``)."""
 
-_EMPTY = 255
 _BAND = 2
 """Bins per band. Two sketches alike enough (``duplicates.MIN_SIMILARITY`` of
 the filled bins of the fuller one) with 12 bins filled or more agree on 9 bins
@@ -115,10 +120,10 @@ def _shape(sketch: bytes) -> tuple[bool, tuple[tuple[int, bytes], ...],
     if not is_comparable(sketch):
         return False, (), ()
     bands = tuple((at, sketch[at:at + _BAND]) for at in range(0, len(sketch), _BAND)
-                  if _EMPTY not in sketch[at:at + _BAND])
-    filled = len(sketch) - sketch.count(_EMPTY)
+                  if EMPTY_BIN not in sketch[at:at + _BAND])
+    filled = len(sketch) - sketch.count(EMPTY_BIN)
     bins = tuple((at, value) for at, value in enumerate(sketch)
-                 if value != _EMPTY) if filled < _FULL else ()
+                 if value != EMPTY_BIN) if filled < _FULL else ()
     return True, bands, bins
 
 

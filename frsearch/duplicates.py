@@ -26,12 +26,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = [
-    "BINS", "MIN_SIMILARITY", "are_near_duplicates", "is_comparable", "similarity", "sketch",
+    "BINS", "EMPTY_BIN", "MIN_SIMILARITY", "are_near_duplicates", "is_comparable", "similarity",
+    "sketch",
 ]
 
 BINS = 16
 MIN_SIMILARITY = 0.7
-_EMPTY = 255
+EMPTY_BIN = 255
 _MIN_FILLED = 8
 """Sketches with fewer filled bins (headings, short lines) are never grouped."""
 
@@ -52,23 +53,23 @@ def sketch(terms: Sequence[str]) -> bytes:
         slot = value % BINS
         if value < minima[slot]:
             minima[slot] = value
-    return bytes(_EMPTY if m == 0xFFFFFFFF else (m >> 8) % _EMPTY for m in minima)
+    return bytes(EMPTY_BIN if m == 0xFFFFFFFF else (m >> 8) % EMPTY_BIN for m in minima)
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the shingles of two sketched passages;
     0 when either is too short to judge."""
-    filled_a = len(a) - a.count(_EMPTY)
-    filled_b = len(b) - b.count(_EMPTY)
+    filled_a = len(a) - a.count(EMPTY_BIN)
+    filled_b = len(b) - b.count(EMPTY_BIN)
     if min(filled_a, filled_b) < _MIN_FILLED:
         return 0.0
-    same = sum(1 for x, y in zip(a, b, strict=False) if x == y and x != _EMPTY)
+    same = sum(1 for x, y in zip(a, b, strict=False) if x == y and x != EMPTY_BIN)
     return same / max(filled_a, filled_b)
 
 
 def is_comparable(a: bytes) -> bool:
     """True if the sketch is full enough to be compared at all (see ``similarity``)."""
-    return len(a) - a.count(_EMPTY) >= _MIN_FILLED
+    return len(a) - a.count(EMPTY_BIN) >= _MIN_FILLED
 
 
 def are_near_duplicates(a: bytes | None, b: bytes | None) -> bool:

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -34,9 +35,9 @@ from whoosh.formats import Positions
 from frsearch.analysis import (
     accent_forms,
     indexed_terms,
-    indexed_terms_and_forms,
     normalize,
     tokenize,
+    word_codes,
 )
 from frsearch.articles import Article, InputProblem
 from frsearch.codec import (
@@ -94,86 +95,68 @@ class FrenchAnalyzer(Analyzer):
 
 
 class AnalysedText(str):
-    """A field value that carries its terms and accent forms, so that a
-    passage's text is analysed once for its text and forms fields, and a
-    headline or a heading once for all the passages it heads."""
+    """A field value that carries its word codes (``analysis.word_codes``),
+    so that a passage's text is analysed once for its text and forms fields,
+    and a headline or a heading once for all the passages it heads."""
 
-    terms: list[str]
-    positions: dict[str, list[int]]
-    forms: set[str]
+    codes: array
+    length: int
+    """Words that have a term (not stop words): the field's length."""
+    has_forms: bool
+    """True if a word has an ``accent_form``."""
 
     def __new__(cls, text: str):
         value = super().__new__(cls, text)
-        value.terms, value.positions, value.forms = indexed_terms_and_forms(normalize(text))
+        codes = value.codes = word_codes(normalize(text))
+        value.length = len(codes) - codes.count(0)
+        value.has_forms = bool(codes) and min(codes) < 0
         return value
 
     def __reduce__(self):
-        # Sent to a writer process as plain text: analysing it again there
-        # (words are cached) costs less than pickling the terms.
+        # Sent to a writer process as plain text: codes belong to the process
+        # that made them, and analysing again there (words are cached) costs
+        # less than pickling them.
         return (str, (str(self),))
 
 
-_TERM_BYTES: dict[str, bytes] = {}
-"""Each term's UTF-8 bytes, made once: the writer holds a posting per passage
-and word until its commit, and they all share one bytes object per term."""
-
-
 class FrenchText(fields.TEXT):
-    """A TEXT field whose postings come straight from ``tokenize``.
+    """A TEXT field analysed by ``frsearch.analysis``.
 
-    Same terms and positions as going through ``FrenchAnalyzer``, without building
-    a Whoosh token object per word: indexing spends its time here.
+    frsearch's writers take its values as word codes (``codes_of``), which
+    ``streams`` makes postings of; ``index``, for Whoosh's own writer, gives the
+    same terms and positions as going through ``FrenchAnalyzer``, without a
+    Whoosh token object per word.
 
     With ``sketched``, each document also gets the MinHash sketch of the field's
-    terms (``duplicates``) in a column of fixed-size values. It is computed from
-    the terms just indexed, by whichever process writes the document: the one
-    that reads the input never analyses the passages.
+    terms (``duplicates``) in a column of fixed-size values, made by
+    whichever process writes the document: the one that reads the input never
+    analyses the passages.
     """
 
     def __init__(self, stored: bool = False, field_boost: float = 1.0, sketched: bool = False):
         super().__init__(analyzer=FrenchAnalyzer(), phrase=True, stored=stored,
                          field_boost=field_boost)
         self.format = CompactPositions(field_boost=field_boost)
-        self._weights = [count * field_boost for count in range(64)]
-        """Weights of the commonest frequencies, shared by all their postings."""
         if sketched:
             self.column_type = columns.FixedBytesColumn(BINS, default=bytes(BINS))
-        self._indexed: tuple[str | None, list[str]] = (None, [])
 
-    def __getstate__(self):
-        return {**self.__dict__, "_indexed": (None, [])}
+    coded_as = "terms"
+    """What frsearch's writers make of its word codes (see ``segments``)."""
 
-    def positions_of(self, value) -> dict[str, list[int]]:
-        """Each term of ``value`` and its word positions: what ``index`` yields,
-        before encoding, for a writer that stores them itself
-        (``segments.PostingsBuffer.add_positions``)."""
-        if isinstance(value, AnalysedText):
-            terms, positions = value.terms, value.positions
-        else:
-            terms, positions = indexed_terms(normalize(value))
-        if self.column_type is not None:
-            self._indexed = (value, terms)
-        return positions
+    def codes_of(self, value) -> AnalysedText:
+        """``value`` with its word codes."""
+        return value if isinstance(value, AnalysedText) else AnalysedText(value)
 
     def index(self, value, **kwargs):
-        positions = self.positions_of(value)
         boost = self.format.field_boost
-        weights = self._weights
         encode = self.format.encode
-        term_bytes = _TERM_BYTES
-        for term, posting in positions.items():
-            encoded = term_bytes.get(term)
-            if encoded is None:
-                encoded = term_bytes[term] = term.encode("utf-8")
+        for term, posting in indexed_terms(normalize(value))[1].items():
             count = len(posting)
-            yield encoded, count, weights[count] if count < 64 else count * boost, encode(posting)
+            yield term.encode("utf-8"), count, count * boost, encode(posting)
 
     def to_column_value(self, value) -> bytes:
-        """The sketch of ``value``: Whoosh asks for it right after indexing it."""
-        indexed, terms = self._indexed
-        if indexed is not value:
-            terms = indexed_terms(normalize(value))[0]
-        return sketch(terms)
+        """The sketch of ``value``, for Whoosh's own writer."""
+        return sketch(indexed_terms(normalize(value))[0])
 
     def from_column_value(self, value: bytes) -> bytes:
         return value
@@ -188,9 +171,11 @@ class AccentForms(fields.ID):
     that a query typed without accents is looked up in. The postings cost
     little (few words are such); only the terms are read."""
 
+    coded_as = "forms"
+    codes_of = FrenchText.codes_of
+
     def index(self, value, **kwargs):
-        forms = value.forms if isinstance(value, AnalysedText) else accent_forms(normalize(value))
-        for form in sorted(forms):
+        for form in sorted(accent_forms(normalize(value))):
             yield form.encode("utf-8"), 1, 1.0, b""
 
 

@@ -4,9 +4,11 @@ Whoosh's writer keeps every posting as a tuple (field, term, document, weight,
 value) in a pool, sorts the pool at commit (spilling it to disk, pickled, past a
 memory budget) and hands the sorted tuples to the codec. On a corpus of short
 passages that pool and its sort took two fifths of indexing. Here each term of a
-field gets its postings appended as they come, in document order already:
-document numbers, weights and value bytes in arrays, a few bytes a posting
-instead of a tuple of five objects. Writing the segment sorts the terms only
+field gets its postings in document order: document numbers, weights and value
+bytes in arrays, a few bytes a posting instead of a tuple of five objects. The
+text fields come as word codes, a passage's words end to end, which
+``streams`` makes postings of for the whole segment at once (``settle``); ids
+and keywords come a term at a time. Writing the segment sorts the terms only
 (``sorted_terms``), and ``codec.encode_postings`` turns each term's arrays into
 the same posting blocks the codec always wrote.
 
@@ -24,7 +26,9 @@ from types import ModuleType
 from typing import Union
 
 from frsearch import analysis, duplicates
+from frsearch.analysis import WordCodes
 from frsearch.articles import Article, Passage
+from frsearch.streams import CodeStream, form_postings, term_postings
 
 __all__ = ["Held", "PostingsBuffer", "TermPostings", "as_postings", "pack_article",
            "single_posting", "trim_word_caches", "unpack_article"]
@@ -101,8 +105,20 @@ def as_postings(held: Held) -> TermPostings:
 
 
 
-_ONE_POSITION = [bytes((0, position)) for position in range(256)]
-"""``CompactPositions.encode`` of a single position below 256 (most postings)."""
+def _joined(before: Held, after: Held) -> TermPostings:
+    """One term's postings: those held ``before``, then those ``after`` (of
+    later documents). Only a write that settles twice joins postings."""
+    joined = as_postings(before)
+    later = as_postings(after)
+    start = 0
+    for index, docnum in enumerate(later.ids):
+        value = None
+        if later.lengths is not None:
+            end = start + later.lengths[index]
+            value = bytes(later.values[start:end])  # type: ignore[index]
+            start = end
+        joined.add(docnum, 1.0 if later.weights is None else later.weights[index], value)
+    return joined
 
 
 class TermPostings:
@@ -161,16 +177,21 @@ class PostingsBuffer:
     """The postings of the segment being written, by field and term.
 
     Takes the place of Whoosh's posting pool in ``whoosh_internals``' writers:
-    ``add_positions`` for a text field as ``indexing.FrenchText`` analyses it,
-    ``add_term`` for a field whose value is its one term (an id), ``add_field``
-    for what any Whoosh field's ``index`` yields, ``add`` for Whoosh's posting
-    tuples (a merge of older segments passes through it). Terms are kept as
-    text where they come as text (see ``sorted_terms``).
+    ``add_codes`` for a text field as ``indexing.FrenchText`` analyses it
+    (word codes, made postings by ``settle``), ``add_term`` for a field whose
+    value is its one term (an id), ``add_field`` for what any Whoosh field's
+    ``index`` yields, ``add`` for Whoosh's posting tuples (a merge of older
+    segments passes through it). Terms are kept as text where they come as
+    text (see ``sorted_terms``).
     """
 
     def __init__(self) -> None:
         self.fields: dict[str, dict] = {}
+        self.streams: dict[str, tuple[CodeStream, float | None]] = {}
+        """Fields given as word codes (``add_codes``), each with its boost
+        (None: an accent-form field), until ``settle`` makes them postings."""
         self.postings = 0
+        self.codes = 0
         self.fieldnames: set[str] = set()  # Whoosh's multiprocessing writer reads it
         self._text_keys: set[str] = set()
         """Fields whose terms are kept as text, not UTF-8."""
@@ -194,39 +215,32 @@ class PostingsBuffer:
             self.fields[fieldname] = terms
         return terms
 
-    def add_positions(self, fieldname: str, docnum: int, positions: dict[str, list[int]],
-                      encoder) -> int:
-        """Add a document's terms and their word positions, encoded by
-        ``encoder`` (a field's ``CompactPositions``); returns the field's
-        length in it. The same postings as ``add_field`` of what the field's
-        ``index`` yields, without a tuple a posting."""
-        terms = self.fields.get(fieldname)
-        if terms is None or fieldname not in self._text_keys:
+    def add_codes(self, fieldname: str, docnum: int, codes, boost: float | None) -> None:
+        """Add a document's word codes (``analysis.word_codes``) to field
+        ``fieldname``: its terms and positions with ``boost`` as their
+        weight, or (``boost`` None) the accent forms of its words. Made
+        postings by ``settle``, all of a field's at once."""
+        held = self.streams.get(fieldname)
+        if held is None:
+            held = self.streams[fieldname] = (CodeStream(), boost)
+            self.fieldnames.add(fieldname)
+        held[0].add(docnum, codes)
+        self.codes += len(codes)
+
+    def settle(self, words: WordCodes) -> None:
+        """Turn the word codes of every field into postings (``streams``),
+        after those the field holds already: call it before a document is
+        added another way (a merge), and before the postings are written."""
+        for fieldname, (stream, boost) in self.streams.items():
             terms = self._terms(fieldname, text=True)
-        boost = encoder.field_boost
-        encode = encoder.encode
-        one = _ONE_POSITION
-        length = 0
-        for term, found in positions.items():
-            count = len(found)
-            length += count
-            postings = terms.get(term)
-            if postings is None:  # kept as a tuple till it is seen again
-                value = one[found[0]] if count == 1 and found[0] < 256 else encode(found)
-                terms[term] = (docnum, count * boost, value)
-                continue
-            if type(postings) is not TermPostings:
-                postings = terms[term] = as_postings(postings)
-            postings.ids.append(docnum)
-            if count == 1 and postings.lengths is not None and found[0] < 256:
-                postings.values += one[found[0]]  # type: ignore[operator]
-                postings.lengths.append(2)
-            else:
-                postings.add_value(encode(found))
-            if count != 1 or boost != 1.0 or postings.weights is not None:
-                postings.add_weight(count * boost)
-        self.postings += len(positions)
-        return length
+            made = (form_postings(stream, words) if boost is None
+                    else term_postings(stream, words, boost))
+            for term, postings in made:
+                before = terms.get(term)
+                terms[term] = postings if before is None else _joined(before, postings)
+                self.postings += len(postings.ids) if isinstance(postings, TermPostings) else 1
+        self.streams.clear()
+        self.codes = 0
 
     def add_term(self, fieldname: str, docnum: int, term: str, weight: float) -> None:
         """Add a document's one term, without a value (an id field's)."""
@@ -280,9 +294,12 @@ class PostingsBuffer:
     def estimated_bytes(self) -> int:
         """About how much memory the postings take: a posting holds ten bytes
         or so in the arrays, a term a hundred and fifty (its key, its entry,
-        its arrays' headers; less while it is seen once)."""
-        return 10 * self.postings + 150 * sum(len(terms) for terms in self.fields.values())
+        its arrays' headers; less while it is seen once); a word code four,
+        and as much again while ``settle`` makes postings of it."""
+        return 10 * self.postings + 150 * sum(len(terms) for terms in self.fields.values()) \
+            + 8 * self.codes
 
     def cleanup(self) -> None:
         self.fields.clear()
+        self.streams.clear()
         self._text_keys.clear()

@@ -7,7 +7,14 @@ import re
 import pytest
 
 from frsearch import analyze
-from frsearch.analysis import fold, indexed_terms, tokenize
+from frsearch.analysis import (
+    WORD_CODES,
+    accent_forms,
+    fold,
+    indexed_terms,
+    tokenize,
+    word_codes,
+)
 
 
 def test_elisions_with_both_apostrophes_and_any_case():
@@ -128,6 +135,13 @@ def test_indexing_sees_the_terms_and_positions_tokenize_gives(seed_passages):
         for token in tokens:
             expected.setdefault(token.term, []).append(token.position)
         assert positions == expected
+        # the writers' word codes: a code a word, its position its index
+        coded = [(WORD_CODES.terms[code] if code >= 0 else WORD_CODES.terms[
+            WORD_CODES.forms[-code][0]], position)
+            for position, code in enumerate(word_codes(text)) if code]
+        assert coded == [(token.term, token.position) for token in tokens]
+        assert {WORD_CODES.forms[-code][1] for code in word_codes(text) if code < 0} \
+            == accent_forms(text)
 
 
 def test_fold_drops_invisible_characters():

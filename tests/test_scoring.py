@@ -184,16 +184,24 @@ def test_a_search_of_the_seeds_does_not_load_numpy(tmp_path):
     assert int(shown[0]) > 0 and shown[1] == "False"
 
 
-def test_indexing_does_not_load_numpy():
-    """numpy is imported by the first search (``scoring``), never by ``frsearch
-    index`` and the writer processes it forks."""
+def test_indexing_does_not_load_numpy_before_its_writer_processes_fork(tmp_path):
+    """numpy is imported by the first search that needs it (``scoring``) and by
+    the writer processes making a large segment (``streams``), never by
+    ``frsearch index`` itself: loaded in the parent, its threads would be
+    forked with it."""
     import subprocess
     import sys
 
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, frsearch.cli; print('numpy' in sys.modules)"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
-    assert loaded == "False"
+    script = ("import sys, frsearch, frsearch.cli, frsearch.index, frsearch.streams\n"
+              "print('numpy' in sys.modules)\n"
+              "frsearch.index.PARALLEL_FROM_BYTES = 1\n"  # writer processes, even for the seeds
+              "frsearch.streams.ARRAYS_FROM = 0\n"  # which make their postings with numpy
+              f"ix = frsearch.open_index({str(tmp_path / 'ix')!r}, create=True)\n"
+              "report = ix.add([frsearch.seeds_dir()])\n"
+              "print('numpy' in sys.modules, report.passages)")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, cwd=ROOT).stdout.split()
+    assert shown == ["False", "False", "46"]
 
 
 def test_positions_are_read_at_once_as_the_codec_decodes_them_one_by_one():

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frsearch
-from frsearch import analysis, index, whoosh_internals, writers
+from frsearch import analysis, index, streams, whoosh_internals, writers
 from frsearch.codec import BLOCK_POSTINGS, encode_block, encode_postings
 from frsearch.segments import (
     PostingsBuffer,
@@ -84,7 +84,15 @@ def corpus(tmp_path_factory):
 
 
 @pytest.mark.parametrize("commits", [1, 2])
-def test_the_same_segment_files_as_whooshs_writer_loop(corpus, tmp_path, commits):
+@pytest.mark.parametrize("arrays", [False, True], ids=["loop", "numpy"])
+def test_the_same_segment_files_as_whooshs_writer_loop(corpus, tmp_path, commits, arrays,
+                                                       monkeypatch):
+    """Word codes made postings by Python's loop (a small segment) or by
+    numpy's arrays (``streams.ARRAYS_FROM``, here 0), in chunks of a few
+    terms (``CHUNK_CODES``): the same bytes."""
+    if arrays:
+        monkeypatch.setattr(streams, "ARRAYS_FROM", 0)
+        monkeypatch.setattr(streams, "CHUNK_CODES", 5_000)
     batches = [corpus] if commits == 1 else [[corpus[0]], [corpus[1]]]
     patch = pytest.MonkeyPatch()
     reference = _build(tmp_path / "reference", batches, True, False, patch)

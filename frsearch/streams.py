@@ -1,0 +1,276 @@
+"""A segment's text fields as word codes, turned into postings all at once.
+
+Indexing a passage used to build, for each field, a dict of its terms and their
+positions, then append each term's posting to that term's arrays: a few Python
+operations per word and per posting, two fifths of a writer's time. Here a
+passage's words are an array of integer codes (``analysis.word_codes``: one
+dict lookup a word, the position is the index), appended end to end to one
+array per field (``CodeStream``). When the segment is written, numpy sorts the
+codes of the whole segment by term, groups them by passage, and encodes the
+word positions of every posting in a few array operations
+(``term_postings``); Python only hands each term's slices on. The postings,
+bytes and sketches are exactly those the per-passage path made
+(``tests/test_segment_writer.py`` compares the segment files byte for byte).
+
+numpy's import takes longer than analysing a few articles: a segment of
+fewer than ``ARRAYS_FROM`` codes (an article added by an application, the
+seeds) is made postings by a loop in Python instead, the same postings.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from frsearch.analysis import WordCodes
+from frsearch.duplicates import BINS, EMPTY_BIN, sketch
+
+if TYPE_CHECKING:
+    from frsearch.segments import Held
+
+__all__ = ["CodeStream", "form_postings", "sketches", "term_postings"]
+
+ARRAYS_FROM = 200_000
+"""Word codes from which numpy makes a segment's postings and sketches (about
+a megabyte of text, which Python's loop takes 0.2 s for and numpy's import
+0.05 s); fewer go through ``_postings_by_loop``."""
+CHUNK_CODES = 1 << 19
+"""Word codes sorted at a time: terms are taken in ranges holding about this
+many occurrences, so that the arrays sorting them (some 60 bytes an
+occurrence) stay near 30 MB however large the segment."""
+
+
+class CodeStream:
+    """One field's word codes for the documents of a segment, end to end:
+    document ``docnums[i]``'s codes start at ``starts[i]``."""
+
+    __slots__ = ("codes", "docnums", "starts")
+
+    def __init__(self) -> None:
+        self.codes = array("i")
+        self.docnums = array("q")
+        self.starts = array("q")
+
+    def add(self, docnum: int, codes: array) -> None:
+        self.docnums.append(docnum)
+        self.starts.append(len(self.codes))
+        self.codes.extend(codes)
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+
+def _arrays(stream: CodeStream, words: WordCodes):
+    """numpy views of ``stream`` and each code's term number (0: a stop word)."""
+    import numpy as np
+
+    codes = np.frombuffer(stream.codes, dtype=np.int32)
+    form_terms = np.array([term for term, _ in words.forms], dtype=np.int32)
+    terms = np.where(codes < 0, form_terms[-np.minimum(codes, 0)], codes)
+    starts = np.frombuffer(stream.starts, dtype=np.int64)
+    return np, codes, terms, starts
+
+
+def term_postings(stream: CodeStream, words: WordCodes, boost: float
+                  ) -> Iterator[tuple[str, Held]]:
+    """Each term of ``stream`` and its postings as ``segments.PostingsBuffer``
+    holds them (``segments.Held``): document numbers, weights (occurrences
+    times ``boost``) and word positions as ``codec.CompactPositions`` encodes
+    them, a byte a gap (four when a gap passes 255)."""
+    from frsearch.segments import TermPostings
+
+    if not len(stream):
+        return
+    if len(stream.codes) < ARRAYS_FROM:
+        yield from _postings_by_loop(stream, words, boost)
+        return
+    np, codes, terms, starts = _arrays(stream, words)
+    docnums = np.frombuffer(stream.docnums, dtype=np.int64)
+    occurrences = np.bincount(terms, minlength=len(words.terms))
+    occurrences[0] = 0
+    bounds = np.cumsum(occurrences)
+    low = 1
+    while low < len(occurrences):
+        # the terms from ``low`` whose occurrences fill a chunk (one term at least)
+        high = int(np.searchsorted(bounds, bounds[low - 1] + CHUNK_CODES, side="right"))
+        high = max(high, low + 1)
+        yield from _chunk(np, terms, starts, docnums, low, high, words.terms, boost, TermPostings)
+        low = high
+
+
+def _documents(stream: CodeStream) -> Iterator[tuple[int, array]]:
+    """Each document of ``stream`` and its codes."""
+    codes, starts = stream.codes, stream.starts
+    ends = [*starts[1:], len(codes)]
+    for docnum, start, end in zip(stream.docnums, starts, ends, strict=True):
+        yield docnum, codes[start:end]
+
+
+def _postings_by_loop(stream: CodeStream, words: WordCodes, boost: float
+                      ) -> Iterator[tuple[str, Held]]:
+    """``term_postings`` of a small ``stream``, without numpy."""
+    from frsearch.codec import CompactPositions
+    from frsearch.segments import TermPostings
+
+    encode = CompactPositions().encode
+    forms = words.forms
+    postings: dict[int, list[tuple[int, list[int]]]] = {}
+    for docnum, codes in _documents(stream):
+        positions: dict[int, list[int]] = {}
+        for position, code in enumerate(codes):
+            if code:
+                positions.setdefault(code if code > 0 else forms[-code][0], []).append(position)
+        for term, found in positions.items():
+            postings.setdefault(term, []).append((docnum, found))
+    for term, held in postings.items():
+        if len(held) == 1:
+            docnum, found = held[0]
+            yield words.terms[term], (docnum, len(found) * boost, encode(found))
+            continue
+        kept = TermPostings()
+        for docnum, found in held:
+            kept.add(docnum, len(found) * boost, encode(found))
+        yield words.terms[term], kept
+
+
+def _chunk(np, terms, starts, docnums, low: int, high: int, names: list[str], boost: float,
+           TermPostings) -> Iterator[tuple[str, Held]]:
+    """``term_postings`` of the terms numbered ``low`` to ``high``."""
+    encoded = _encode(np, terms, starts, docnums, low, high)
+    if encoded is None:
+        return
+    group_terms, ids, frequencies, lengths, values, value_starts = encoded
+    term_firsts = np.flatnonzero(np.append(True, group_terms[1:] != group_terms[:-1]))
+    term_ends = np.append(term_firsts[1:], len(ids))
+    most = np.maximum.reduceat(frequencies, term_firsts)
+    whole = boost == 1.0 and int(most.max()) < 0x10000
+    weights = frequencies.astype(np.uint16) if whole else frequencies * boost
+    for term, first, end, top in zip(group_terms[term_firsts].tolist(), term_firsts.tolist(),
+                                     term_ends.tolist(), most.tolist(), strict=True):
+        start = int(value_starts[first])
+        if end - first == 1:  # seen in one document: kept as a tuple (``segments.Held``)
+            yield names[term], (int(ids[first]), float(weights[first]),
+                                values[start:start + int(lengths[first])].tobytes())
+            continue
+        postings = TermPostings()
+        postings.ids.frombytes(ids[first:end].tobytes())
+        if top > 1 or not whole:
+            postings.weights = array("H" if whole else "d")
+            postings.weights.frombytes(weights[first:end].tobytes())
+        postings.values = bytearray(values[start:value_starts[end - 1] + lengths[end - 1]])
+        postings.lengths = array("I")
+        postings.lengths.frombytes(lengths[first:end].tobytes())
+        yield names[term], postings
+
+
+def _encode(np, terms, starts, docnums, low: int, high: int):
+    """The postings of the terms numbered ``low`` to ``high``, one a (term,
+    document) in term then document order: their terms, document numbers,
+    frequencies, and values (encoded positions) end to end with the length
+    and start of each; None if no word has such a term."""
+    where = np.flatnonzero((terms >= low) & (terms < high))
+    if not len(where):
+        return None
+    chunk = terms[where]
+    order = np.argsort(chunk, kind="stable")  # stable: document, then position order kept
+    where, chunk = where[order].astype(np.int32), chunk[order]
+    del order
+    document = (np.searchsorted(starts, where, side="right") - 1).astype(np.int32)
+    position = where - starts[document].astype(np.int32)
+    del where
+    count = len(position)
+
+    # a posting's first occurrence starts a group
+    starts_group = np.ones(count, dtype=bool)
+    starts_group[1:] = (chunk[1:] != chunk[:-1]) | (document[1:] != document[:-1])
+    firsts = np.flatnonzero(starts_group).astype(np.int32)
+    frequencies = np.diff(np.append(firsts, count)).astype(np.int32)
+    gaps = position.copy()
+    gaps[1:] -= position[:-1]
+    gaps[firsts] = position[firsts]
+    del position
+    wide = np.maximum.reduceat(gaps, firsts) > 255
+    lengths = np.where(wide, 1 + 4 * frequencies, 1 + frequencies).astype(np.uint32)
+    value_starts = (np.cumsum(lengths, dtype=np.int64) - lengths)
+    values = np.zeros(int(value_starts[-1] + lengths[-1]), dtype=np.uint8)  # narrow: 0 first
+    group = (np.cumsum(starts_group, dtype=np.int32) - 1)
+    del starts_group
+    narrow = ~wide[group]
+    offset = value_starts[group] + 1 + (np.arange(count, dtype=np.int32) - firsts[group])
+    del group
+    values[offset[narrow]] = gaps[narrow]
+    del offset, narrow
+    for each in np.flatnonzero(wide).tolist():
+        wide_gaps = gaps[firsts[each]:firsts[each] + frequencies[each]].astype(np.uint32)
+        values[value_starts[each]:value_starts[each] + lengths[each]] = np.frombuffer(
+            b"\x01" + wide_gaps.tobytes(), dtype=np.uint8)
+    ids = docnums[document[firsts]].astype(np.uint32)
+    return chunk[firsts], ids, frequencies, lengths, values, value_starts
+
+
+def form_postings(stream: CodeStream, words: WordCodes) -> Iterator[tuple[str, Held]]:
+    """Each ``analysis.accent_form`` of the words of ``stream`` and the
+    documents holding it (weight 1, no value), as ``segments.Held``. Few
+    words have one: a loop over them does."""
+    from frsearch.segments import TermPostings
+
+    documents: dict[int, list[int]] = {}
+    for docnum, codes in _documents(stream):
+        for code in {code for code in codes if code < 0}:
+            documents.setdefault(-code, []).append(docnum)
+    for code, held in documents.items():
+        form = words.forms[code][1]
+        if len(held) == 1:
+            yield form, (held[0], 1.0, b"")
+        else:
+            postings = TermPostings()
+            postings.ids.extend(held)
+            yield form, postings
+
+
+_HASHES = array("I")
+"""CRC-32 of each term of ``analysis.WORD_CODES`` (``duplicates``' term hash),
+made once a term."""
+
+
+def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
+    """The ``duplicates.sketch`` of each document of ``stream``, in its order:
+    MinHash over the shingles (pairs of consecutive terms) of many documents
+    at once, ``CHUNK_CODES`` words at a time."""
+    if len(stream.codes) < ARRAYS_FROM:
+        forms = words.forms
+        return [sketch([words.terms[code if code > 0 else forms[-code][0]]
+                        for code in codes if code]) for _, codes in _documents(stream)]
+    import numpy as np
+
+    if len(_HASHES) > len(words.terms):
+        del _HASHES[:]
+    _HASHES.extend(zlib.crc32(term.encode()) for term in words.terms[len(_HASHES):])
+    hashes = np.frombuffer(_HASHES, dtype=np.uint32)
+    _, _, terms, starts = _arrays(stream, words)
+    made: list[bytes] = []
+    first = 0
+    while first < len(starts):
+        end = int(np.searchsorted(starts, starts[first] + CHUNK_CODES, side="right"))
+        end = max(end, first + 1)
+        stop = int(starts[end]) if end < len(starts) else len(terms)
+        flat = _sketched(np, hashes, terms[starts[first]:stop], starts[first:end] - starts[first])
+        made += [flat[at:at + BINS] for at in range(0, len(flat), BINS)]
+        first = end
+    return made
+
+
+def _sketched(np, hashes, terms, starts) -> bytes:
+    """The sketches of the documents starting at ``starts`` in ``terms``, end to end."""
+    where = np.flatnonzero(terms)
+    document = np.searchsorted(starts, where, side="right") - 1
+    term_hashes = hashes[terms[where]].astype(np.uint64)
+    same = document[1:] == document[:-1]
+    shingles = ((term_hashes[:-1][same] * 0x9E3779B1) ^ term_hashes[1:][same]) & 0xFFFFFFFF
+    bins = document[1:][same] * BINS + (shingles % BINS).astype(np.int64)
+    minima = np.full(len(starts) * BINS, 0xFFFFFFFF, dtype=np.uint64)
+    np.minimum.at(minima, bins, shingles)
+    sketched = np.where(minima == 0xFFFFFFFF, EMPTY_BIN, (minima >> 8) % EMPTY_BIN)
+    return sketched.astype(np.uint8).tobytes()
