@@ -356,14 +356,16 @@ class _WordsRead(dict):
     ``segments.trim_word_caches``."""
 
     def __missing__(self, pair: tuple[str, str]) -> tuple[str, str | None]:
-        number, word = pair
-        read: tuple[str, str | None]
-        if number:
-            read = self[pair] = (_NOT_DIGIT.sub("", number), None)
-        else:
-            read = self[pair] = (_analyse_word(word)[1],
-                                 None if word.isascii() else accent_form(word))
+        read = self[pair] = self.read(pair)
         return read
+
+    @staticmethod
+    def read(pair: tuple[str, str]) -> tuple[str, str | None]:
+        """The term and accent form of ``pair``, not cached here."""
+        number, word = pair
+        if number:
+            return _NOT_DIGIT.sub("", number), None
+        return _analyse_word(word)[1], None if word.isascii() else accent_form(word)
 
     def cache_info(self) -> _CacheSize:
         return _CacheSize(len(self))
@@ -417,7 +419,7 @@ class WordCodes(dict):
         self._form_codes: dict[tuple[int, str], int] = {}
 
     def __missing__(self, pair: tuple[str, str] | str) -> int:
-        term, form = _WORDS_READ[("", pair) if type(pair) is str else pair]
+        term, form = _WordsRead.read(("", pair) if isinstance(pair, str) else pair)
         code = 0
         if term:
             code = self._term_codes.get(term, 0)

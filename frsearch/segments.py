@@ -26,7 +26,6 @@ from types import ModuleType
 from typing import Union
 
 from frsearch import analysis, duplicates
-from frsearch.analysis import WordCodes
 from frsearch.articles import Article, Passage
 from frsearch.streams import CodeStream, form_postings, term_postings
 
@@ -54,6 +53,12 @@ def trim_word_caches(modules: Iterable[ModuleType] = (analysis, duplicates),
                 value.cache_clear()
                 emptied += 1
     return emptied
+
+CODE_BYTES = 12
+"""What a word code counts for in a segment's memory: four bytes held, four
+more for its term's number while the segment is written, and the postings of
+the chunk being written (``streams.CHUNK_CODES``). A writer process's segment
+then takes about 60 MB at its peak (``whoosh_internals.SEGMENT_BYTES``)."""
 
 _ARTICLE_FIELDS = tuple(field.name for field in dataclasses.fields(Article))
 _PASSAGE_FIELDS = tuple(field.name for field in dataclasses.fields(Passage))
@@ -192,6 +197,8 @@ class PostingsBuffer:
         (None: an accent-form field), until ``settle`` makes them postings."""
         self.postings = 0
         self.codes = 0
+        self.words = analysis.WORD_CODES
+        """What the codes of ``streams`` stand for."""
         self.fieldnames: set[str] = set()  # Whoosh's multiprocessing writer reads it
         self._text_keys: set[str] = set()
         """Fields whose terms are kept as text, not UTF-8."""
@@ -227,20 +234,30 @@ class PostingsBuffer:
         held[0].add(docnum, codes)
         self.codes += len(codes)
 
-    def settle(self, words: WordCodes) -> None:
+    def settle(self) -> None:
         """Turn the word codes of every field into postings (``streams``),
-        after those the field holds already: call it before a document is
-        added another way (a merge), and before the postings are written."""
-        for fieldname, (stream, boost) in self.streams.items():
-            terms = self._terms(fieldname, text=True)
-            made = (form_postings(stream, words) if boost is None
-                    else term_postings(stream, words, boost))
-            for term, postings in made:
-                before = terms.get(term)
-                terms[term] = postings if before is None else _joined(before, postings)
-                self.postings += len(postings.ids) if isinstance(postings, TermPostings) else 1
-        self.streams.clear()
-        self.codes = 0
+        after those the field holds already: before a document is added
+        another way (a merge), whose postings come after. Writing the segment
+        needs no settling: ``sorted_terms`` takes a field's codes a chunk of
+        terms at a time."""
+        for fieldname in list(self.streams):
+            self._settle(fieldname)
+
+    def _settle(self, fieldname: str) -> None:
+        terms = self._terms(fieldname, text=True)
+        for term, postings in self._from_codes(fieldname):
+            before = terms.get(term)
+            terms[term] = postings if before is None else _joined(before, postings)
+            self.postings += len(postings.ids) if isinstance(postings, TermPostings) else 1
+
+    def _from_codes(self, fieldname: str) -> Iterator[tuple[str, Held]]:
+        """The postings of field ``fieldname``'s word codes, in term order;
+        the codes are let go."""
+        stream, boost = self.streams.pop(fieldname)
+        self.codes -= len(stream.codes)
+        if boost is None:
+            return form_postings(stream, self.words)
+        return term_postings(stream, self.words, boost)
 
     def add_term(self, fieldname: str, docnum: int, term: str, weight: float) -> None:
         """Add a document's one term, without a value (an id field's)."""
@@ -287,17 +304,23 @@ class PostingsBuffer:
         order of Whoosh's term table: text's code point order is UTF-8's byte
         order) and their postings (``Held``). A term's postings are let go
         once written."""
-        for fieldname in sorted(self.fields):
+        for fieldname in sorted({*self.fields, *self.streams}):
+            if fieldname in self.streams and fieldname not in self.fields:
+                yield fieldname, ((term.encode("utf-8"), postings)
+                                  for term, postings in self._from_codes(fieldname))
+                continue
+            if fieldname in self.streams:
+                self._settle(fieldname)
             yield fieldname, _in_order(self.fields[fieldname])
             del self.fields[fieldname]
 
     def estimated_bytes(self) -> int:
         """About how much memory the postings take: a posting holds ten bytes
         or so in the arrays, a term a hundred and fifty (its key, its entry,
-        its arrays' headers; less while it is seen once); a word code four,
-        and as much again while ``settle`` makes postings of it."""
+        its arrays' headers; less while it is seen once); a word code
+        ``CODE_BYTES``."""
         return 10 * self.postings + 150 * sum(len(terms) for terms in self.fields.values()) \
-            + 8 * self.codes
+            + CODE_BYTES * self.codes
 
     def cleanup(self) -> None:
         self.fields.clear()

@@ -19,6 +19,7 @@ seeds) is made postings by a loop in Python instead, the same postings.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from array import array
 from collections.abc import Iterator
@@ -33,13 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["CodeStream", "form_postings", "sketches", "term_postings"]
 
 ARRAYS_FROM = 200_000
-"""Word codes from which numpy makes a segment's postings and sketches (about
-a megabyte of text, which Python's loop takes 0.2 s for and numpy's import
-0.05 s); fewer go through ``_postings_by_loop``."""
-CHUNK_CODES = 1 << 19
+"""Word codes from which numpy makes a field's postings and sketches (about a
+megabyte of text, which Python's loop takes 0.2 s for and numpy's import
+0.05 s); fewer go through ``_postings_by_loop`` unless numpy is loaded
+already (its arrays then hold them in less memory)."""
+CHUNK_CODES = 1 << 18
 """Word codes sorted at a time: terms are taken in ranges holding about this
 many occurrences, so that the arrays sorting them (some 60 bytes an
-occurrence) stay near 30 MB however large the segment."""
+occurrence) stay near 15 MB however large the segment."""
 
 
 class CodeStream:
@@ -62,42 +64,58 @@ class CodeStream:
         return len(self.docnums)
 
 
-def _arrays(stream: CodeStream, words: WordCodes):
-    """numpy views of ``stream`` and each code's term number (0: a stop word)."""
-    import numpy as np
-
-    codes = np.frombuffer(stream.codes, dtype=np.int32)
+def _term_numbers(np, codes, words: WordCodes):
+    """Each of ``codes``' term number (0: a stop word), as a numpy array."""
+    terms = np.frombuffer(codes, dtype=np.int32).copy()
+    accented = terms < 0
     form_terms = np.array([term for term, _ in words.forms], dtype=np.int32)
-    terms = np.where(codes < 0, form_terms[-np.minimum(codes, 0)], codes)
-    starts = np.frombuffer(stream.starts, dtype=np.int64)
-    return np, codes, terms, starts
+    terms[accented] = form_terms[-terms[accented]]
+    return terms
 
 
 def term_postings(stream: CodeStream, words: WordCodes, boost: float
                   ) -> Iterator[tuple[str, Held]]:
-    """Each term of ``stream`` and its postings as ``segments.PostingsBuffer``
-    holds them (``segments.Held``): document numbers, weights (occurrences
-    times ``boost``) and word positions as ``codec.CompactPositions`` encodes
-    them, a byte a gap (four when a gap passes 255)."""
+    """Each term of ``stream`` in order (as text, the order of its UTF-8
+    bytes) and its postings as ``segments.PostingsBuffer`` holds them
+    (``segments.Held``): document numbers, weights (occurrences times
+    ``boost``) and word positions as ``codec.CompactPositions`` encodes them,
+    a byte a gap (four when a gap passes 255). The codes of ``stream`` are
+    let go (its last use): only a chunk's postings are held at a time."""
     from frsearch.segments import TermPostings
 
     if not len(stream):
         return
-    if len(stream.codes) < ARRAYS_FROM:
+    if _by_loop(stream):
         yield from _postings_by_loop(stream, words, boost)
         return
-    np, codes, terms, starts = _arrays(stream, words)
+    import numpy as np
+
+    terms = _term_numbers(np, stream.codes, words)
+    stream.codes = array("i")
+    starts = np.frombuffer(stream.starts, dtype=np.int64)
     docnums = np.frombuffer(stream.docnums, dtype=np.int64)
+    # terms renumbered in their order, so that chunks come in that order
     occurrences = np.bincount(terms, minlength=len(words.terms))
     occurrences[0] = 0
-    bounds = np.cumsum(occurrences)
+    present = sorted(np.flatnonzero(occurrences).tolist(), key=words.terms.__getitem__)
+    rank = np.zeros(len(occurrences), dtype=np.int32)
+    rank[present] = np.arange(1, len(present) + 1, dtype=np.int32)
+    terms = rank[terms]
+    names = ["", *(words.terms[term] for term in present)]
+    bounds = np.cumsum(occurrences[[0, *present]])
     low = 1
-    while low < len(occurrences):
+    while low < len(names):
         # the terms from ``low`` whose occurrences fill a chunk (one term at least)
         high = int(np.searchsorted(bounds, bounds[low - 1] + CHUNK_CODES, side="right"))
         high = max(high, low + 1)
-        yield from _chunk(np, terms, starts, docnums, low, high, words.terms, boost, TermPostings)
+        yield from _chunk(np, terms, starts, docnums, low, high, names, boost, TermPostings)
         low = high
+
+
+def _by_loop(stream: CodeStream) -> bool:
+    """True if Python's loop is to make the postings or sketches of
+    ``stream``: few codes, and numpy not imported yet."""
+    return len(stream.codes) < ARRAYS_FROM and "numpy" not in sys.modules
 
 
 def _documents(stream: CodeStream) -> Iterator[tuple[int, array]]:
@@ -124,7 +142,8 @@ def _postings_by_loop(stream: CodeStream, words: WordCodes, boost: float
                 positions.setdefault(code if code > 0 else forms[-code][0], []).append(position)
         for term, found in positions.items():
             postings.setdefault(term, []).append((docnum, found))
-    for term, held in postings.items():
+    for term in sorted(postings, key=words.terms.__getitem__):
+        held = postings[term]
         if len(held) == 1:
             docnum, found = held[0]
             yield words.terms[term], (docnum, len(found) * boost, encode(found))
@@ -211,8 +230,8 @@ def _encode(np, terms, starts, docnums, low: int, high: int):
 
 
 def form_postings(stream: CodeStream, words: WordCodes) -> Iterator[tuple[str, Held]]:
-    """Each ``analysis.accent_form`` of the words of ``stream`` and the
-    documents holding it (weight 1, no value), as ``segments.Held``. Few
+    """Each ``analysis.accent_form`` of the words of ``stream``, in order, and
+    the documents holding it (weight 1, no value), as ``segments.Held``. Few
     words have one: a loop over them does."""
     from frsearch.segments import TermPostings
 
@@ -220,8 +239,7 @@ def form_postings(stream: CodeStream, words: WordCodes) -> Iterator[tuple[str, H
     for docnum, codes in _documents(stream):
         for code in {code for code in codes if code < 0}:
             documents.setdefault(-code, []).append(docnum)
-    for code, held in documents.items():
-        form = words.forms[code][1]
+    for form, held in sorted((words.forms[code][1], held) for code, held in documents.items()):
         if len(held) == 1:
             yield form, (held[0], 1.0, b"")
         else:
@@ -239,7 +257,7 @@ def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
     """The ``duplicates.sketch`` of each document of ``stream``, in its order:
     MinHash over the shingles (pairs of consecutive terms) of many documents
     at once, ``CHUNK_CODES`` words at a time."""
-    if len(stream.codes) < ARRAYS_FROM:
+    if _by_loop(stream):
         forms = words.forms
         return [sketch([words.terms[code if code > 0 else forms[-code][0]]
                         for code in codes if code]) for _, codes in _documents(stream)]
@@ -249,14 +267,15 @@ def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
         del _HASHES[:]
     _HASHES.extend(zlib.crc32(term.encode()) for term in words.terms[len(_HASHES):])
     hashes = np.frombuffer(_HASHES, dtype=np.uint32)
-    _, _, terms, starts = _arrays(stream, words)
+    starts = np.frombuffer(stream.starts, dtype=np.int64)
     made: list[bytes] = []
     first = 0
     while first < len(starts):
         end = int(np.searchsorted(starts, starts[first] + CHUNK_CODES, side="right"))
         end = max(end, first + 1)
-        stop = int(starts[end]) if end < len(starts) else len(terms)
-        flat = _sketched(np, hashes, terms[starts[first]:stop], starts[first:end] - starts[first])
+        stop = int(starts[end]) if end < len(starts) else len(stream.codes)
+        terms = _term_numbers(np, stream.codes[starts[first]:stop], words)
+        flat = _sketched(np, hashes, terms, starts[first:end] - starts[first])
         made += [flat[at:at + BINS] for at in range(0, len(flat), BINS)]
         first = end
     return made

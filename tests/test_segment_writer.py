@@ -88,11 +88,10 @@ def corpus(tmp_path_factory):
 def test_the_same_segment_files_as_whooshs_writer_loop(corpus, tmp_path, commits, arrays,
                                                        monkeypatch):
     """Word codes made postings by Python's loop (a small segment) or by
-    numpy's arrays (``streams.ARRAYS_FROM``, here 0), in chunks of a few
-    terms (``CHUNK_CODES``): the same bytes."""
-    if arrays:
-        monkeypatch.setattr(streams, "ARRAYS_FROM", 0)
-        monkeypatch.setattr(streams, "CHUNK_CODES", 5_000)
+    numpy's arrays (``streams.ARRAYS_FROM``), in chunks of a few terms
+    (``CHUNK_CODES``): the same bytes."""
+    monkeypatch.setattr(streams, "_by_loop", lambda stream: not arrays)
+    monkeypatch.setattr(streams, "CHUNK_CODES", 5_000)
     batches = [corpus] if commits == 1 else [[corpus[0]], [corpus[1]]]
     patch = pytest.MonkeyPatch()
     reference = _build(tmp_path / "reference", batches, True, False, patch)
