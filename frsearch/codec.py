@@ -38,8 +38,9 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
+from typing import NamedTuple
 
 from whoosh.formats import Positions
 
@@ -54,6 +55,8 @@ __all__ = [
     "decode_record",
     "decode_term_count",
     "decode_term_info",
+    "EncodedTerm",
+    "encode_terms_at_once",
     "dictionary_sample",
     "encode_block",
     "encode_one_posting",
@@ -297,6 +300,123 @@ def encode_postings(ids: array, weights: array | None, values: bytes | bytearray
     if weights is None:
         return blocks, float(count), 1.0
     return blocks, float(sum(weights)), float(max(weights))
+
+
+class EncodedTerm(NamedTuple):
+    """A term's postings encoded already: its blocks as ``encode_postings``
+    gives them, its total and highest weight, how many postings, and its
+    first and last documents."""
+
+    blocks: list[tuple[bytes, int, int, int, float, int]]
+    weight: float
+    maxweight: float
+    postings: int
+    minid: int
+    maxid: int
+
+
+
+
+def encode_terms_at_once(np, ids, weights, lengths, values, value_starts, term_firsts,
+                         term_ends) -> Iterator[tuple[int, float, bytes] | EncodedTerm]:
+    """The postings of many terms, encoded with numpy's arrays: for each term
+    (its postings ``term_firsts[i]`` to ``term_ends[i]`` of the arrays, in
+    document order), its one posting (document, weight, value), or an
+    ``EncodedTerm`` whose blocks are, byte for byte, those ``encode_postings``
+    makes of the same postings. ``weights`` are whole numbers from 1, every
+    value is at least a byte (word positions), ``values`` holds them end to
+    end from ``value_starts``. Python only compresses the blocks long
+    enough and cuts the bytes."""
+    width_codes = np.frombuffer(b"1BH?I", dtype=np.uint8)  # by width; 0: every weight 1
+    counts = term_ends - term_firsts
+    several = counts > 1
+    if not several.any():
+        for first in term_firsts.tolist():
+            start = int(value_starts[first])
+            yield (int(ids[first]), float(weights[first]),
+                   values[start:start + int(lengths[first])].tobytes())
+        return
+    # the postings of terms with several, their term, block, and place in it
+    posting = np.flatnonzero(np.repeat(several, counts))
+    term_counts = counts[several]
+    term_of = np.repeat(np.arange(len(term_counts)), term_counts)
+    within = posting - np.repeat(term_firsts[several], term_counts)
+    place = within & (BLOCK_POSTINGS - 1)
+    term_blocks = (term_counts + BLOCK_POSTINGS - 1) // BLOCK_POSTINGS
+    block = (np.cumsum(term_blocks) - term_blocks)[term_of] + within // BLOCK_POSTINGS
+    firsts = np.flatnonzero(place == 0)
+    sizes = np.diff(np.append(firsts, len(posting)))
+
+    block_ids = ids[posting].astype(np.int64)
+    gaps = block_ids.copy()
+    gaps[place > 0] -= block_ids[np.flatnonzero(place > 0) - 1]
+    block_weights = weights[posting].astype(np.int64)
+    block_lengths = lengths[posting].astype(np.int64)
+    top_weights = np.maximum.reduceat(block_weights, firsts)
+
+    def width(top):
+        return np.where(top < 0x100, 1, np.where(top < 0x10000, 2, 4))
+
+    gap_width = width(np.maximum.reduceat(gaps, firsts))
+    weight_width = np.where(top_weights == 1, 0, width(top_weights))  # 0: all 1, "1"
+    length_width = width(np.maximum.reduceat(block_lengths, firsts))
+    value_bytes = np.add.reduceat(block_lengths, firsts)
+    at_weights = 1 + sizes * gap_width
+    at_lengths = at_weights + 1 + sizes * weight_width
+    at_values = at_lengths + 1 + sizes * length_width
+    sizes_in_bytes = at_values + value_bytes
+    starts = np.cumsum(sizes_in_bytes) - sizes_in_bytes
+    data = np.zeros(int(sizes_in_bytes.sum()), dtype=np.uint8)
+
+    def put(offsets, widths, numbers):
+        """At each block's ``offsets``, the type code of its width, then its
+        numbers little-endian in that width (none for width 0: "1")."""
+        data[starts + offsets] = width_codes[widths]
+        spot = (starts + offsets)[block] + 1 + place * widths[block]
+        for size in (1, 2, 4):
+            chosen = widths[block] == size
+            if chosen.any():
+                for byte in range(size):
+                    data[spot[chosen] + byte] = (numbers[chosen] >> (8 * byte)) & 0xFF
+
+    put(np.zeros_like(starts), gap_width, gaps)
+    put(at_weights, weight_width, block_weights)
+    put(at_lengths, length_width, block_lengths)
+    # each block's values, end to end, as they are in ``values``
+    source = value_starts[posting]
+    target = (starts + at_values)[block] + (source - source[firsts][block])
+    offset_in_value = np.arange(int(block_lengths.sum())) - np.repeat(
+        np.cumsum(block_lengths) - block_lengths, block_lengths)
+    data[np.repeat(target, block_lengths) + offset_in_value] = \
+        values[np.repeat(source, block_lengths) + offset_in_value]
+
+    raw = data.tobytes()
+    block_starts, block_sizes = starts.tolist(), sizes_in_bytes.tolist()
+    posting_counts, block_tops = sizes.tolist(), top_weights.tolist()
+    last_ids = block_ids[np.append(firsts[1:], len(posting)) - 1].tolist()
+    term_weights = np.add.reduceat(block_weights, np.flatnonzero(within == 0)).tolist()
+    term_tops = np.maximum.reduceat(top_weights, np.cumsum(term_blocks) - term_blocks).tolist()
+    first_ids = block_ids[within == 0].tolist()
+    next_block = 0
+    several_index = 0
+    for first, count in zip(term_firsts.tolist(), counts.tolist(), strict=True):
+        if count == 1:
+            start = int(value_starts[first])
+            yield (int(ids[first]), float(weights[first]),
+                   values[start:start + int(lengths[first])].tobytes())
+            continue
+        blocks = []
+        for number in range(next_block, next_block + (count + BLOCK_POSTINGS - 1)
+                            // BLOCK_POSTINGS):
+            start = block_starts[number]
+            packed, flags = _compressed(raw[start:start + block_sizes[number]])
+            blocks.append((packed, flags, posting_counts[number], last_ids[number],
+                           float(block_tops[number]), (number - next_block) * BLOCK_POSTINGS))
+        next_block += len(blocks)
+        yield EncodedTerm(blocks, float(term_weights[several_index]),
+                          float(term_tops[several_index]), count, first_ids[several_index],
+                          blocks[-1][3])
+        several_index += 1
 
 
 def decode_block(data: bytes, count: int):

@@ -20,6 +20,7 @@ process reading the input neither analyses nor pickles documents.
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 from types import ModuleType
@@ -27,6 +28,7 @@ from typing import Union
 
 from frsearch import analysis, duplicates
 from frsearch.articles import Article, Passage
+from frsearch.codec import EncodedTerm, decode_block
 from frsearch.streams import CodeStream, form_postings, term_postings
 
 __all__ = ["Held", "PostingsBuffer", "TermPostings", "as_postings", "pack_article",
@@ -80,11 +82,12 @@ def unpack_article(values: tuple) -> Article:
     return Article(**fields)
 
 
-Held = Union["TermPostings", int, tuple[int, float, "bytes | None"]]
+Held = Union["TermPostings", EncodedTerm, int, tuple[int, float, "bytes | None"]]
 """A term's postings as the buffer holds them: ``TermPostings``, or for a
 term seen once its document number (weight 1, no value) or (document,
 weight, value), a third of the memory: most terms of a corpus are seen once
-(every article's version and origin, the rare words)."""
+(every article's version and origin, the rare words). Terms from word codes
+come encoded already (``codec.EncodedTerm``)."""
 
 
 def _in_order(terms: dict) -> Iterator[tuple[bytes, Held]]:
@@ -104,9 +107,14 @@ def as_postings(held: Held) -> TermPostings:
     if type(held) is TermPostings:
         return held
     postings = TermPostings()
-    postings.add(*single_posting(held))  # type: ignore[arg-type]
+    if type(held) is not EncodedTerm:
+        postings.add(*single_posting(held))  # type: ignore[arg-type]
+        return postings
+    for data, flags, count, *_ in held.blocks:
+        ids, weights, values = decode_block(zlib.decompress(data) if flags else data, count)
+        for index, (docnum, value) in enumerate(zip(ids, values(), strict=True)):
+            postings.add(docnum, 1.0 if weights is None else weights[index], value)
     return postings
-
 
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from frsearch.analysis import WordCodes
+from frsearch.codec import encode_terms_at_once
 from frsearch.duplicates import BINS, EMPTY_BIN, sketch
 
 if TYPE_CHECKING:
@@ -80,12 +81,11 @@ def term_postings(stream: CodeStream, words: WordCodes, boost: float
     (``segments.Held``): document numbers, weights (occurrences times
     ``boost``) and word positions as ``codec.CompactPositions`` encodes them,
     a byte a gap (four when a gap passes 255). The codes of ``stream`` are
-    let go (its last use): only a chunk's postings are held at a time."""
-    from frsearch.segments import TermPostings
-
+    let go (its last use): only a chunk's postings are held at a time,
+    encoded already (``codec.EncodedTerm``)."""
     if not len(stream):
         return
-    if _by_loop(stream):
+    if _by_loop(stream) or boost != 1.0:  # numpy's encoding takes whole weights
         yield from _postings_by_loop(stream, words, boost)
         return
     import numpy as np
@@ -108,7 +108,7 @@ def term_postings(stream: CodeStream, words: WordCodes, boost: float
         # the terms from ``low`` whose occurrences fill a chunk (one term at least)
         high = int(np.searchsorted(bounds, bounds[low - 1] + CHUNK_CODES, side="right"))
         high = max(high, low + 1)
-        yield from _chunk(np, terms, starts, docnums, low, high, names, boost, TermPostings)
+        yield from _chunk(np, terms, starts, docnums, low, high, names)
         low = high
 
 
@@ -154,8 +154,8 @@ def _postings_by_loop(stream: CodeStream, words: WordCodes, boost: float
         yield words.terms[term], kept
 
 
-def _chunk(np, terms, starts, docnums, low: int, high: int, names: list[str], boost: float,
-           TermPostings) -> Iterator[tuple[str, Held]]:
+def _chunk(np, terms, starts, docnums, low: int, high: int, names: list[str]
+           ) -> Iterator[tuple[str, Held]]:
     """``term_postings`` of the terms numbered ``low`` to ``high``."""
     encoded = _encode(np, terms, starts, docnums, low, high)
     if encoded is None:
@@ -163,24 +163,9 @@ def _chunk(np, terms, starts, docnums, low: int, high: int, names: list[str], bo
     group_terms, ids, frequencies, lengths, values, value_starts = encoded
     term_firsts = np.flatnonzero(np.append(True, group_terms[1:] != group_terms[:-1]))
     term_ends = np.append(term_firsts[1:], len(ids))
-    most = np.maximum.reduceat(frequencies, term_firsts)
-    whole = boost == 1.0 and int(most.max()) < 0x10000
-    weights = frequencies.astype(np.uint16) if whole else frequencies * boost
-    for term, first, end, top in zip(group_terms[term_firsts].tolist(), term_firsts.tolist(),
-                                     term_ends.tolist(), most.tolist(), strict=True):
-        start = int(value_starts[first])
-        if end - first == 1:  # seen in one document: kept as a tuple (``segments.Held``)
-            yield names[term], (int(ids[first]), float(weights[first]),
-                                values[start:start + int(lengths[first])].tobytes())
-            continue
-        postings = TermPostings()
-        postings.ids.frombytes(ids[first:end].tobytes())
-        if top > 1 or not whole:
-            postings.weights = array("H" if whole else "d")
-            postings.weights.frombytes(weights[first:end].tobytes())
-        postings.values = bytearray(values[start:value_starts[end - 1] + lengths[end - 1]])
-        postings.lengths = array("I")
-        postings.lengths.frombytes(lengths[first:end].tobytes())
+    held = encode_terms_at_once(np, ids, frequencies, lengths, values, value_starts,
+                                term_firsts, term_ends)
+    for term, postings in zip(group_terms[term_firsts].tolist(), held, strict=True):
         yield names[term], postings
 
 

@@ -68,6 +68,7 @@ from frsearch.codec import (
     FORMAT_VERSION,
     RECORDS_PER_BLOCK,
     STORED_LEVEL,
+    EncodedTerm,
     decode_block,
     decode_record,
     decode_term_count,
@@ -179,17 +180,19 @@ class CompactPostingsWriter(W3PostingsWriter):
         header = _BLOCK_HEADER.pack
         header_size = _BLOCK_HEADER.size - 4
         for term, postings in terms:
-            if type(postings) is not TermPostings:  # seen once: most terms
+            if type(postings) is EncodedTerm:  # from word codes (``streams``)
+                blocks, weight, maxweight, count, minid, maxid = postings
+            elif type(postings) is TermPostings:
+                ids = postings.ids
+                blocks, weight, maxweight = encode_postings(
+                    ids, postings.weights, postings.values, postings.lengths)
+                count, minid, maxid = len(ids), ids[0], ids[-1]
+            else:  # seen once: most terms
                 yield term, encode_one_posting(*single_posting(postings))
                 continue
-            ids = postings.ids
-            blocks, weight, maxweight = encode_postings(
-                ids, postings.weights, postings.values, postings.lengths)
-            count = len(ids)
             held = held_block(blocks)
             if held is not None:
-                yield term, encode_term_info(count, weight, maxweight, ids[0], ids[-1], 0, 0,
-                                             held)
+                yield term, encode_term_info(count, weight, maxweight, minid, maxid, 0, 0, held)
                 continue
             start = position
             for data, flags, size, last_id, block_max, first in blocks:
@@ -201,7 +204,7 @@ class CompactPostingsWriter(W3PostingsWriter):
             if len(pending) > 4096:
                 postfile.write(b"".join(pending))
                 pending.clear()
-            yield term, encode_term_info(count, weight, maxweight, ids[0], ids[-1],
+            yield term, encode_term_info(count, weight, maxweight, minid, maxid,
                                          start, position - start)
         postfile.write(b"".join(pending))
 
