@@ -610,11 +610,19 @@ def gaps_weights_and_values(data: bytes, count: int
 # -- stored records ----------------------------------------------------------------
 
 _RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_MAKE_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_RECORD_ENCODER = None if _MAKE_C_ENCODER is None else _MAKE_C_ENCODER(
+    None, _RECORD_ENCODER.default, getattr(json.encoder, "c_encode_basestring", None), None,
+    ":", ",", False, False, True)
+"""``_RECORD_ENCODER``'s C encoder, made once: ``JSONEncoder.encode`` makes
+it again for every record, a third of the time a record takes."""
 
 
 def encode_record(stored: dict) -> bytes:
     """A document's stored fields as compact JSON (tuples come back as lists)."""
-    return _RECORD_ENCODER.encode(stored).encode("utf-8")
+    if _C_RECORD_ENCODER is None:
+        return _RECORD_ENCODER.encode(stored).encode("utf-8")
+    return "".join(_C_RECORD_ENCODER(stored, 0)).encode("utf-8")
 
 
 def decode_record(data: bytes) -> dict:
