@@ -13,6 +13,7 @@ goes through ``terminal.terminal_text``; ``--json`` prints exact data through
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import sys
@@ -132,7 +133,10 @@ class _Parser(argparse.ArgumentParser):
                   f"{self.prog}: {terminal_text(message)}; see '{self.prog} --help'\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. With ``only`` a command's name, that
+    command's parser alone is made: the others took a millisecond and a half of
+    every ``frsearch query``. Without it (``--help``, a command not known), all."""
     parser = _Parser(
         prog="frsearch",
         description="Full-text passage search over French articles.",
@@ -147,109 +151,119 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--index", metavar="DIR", type=Path,
                          help=f"index folder (default: ${INDEX_ENV} or {default_index_dir()})")
 
-    index = commands.add_parser("index", help="add or update articles in the index",
-                                epilog=INDEX_HELP, formatter_class=raw)
-    index.add_argument("paths", nargs="*", metavar="PATH",
-                       help="files or folders (*.txt, *.jsonl); none: the built-in seeds")
-    with_index(index)
-    index.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
-                       help="wait this long for another writer to finish (default: 0)")
-    index.add_argument("--rebuild", action="store_true",
-                       help="delete the index's files first and index from scratch")
-    index.add_argument("--synonyms", metavar="FILE", type=Path,
-                       help="record this synonym file in the index: every later search uses it")
-    index.add_argument("--sync", action="store_true",
-                       help="also remove the articles indexed from these paths that they no "
-                            "longer hold (file deleted, line of a .jsonl removed)")
+    if only in (None, "index"):
+        index = commands.add_parser("index", help="add or update articles in the index",
+                                    epilog=INDEX_HELP, formatter_class=raw)
+        index.add_argument("paths", nargs="*", metavar="PATH",
+                           help="files or folders (*.txt, *.jsonl); none: the built-in seeds")
+        with_index(index)
+        index.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
+                           help="wait this long for another writer to finish (default: 0)")
+        index.add_argument("--rebuild", action="store_true",
+                           help="delete the index's files first and index from scratch")
+        index.add_argument("--synonyms", metavar="FILE", type=Path,
+                           help="record this synonym file in the index: every later search uses it")
+        index.add_argument("--sync", action="store_true",
+                           help="also remove the articles indexed from these paths that they no "
+                                "longer hold (file deleted, line of a .jsonl removed)")
 
-    remove = commands.add_parser("remove", help="remove articles from the index",
-                                 epilog=REMOVE_HELP, formatter_class=raw)
-    remove.add_argument("ids", nargs="+", metavar="ID", help="article ids (as a hit shows them)")
-    with_index(remove)
-    remove.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
-                        help="wait this long for another writer to finish (default: 0)")
+    if only in (None, "remove"):
+        remove = commands.add_parser("remove", help="remove articles from the index",
+                                     epilog=REMOVE_HELP, formatter_class=raw)
+        remove.add_argument("ids", nargs="+", metavar="ID",
+                            help="article ids (as a hit shows them)")
+        with_index(remove)
+        remove.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
+                            help="wait this long for another writer to finish (default: 0)")
 
-    query = commands.add_parser("query", help="search the index", epilog=QUERY_HELP,
-                                formatter_class=raw)
-    query.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
-    with_index(query)
-    query.add_argument("--limit", type=int, default=10, metavar="N",
-                       help="show at most N passages (default: 10)")
-    query.add_argument("--offset", type=int, default=0, metavar="N",
-                       help="skip the first N hits: the page after --offset 0 --limit 10 "
-                            "is --offset 10")
-    query.add_argument("--sort", choices=SORTS, default="relevance",
-                       help="relevance (the default), date (oldest first) or -date "
-                            "(newest first); passages without a date come last")
-    query.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE",
-                       help="a filter, as FIELD:VALUE in the query (date=2021-06..2021-12, "
-                            "source=lemonde); repeated for one field: any of the values")
-    query.add_argument("--facets", metavar="FIELDS", default="",
-                       help="count the matches per month and per value of these metadata "
-                            "fields, comma-separated (date,source)")
-    query.add_argument("--by-article", action="store_true",
-                       help="list articles, ranked by their best passage, with their best "
-                            "passages")
-    query.add_argument("--json", action="store_true",
-                       help="print one JSON object; each hit's \"matches\" are [start, end) "
-                            "offsets in its \"text\", in Unicode code points unless "
-                            "--offsets utf16")
-    query.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS, metavar="N",
-                       help="with --json, cut each passage's text to its first N characters, "
-                            "marked \"text_truncated\": true; matches beyond are left out "
-                            f"(default: {MAX_TEXT_CHARS:,}; 0: no cap)")
-    query.add_argument("--offsets", choices=OFFSET_UNITS, default="codepoints",
-                       help="with --json, what match offsets count: Unicode code points "
-                            "(the default), as Python indexes strings, or UTF-16 code units, "
-                            "as JavaScript does (an emoji counts two)")
-    query.add_argument("--all", action="store_true",
-                       help="show every passage, near-duplicates (wire copy) included")
-    query.add_argument("--full", action="store_true",
-                       help="print each passage whole (default: long ones are shortened "
-                            "around their matches)")
-    query.add_argument("--synonyms", metavar="FILE", type=Path,
-                       help="synonym groups to use with the built-in ones, for this query")
+    if only in (None, "query"):
+        query = commands.add_parser("query", help="search the index", epilog=QUERY_HELP,
+                                    formatter_class=raw)
+        query.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
+        with_index(query)
+        query.add_argument("--limit", type=int, default=10, metavar="N",
+                           help="show at most N passages (default: 10)")
+        query.add_argument("--offset", type=int, default=0, metavar="N",
+                           help="skip the first N hits: the page after --offset 0 --limit 10 "
+                                "is --offset 10")
+        query.add_argument("--sort", choices=SORTS, default="relevance",
+                           help="relevance (the default), date (oldest first) or -date "
+                                "(newest first); passages without a date come last")
+        query.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE",
+                           help="a filter, as FIELD:VALUE in the query (date=2021-06..2021-12, "
+                                "source=lemonde); repeated for one field: any of the values")
+        query.add_argument("--facets", metavar="FIELDS", default="",
+                           help="count the matches per month and per value of these metadata "
+                                "fields, comma-separated (date,source)")
+        query.add_argument("--by-article", action="store_true",
+                           help="list articles, ranked by their best passage, with their best "
+                                "passages")
+        query.add_argument("--json", action="store_true",
+                           help="print one JSON object; each hit's \"matches\" are [start, end) "
+                                "offsets in its \"text\", in Unicode code points unless "
+                                "--offsets utf16")
+        query.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS, metavar="N",
+                           help="with --json, cut each passage's text to its first N characters, "
+                                "marked \"text_truncated\": true; matches beyond are left out "
+                                f"(default: {MAX_TEXT_CHARS:,}; 0: no cap)")
+        query.add_argument("--offsets", choices=OFFSET_UNITS, default="codepoints",
+                           help="with --json, what match offsets count: Unicode code points "
+                                "(the default), as Python indexes strings, or UTF-16 code units, "
+                                "as JavaScript does (an emoji counts two)")
+        query.add_argument("--all", action="store_true",
+                           help="show every passage, near-duplicates (wire copy) included")
+        query.add_argument("--full", action="store_true",
+                           help="print each passage whole (default: long ones are shortened "
+                                "around their matches)")
+        query.add_argument("--synonyms", metavar="FILE", type=Path,
+                           help="synonym groups to use with the built-in ones, for this query")
 
-    stats = commands.add_parser("stats", help="what the index holds", epilog=STATS_HELP,
-                                formatter_class=raw)
-    with_index(stats)
-    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    if only in (None, "stats"):
+        stats = commands.add_parser("stats", help="what the index holds", epilog=STATS_HELP,
+                                    formatter_class=raw)
+        with_index(stats)
+        stats.add_argument("--json", action="store_true", help="print one JSON object")
 
-    serve = commands.add_parser("serve", help="search from a web page, or as a JSON service",
-                                epilog=SERVE_HELP, formatter_class=raw)
-    with_index(serve)
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, metavar="N",
-                       help="port to listen on (default: 8000; 0: any free port)")
-    serve.set_defaults(synonyms=None)
+    if only in (None, "serve"):
+        serve = commands.add_parser("serve", help="search from a web page, or as a JSON service",
+                                    epilog=SERVE_HELP, formatter_class=raw)
+        with_index(serve)
+        serve.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this machine only)")
+        serve.add_argument("--port", type=int, default=8000, metavar="N",
+                           help="port to listen on (default: 8000; 0: any free port)")
+        serve.set_defaults(synonyms=None)
 
-    export = commands.add_parser(
-        "export", help="write the index as an OpenSearch or Elasticsearch index and bulk files",
-        epilog=EXPORT_HELP, formatter_class=raw)
-    export.add_argument("--opensearch", metavar="DIR", type=Path, required=True,
-                        help="folder to write index.json, bulk-*.ndjson and vocabulary.json to")
-    export.add_argument("--elasticsearch", action="store_true",
-                        help="write Elasticsearch's mapping (default: OpenSearch's)")
-    with_index(export)
+    if only in (None, "export"):
+        export = commands.add_parser(
+            "export", help="write the index as an OpenSearch or Elasticsearch index and bulk files",
+            epilog=EXPORT_HELP, formatter_class=raw)
+        export.add_argument("--opensearch", metavar="DIR", type=Path, required=True,
+                            help="folder to write index.json, bulk-*.ndjson and vocabulary.json to")
+        export.add_argument("--elasticsearch", action="store_true",
+                            help="write Elasticsearch's mapping (default: OpenSearch's)")
+        with_index(export)
 
-    push = commands.add_parser(
-        "push", help="send the index to an OpenSearch or Elasticsearch server",
-        epilog=PUSH_HELP, formatter_class=raw)
-    push.add_argument("--opensearch", metavar="URL", required=True,
-                      help="the server, e.g. https://localhost:9200 (no credentials in it)")
-    push.add_argument("--name", default="frsearch", help="index name (default: frsearch)")
-    push.add_argument("--elasticsearch", action="store_true",
-                      help="the server is Elasticsearch (default: OpenSearch)")
-    push.add_argument("--export", metavar="DIR", type=Path,
-                      help="send this export (frsearch export) instead of exporting the index")
-    with_index(push)
+    if only in (None, "push"):
+        push = commands.add_parser(
+            "push", help="send the index to an OpenSearch or Elasticsearch server",
+            epilog=PUSH_HELP, formatter_class=raw)
+        push.add_argument("--opensearch", metavar="URL", required=True,
+                          help="the server, e.g. https://localhost:9200 (no credentials in it)")
+        push.add_argument("--name", default="frsearch", help="index name (default: frsearch)")
+        push.add_argument("--elasticsearch", action="store_true",
+                          help="the server is Elasticsearch (default: OpenSearch)")
+        push.add_argument("--export", metavar="DIR", type=Path,
+                          help="send this export (frsearch export) instead of exporting the index")
+        with_index(push)
 
-    check = commands.add_parser(
-        "check", help="read every byte of the index and compare it with its checksums",
-        epilog=CHECK_HELP, formatter_class=raw)
-    with_index(check)
-    check.add_argument("--json", action="store_true", help="print one JSON object")
+    if only in (None, "check"):
+        check = commands.add_parser(
+            "check", help="read every byte of the index and compare it with its checksums",
+            epilog=CHECK_HELP, formatter_class=raw)
+        with_index(check)
+        check.add_argument("--json", action="store_true", help="print one JSON object")
+
     return parser
 
 
@@ -645,10 +659,23 @@ def _dash_words(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(_dash_words(sys.argv[1:] if argv is None else argv))
-    run = {"index": _run_index, "query": _run_query, "stats": _run_stats,
-           "check": _run_check, "remove": _run_remove, "serve": _run_serve,
-           "export": _run_export, "push": _run_push}[args.command]
+    commands = {"index": _run_index, "query": _run_query, "stats": _run_stats,
+                "check": _run_check, "remove": _run_remove, "serve": _run_serve,
+                "export": _run_export, "push": _run_push}
+    # Python's cyclic collector, off while the modules every command needs are
+    # imported: their objects live as long as the process, and the collector
+    # went through them again and again (a sixth of a whole `frsearch query`).
+    # Frozen, later collections skip them.
+    gc.disable()
+    try:
+        words = _dash_words(sys.argv[1:] if argv is None else argv)
+        command = words[0] if words and words[0] in commands else None
+        args = _parser(command).parse_args(words)
+        import frsearch.index  # noqa: F401
+    finally:
+        gc.freeze()
+        gc.enable()
+    run = commands[args.command]
     try:
         return run(args)
     except FrsearchError as error:

@@ -10,6 +10,7 @@ misreading it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -139,7 +140,7 @@ def delete_unused_dictionaries(folder: Path, whoosh_ix) -> None:
             file.unlink(missing_ok=True)
 
 
-_INDEX_FILE = re.compile(rf"""^(?:
+_INDEX_FILE = rf"""^(?:
     _{INDEX_NAME}_\d+\.toc(?:\.[\d.]+)?               # tables of contents (and being written)
     | {INDEX_NAME}_[a-z0-9]{{16}}\.(?:pst|trm|[a-z_]+\.col)  # segment files
     | {INDEX_NAME}_WRITELOCK
@@ -148,7 +149,7 @@ _INDEX_FILE = re.compile(rf"""^(?:
     | {INDEX_NAME}-files\.json(?:\.tmp)?                 # written by frsearch before format 2
     | {re.escape(SETTINGS_FILE)}(?:\.tmp)?
     | {INDEX_NAME}\.tmp                                   # the writers' temporary folder
-)$""", re.VERBOSE)
+)$"""
 
 
 TEMPORARY_FOLDER = f"{INDEX_NAME}.tmp"
@@ -165,7 +166,15 @@ def temporary_files(folder: Path) -> list[Path]:
 def is_index_file(name: str) -> bool:
     """A file an frsearch index, or one being made, holds: only these are ever
     deleted (a user's ``passages-notes.txt`` beside them is not one)."""
-    return _INDEX_FILE.match(name) is not None
+    return _index_file_pattern().match(name) is not None
+
+
+@functools.cache
+def _index_file_pattern() -> re.Pattern:
+    """``_INDEX_FILE`` compiled, the first time a file is deleted (a search
+    never needs it: compiled on import, it took a millisecond of every
+    ``frsearch query``)."""
+    return re.compile(_INDEX_FILE, re.VERBOSE)
 
 
 def create_index(folder: Path, timeout: float = 10.0) -> None:

@@ -73,8 +73,8 @@ def parse_synonyms(text: str, source: str = "synonyms") -> Synonyms:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        variants = [part.strip() for part in line.split(",") if part.strip()]
-        analysed = tuple(dict.fromkeys(tuple(analyze(v)) for v in variants if analyze(v)))
+        variants = (tuple(analyze(part)) for part in line.split(",") if part.strip())
+        analysed = tuple(dict.fromkeys(variant for variant in variants if variant))
         if len(analysed) < 2:
             raise SynonymError(
                 f"{source}:{number}: a group needs two variants or more, separated by commas")

@@ -183,3 +183,10 @@ def test_digit_groups_typed_with_a_space_are_one_number():
     # a year then a number, or a decimal, are not groups of one number
     assert join_digit_groups("en 2014 000") == "en 2014 000"
     assert join_digit_groups("3,5 000") == "3,5 000"
+
+
+def test_nodes_of_different_kinds_are_different_even_with_the_same_text():
+    from frsearch.query import Phrase, Prefix, Word
+
+    assert Word("paix") == Word("paix") and Word("paix") != Prefix("paix")
+    assert len({Word("paix"), Prefix("paix"), Phrase("paix"), Word("paix")}) == 3
