@@ -894,7 +894,7 @@ class _BufferedSegment(SegmentWriter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = PostingsBuffer()
-        self._plans: dict[str, tuple] = {}
+        self._shapes: dict[tuple[str, ...], list[tuple]] = {}
         self._sketched: dict[str, object] = {}
         """Fields whose sketch column waits for ``settle``, and its type."""
 
@@ -904,56 +904,58 @@ class _BufferedSegment(SegmentWriter):
         for document in documents(article):
             self.add_document(**document)
 
-    def _plan(self, name: str) -> tuple | None:
-        """(field, indexed, scorable, stored, column type, what the field's
-        word codes make (``coded_as``: "terms", "forms", or None for a field
-        that takes no codes), whether it is a plain id) of field ``name``,
-        or None if Whoosh's own ``add_document`` must take the document."""
-        if name.startswith("_"):  # boosts, custom stored values
-            return None
-        field = self.schema[name]  # raises for an unknown field, as Whoosh does
-        if field.separate_spelling() or field.vector:
-            return None
-        plan = (field, field.indexed, field.scorable, field.stored, field.column_type,
-                getattr(field, "coded_as", None), _is_plain_id(field))
-        self._plans[name] = plan
-        return plan
+    def _shape(self, names) -> list[tuple] | None:
+        """For a document of fields ``names``, each field in name order (as
+        Whoosh takes them) with what adding it takes: (name, field, how its
+        value is indexed, stored, scorable, column type); None if Whoosh's own
+        ``add_document`` must take the document. Made once per set of names."""
+        shape = []
+        for name in sorted(names):
+            if name.startswith("_"):  # boosts, custom stored values
+                return None
+            field = self.schema[name]  # raises for an unknown field, as Whoosh does
+            if field.separate_spelling() or field.vector:
+                return None
+            coded_as = getattr(field, "coded_as", None)
+            way = coded_as or ("id" if _is_plain_id(field) else
+                               "postings" if field.indexed else None)
+            shape.append((name, field, way, field.stored, field.scorable, field.column_type))
+        if len(self._shapes) > 64:  # documents of many shapes: no cache
+            self._shapes.clear()
+        self._shapes[tuple(names)] = shape
+        return shape
 
     def add_document(self, **fields):
         self._check_state()
-        plans = self._plans
-        names = sorted(fields)
-        for name in names:
-            if name not in plans and self._plan(name) is None:
-                self.settle()
-                return super().add_document(**fields)
+        shape = self._shapes.get(tuple(fields)) or self._shape(fields)
+        if shape is None:
+            self.settle()
+            return super().add_document(**fields)
         perdoc = self.perdocwriter
         docnum = self.docnum
         pool = self.pool
-        add_postings, add_codes, add_term = pool.add_field, pool.add_codes, pool.add_term
         perdoc.start_doc(docnum)
-        for name in names:
+        for name, field, way, stored, scorable, column in shape:
             value = fields[name]
             if value is None:
                 continue
-            field, indexed, scorable, stored, column, coded_as, plain_id = plans[name]
             length = 0
-            if plain_id and type(value) is str:
-                add_term(name, docnum, value, field.format.field_boost)
-                length = 1
-            elif coded_as == "terms":
+            if way == "terms":
                 value = field.codes_of(value)
                 length = value.length
-                add_codes(name, docnum, value.codes, field.format.field_boost)
+                pool.add_codes(name, docnum, value.codes, field.format.field_boost)
                 if column:  # the sketch, made when the segment is: see ``settle``
                     self._sketched[name] = column
                     column = None
-            elif coded_as == "forms":
+            elif way == "id" and type(value) is str:
+                pool.add_term(name, docnum, value, field.format.field_boost)
+                length = 1
+            elif way == "forms":
                 value = field.codes_of(value)
                 if value.has_forms:
-                    add_codes(name, docnum, value.codes, None)
-            elif indexed:
-                length = add_postings(name, docnum, field.index(value))
+                    pool.add_codes(name, docnum, value.codes, None)
+            elif way is not None:
+                length = pool.add_field(name, docnum, field.index(value))
             if stored or (length and scorable):  # else Whoosh's per-document writer keeps nothing
                 perdoc.add_field(name, field, value if stored else None,
                                  length if scorable else 0)
@@ -971,15 +973,26 @@ class _BufferedSegment(SegmentWriter):
         self.pool.settle()
 
     def _write_sketches(self) -> None:
+        """Write the sketches of the documents in the pool's word codes to
+        their column (Whoosh's fixed-length bytes), as its ``add`` would, in
+        one write instead of one a document."""
         for name, column in self._sketched.items():
             stream = self.pool.streams[name][0]
             perdoc = self.perdocwriter
             if not perdoc._has_column(name):
                 perdoc._create_column(name, column)
-            add = perdoc._get_column(name).add
+            writer = perdoc._get_column(name)
+            default, count = writer._default, writer._count
+            written = []
             for docnum, sketch in zip(stream.docnums, sketches(stream, self.pool.words),
-                                     strict=True):
-                add(docnum, sketch)
+                                      strict=True):
+                if sketch != default:
+                    if docnum > count:
+                        written.append(default * (docnum - count))
+                    written.append(sketch)
+                    count = docnum + 1
+            writer._dbfile.write(b"".join(written))
+            writer._count = count
         self._sketched.clear()
 
     def add_reader(self, reader):
@@ -1027,7 +1040,7 @@ class ParallelWriter(_ChecksummedCommit, MpWriter, _BufferedSegment):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)  # MpWriter's, which skips _BufferedSegment's
         self.pool = PostingsBuffer()
-        self._plans = {}
+        self._shapes = {}
         self._sketched = {}
         self._articles: list[tuple] = []
         self._documents = None
