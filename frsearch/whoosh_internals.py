@@ -128,12 +128,11 @@ if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
 _OUT_OF_MEMORY = 3
 """Exit status of a sub-writer that ran out of memory."""
 SEGMENT_BYTES = 64_000_000
-"""About how much memory a writer process's postings may take
+"""About how much memory a writer process's postings and word codes may take
 (``PostingsBuffer.estimated_bytes``) before it writes them as a segment and
 starts another. On the whole Littré (102 MB of text) two writer processes then
-write two segments each, and all processes together peak at 337 MB (390 MB
-with 80 MB here, 883 MB with Whoosh's pool); a 10 MB corpus makes one
-segment a process."""
+write seven segments between them, and all processes together peak at 374 MB
+(883 MB with Whoosh's pool); a 10 MB corpus makes one segment a process."""
 _POLL_SECONDS = 0.2
 """How often a blocked hand-over to the sub-writers checks they are alive."""
 
