@@ -6,15 +6,16 @@ operations per word and per posting, two fifths of a writer's time. Here a
 passage's words are an array of integer codes (``analysis.word_codes``: one
 dict lookup a word, the position is the index), appended end to end to one
 array per field (``CodeStream``). When the segment is written, numpy sorts the
-codes of the whole segment by term, groups them by passage, and encodes the
-word positions of every posting in a few array operations
-(``term_postings``); Python only hands each term's slices on. The postings,
-bytes and sketches are exactly those the per-passage path made
-(``tests/test_segment_writer.py`` compares the segment files byte for byte).
+codes of the whole segment by term, groups them by passage, encodes the word
+positions of every posting and lays out the posting blocks of a chunk of terms
+in a few array operations (``term_postings``, ``codec.encode_terms_at_once``);
+Python is left the work a term takes. The bytes and sketches are exactly those
+the per-passage path made (``tests/test_segment_writer.py`` compares the
+segment files byte for byte).
 
-numpy's import takes longer than analysing a few articles: a segment of
-fewer than ``ARRAYS_FROM`` codes (an article added by an application, the
-seeds) is made postings by a loop in Python instead, the same postings.
+numpy's import takes longer than analysing a few articles: a field of fewer
+than ``ARRAYS_FROM`` codes (an article added by an application, the seeds) is
+made postings by a loop in Python instead, the same postings.
 """
 
 from __future__ import annotations
@@ -67,11 +68,15 @@ class CodeStream:
         return len(self.docnums)
 
 
-def _term_numbers(np, codes, words: WordCodes):
+def _form_terms(np, words: WordCodes):
+    """The term number of each accent form's code (``WordCodes.forms``)."""
+    return np.array([term for term, _ in words.forms], dtype=np.int32)
+
+
+def _term_numbers(np, codes, form_terms):
     """Each of ``codes``' term number (0: a stop word), as a numpy array."""
     terms = np.frombuffer(codes, dtype=np.int32).copy()
     accented = terms < 0
-    form_terms = np.array([term for term, _ in words.forms], dtype=np.int32)
     terms[accented] = form_terms[-terms[accented]]
     return terms
 
@@ -92,7 +97,7 @@ def term_postings(stream: CodeStream, words: WordCodes, boost: float
         return
     import numpy as np
 
-    terms = _term_numbers(np, stream.codes, words)
+    terms = _term_numbers(np, stream.codes, _form_terms(np, words))
     stream.codes = array("i")
     starts = np.frombuffer(stream.starts, dtype=np.int64)
     docnums = np.frombuffer(stream.docnums, dtype=np.int64)
@@ -254,6 +259,7 @@ def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
         del _HASHES[:]
     _HASHES.extend(zlib.crc32(term.encode()) for term in words.terms[len(_HASHES):])
     hashes = np.frombuffer(_HASHES, dtype=np.uint32)
+    form_terms = _form_terms(np, words)
     starts = np.frombuffer(stream.starts, dtype=np.int64)
     made: list[bytes] = []
     first = 0
@@ -261,7 +267,7 @@ def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
         end = int(np.searchsorted(starts, starts[first] + CHUNK_CODES, side="right"))
         end = max(end, first + 1)
         stop = int(starts[end]) if end < len(starts) else len(stream.codes)
-        terms = _term_numbers(np, stream.codes[starts[first]:stop], words)
+        terms = _term_numbers(np, stream.codes[starts[first]:stop], form_terms)
         flat = _sketched(np, hashes, terms, starts[first:end] - starts[first])
         made += [flat[at:at + BINS] for at in range(0, len(flat), BINS)]
         first = end
