@@ -315,8 +315,6 @@ class EncodedTerm(NamedTuple):
     maxid: int
 
 
-
-
 def encode_terms_at_once(np, ids, weights, lengths, values, value_starts, term_firsts,
                          term_ends) -> Iterator[tuple[int, float, bytes] | EncodedTerm]:
     """The postings of many terms, encoded with numpy's arrays: for each term
@@ -327,21 +325,22 @@ def encode_terms_at_once(np, ids, weights, lengths, values, value_starts, term_f
     value is at least a byte (word positions), ``values`` holds them end to
     end from ``value_starts``. Python only compresses the blocks long
     enough and cuts the bytes."""
+    def one_posting(at: int) -> tuple[int, float, bytes]:
+        start = int(value_starts[at])
+        return int(ids[at]), float(weights[at]), values[start:start + int(lengths[at])].tobytes()
+
     width_codes = np.frombuffer(b"1BH?I", dtype=np.uint8)  # by width; 0: every weight 1
     counts = term_ends - term_firsts
     several = counts > 1
     if not several.any():
-        for first in term_firsts.tolist():
-            start = int(value_starts[first])
-            yield (int(ids[first]), float(weights[first]),
-                   values[start:start + int(lengths[first])].tobytes())
+        yield from map(one_posting, term_firsts.tolist())
         return
     # the postings of terms with several, their term, block, and place in it
     posting = np.flatnonzero(np.repeat(several, counts))
     term_counts = counts[several]
     term_of = np.repeat(np.arange(len(term_counts)), term_counts)
     within = posting - np.repeat(term_firsts[several], term_counts)
-    place = within & (BLOCK_POSTINGS - 1)
+    place = within % BLOCK_POSTINGS
     term_blocks = (term_counts + BLOCK_POSTINGS - 1) // BLOCK_POSTINGS
     block = (np.cumsum(term_blocks) - term_blocks)[term_of] + within // BLOCK_POSTINGS
     firsts = np.flatnonzero(place == 0)
@@ -401,9 +400,7 @@ def encode_terms_at_once(np, ids, weights, lengths, values, value_starts, term_f
     several_index = 0
     for first, count in zip(term_firsts.tolist(), counts.tolist(), strict=True):
         if count == 1:
-            start = int(value_starts[first])
-            yield (int(ids[first]), float(weights[first]),
-                   values[start:start + int(lengths[first])].tobytes())
+            yield one_posting(first)
             continue
         blocks = []
         for number in range(next_block, next_block + (count + BLOCK_POSTINGS - 1)
