@@ -117,8 +117,10 @@ def _survives_commits(method):
             except (FrsearchError, OSError, LookupError, TypeError, ValueError, EOFError,
                     AttributeError, ArithmeticError, RuntimeError):
                 opened = self._searcher or searcher
-                if opened is None or _generation(opened) == self._ix.latest_generation():
+                if opened is not None and _generation(opened) == self._ix.latest_generation():
                     raise
+                # a searcher of an older commit, or none: it failed while opening
+                # the newest, which two more commits may have replaced meanwhile
                 self._drop_searcher()
         return method(self, *args, **kwargs)
 

@@ -116,3 +116,34 @@ def test_searches_during_commits_never_fail_and_see_every_commit(seed_index_fold
     with frsearch.open_index(folder) as index:
         assert index.check().ok
         assert len(index.search("Dépêche", limit=100, collapse=False).hits) == COMMITS
+
+
+def test_a_search_whose_newest_commit_goes_while_it_opens_is_run_again(
+        seed_index_folder, tmp_path, monkeypatch):
+    """Opening the newest commit can fail when two more commits replace it
+    meanwhile (its dictionary file is deleted): the search is run again on the
+    commit then newest, however many opens failed before, up to the retries."""
+    from frsearch import index as index_module
+
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_folder, folder)
+    article = tmp_path / "course.jsonl"
+    article.write_text(json.dumps({"id": "course", "title": "Dépêche",
+                                   "paragraphs": ["Les sanctions tombent encore."]}),
+                       encoding="utf-8")
+    with frsearch.open_index(folder) as long_lived:
+        assert long_lived.search("sanctions").hits
+        with frsearch.open_index(folder) as writer:
+            writer.add([article])  # the long-lived index's searcher is now stale
+        opening = index_module._open_searcher
+        failures = [FileNotFoundError(2, "No such file or directory", "dictionary.zdict")] * 2
+
+        def open_after_two_commits(*args, **kwargs):
+            if failures:
+                raise failures.pop()
+            return opening(*args, **kwargs)
+
+        monkeypatch.setattr(index_module, "_open_searcher", open_after_two_commits)
+        found = long_lived.search("sanctions", limit=50, collapse=False)
+        assert not failures
+        assert "course" in {hit.article_id for hit in found.hits}
