@@ -41,6 +41,7 @@ word → term step is cached.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from array import array
 from collections.abc import Iterator
@@ -411,29 +412,38 @@ class WordCodes(dict):
     process's life; the word → code entries are a cache (``cache_clear``
     empties them, for ``segments.trim_word_caches``)."""
 
+    MAX_WORDS = 500_000
+    """Words kept (as ``functools.lru_cache``'s ``maxsize``): past it the cache
+    is emptied, so that a process writing for long holds a bounded cache."""
+
     def __init__(self) -> None:
         super().__init__()
         self.terms: list[str] = [""]
         self.forms: list[tuple[int, str]] = [(0, "")]
         self._term_codes: dict[str, int] = {}
         self._form_codes: dict[tuple[int, str], int] = {}
+        self._numbering = threading.Lock()
+        """Threads writing two indexes at once share the codes: one numbers at a time."""
 
     def __missing__(self, pair: tuple[str, str] | str) -> int:
         term, form = _WordsRead.read(("", pair) if isinstance(pair, str) else pair)
         code = 0
-        if term:
-            code = self._term_codes.get(term, 0)
-            if not code:
-                code = self._term_codes[term] = len(self.terms)
-                self.terms.append(term)
-            if form is not None:
-                key = (code, form)
-                code = -self._form_codes.get(key, 0)
+        with self._numbering:
+            if term:
+                code = self._term_codes.get(term, 0)
                 if not code:
-                    self._form_codes[key] = len(self.forms)
-                    code = -len(self.forms)
-                    self.forms.append(key)
-        self[pair] = code
+                    code = self._term_codes[term] = len(self.terms)
+                    self.terms.append(term)
+                if form is not None:
+                    key = (code, form)
+                    code = -self._form_codes.get(key, 0)
+                    if not code:
+                        self._form_codes[key] = len(self.forms)
+                        code = -len(self.forms)
+                        self.forms.append(key)
+            if len(self) >= self.MAX_WORDS:
+                self.clear()
+            self[pair] = code
         return code
 
     def cache_info(self) -> _CacheSize:
@@ -444,7 +454,9 @@ class WordCodes(dict):
 
 
 WORD_CODES = WordCodes()
-"""This process's word codes (each writer process has its own)."""
+"""This process's word codes (each writer process has its own). The terms it
+has numbered stay for the process's life: as many as the distinct terms it
+indexed."""
 
 
 def word_codes(text: str) -> array:
