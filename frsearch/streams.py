@@ -21,6 +21,7 @@ made postings by a loop in Python instead, the same postings.
 from __future__ import annotations
 
 import sys
+import threading
 import zlib
 from array import array
 from collections.abc import Iterator
@@ -243,6 +244,8 @@ def form_postings(stream: CodeStream, words: WordCodes) -> Iterator[tuple[str, H
 _HASHES = array("I")
 """CRC-32 of each term of ``analysis.WORD_CODES`` (``duplicates``' term hash),
 made once a term."""
+_HASHING = threading.Lock()
+"""Threads writing two indexes at once extend ``_HASHES`` one at a time."""
 
 
 def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
@@ -255,10 +258,11 @@ def sketches(stream: CodeStream, words: WordCodes) -> list[bytes]:
                         for code in codes if code]) for _, codes in _documents(stream)]
     import numpy as np
 
-    if len(_HASHES) > len(words.terms):
-        del _HASHES[:]
-    _HASHES.extend(zlib.crc32(term.encode()) for term in words.terms[len(_HASHES):])
-    hashes = np.frombuffer(_HASHES, dtype=np.uint32)
+    with _HASHING:
+        if len(_HASHES) > len(words.terms):
+            del _HASHES[:]
+        _HASHES.extend(zlib.crc32(term.encode()) for term in words.terms[len(_HASHES):])
+        hashes = np.frombuffer(_HASHES, dtype=np.uint32).copy()
     form_terms = _form_terms(np, words)
     starts = np.frombuffer(stream.starts, dtype=np.int64)
     made: list[bytes] = []
