@@ -151,14 +151,17 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.add_argument("--index", metavar="DIR", type=Path,
                          help=f"index folder (default: ${INDEX_ENV} or {default_index_dir()})")
 
+    def with_lock_timeout(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
+                         help="wait this long for another writer to finish (default: 0)")
+
     if only in (None, "index"):
         index = commands.add_parser("index", help="add or update articles in the index",
                                     epilog=INDEX_HELP, formatter_class=raw)
         index.add_argument("paths", nargs="*", metavar="PATH",
                            help="files or folders (*.txt, *.jsonl); none: the built-in seeds")
         with_index(index)
-        index.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
-                           help="wait this long for another writer to finish (default: 0)")
+        with_lock_timeout(index)
         index.add_argument("--rebuild", action="store_true",
                            help="delete the index's files first and index from scratch")
         index.add_argument("--synonyms", metavar="FILE", type=Path,
@@ -173,8 +176,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         remove.add_argument("ids", nargs="+", metavar="ID",
                             help="article ids (as a hit shows them)")
         with_index(remove)
-        remove.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
-                            help="wait this long for another writer to finish (default: 0)")
+        with_lock_timeout(remove)
 
     if only in (None, "query"):
         query = commands.add_parser("query", help="search the index", epilog=QUERY_HELP,
@@ -505,12 +507,6 @@ def _filters(given: list[str]) -> dict[str, list[str]] | None:
             return None
         filters.setdefault(field.strip(), []).append(value)
     return filters
-
-
-def _result_json(result, max_text_chars: int, offsets: str) -> dict:
-    """``result.to_dict(max_text_chars, offsets)``, by its former name (the
-    serializer moved to ``results``, for the server to answer the same JSON)."""
-    return result.to_dict(max_text_chars, offsets)
 
 
 def _run_query(args: argparse.Namespace) -> int:
