@@ -294,16 +294,28 @@ def two_builds(tmp_path_factory):
             out.write(json.dumps({"id": article.id, "title": article.title, "paragraphs": [
                 p.text for p in article.passages[1:]]}, ensure_ascii=False) + "\n")
         write_shuffled(out, 400, 3, seed=11, digits=3)
-    builds = {}
-    for name, threshold in (("serial", 10**12), ("parallel", 1)):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(index, "PARALLEL_FROM_BYTES", threshold)
-            built = frsearch.open_index(root / name, create=True)
-            built.add([corpus])
-        builds[name] = built
+    builds = {"serial": _built(root / "serial", corpus, parallel=False)}
+    # Which writer process takes which job is up to them: on a loaded machine
+    # one may take every job and number the passages as one process does.
+    # Built again until the numbering differs, the case this module is about.
+    for attempt in range(5):
+        if attempt:
+            builds["parallel"].close()
+        builds["parallel"] = _built(root / f"parallel-{attempt}", corpus, parallel=True)
+        if _numbering(builds["parallel"]) != _numbering(builds["serial"]):
+            break
     yield builds
     for built in builds.values():
         built.close()
+
+
+def _built(folder, corpus, parallel: bool) -> frsearch.Index:
+    """An index of ``corpus`` written by two writer processes, or by one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "PARALLEL_FROM_BYTES", 1 if parallel else 10**12)
+        built = frsearch.open_index(folder, create=True)
+        built.add([corpus])
+    return built
 
 
 def _numbering(built: frsearch.Index) -> list[str]:
