@@ -359,14 +359,17 @@ def _run_index(args: argparse.Namespace) -> int:
         kind = "skipped" if problem.skipped else "note:"
         print(f"frsearch: {kind} {terminal_text(str(problem))}", file=sys.stderr)
     print(
-        f"{_count(report.articles, 'article')} read: {report.added} added, "
-        f"{report.updated} updated, "
-        f"{report.unchanged} unchanged"
-        + (f", {report.removed} removed" if args.sync else "")
+        f"{_count(report.articles, 'article')} read: {report.added:,} added, "
+        f"{report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged"
+        + (f", {report.removed:,} removed" if args.sync else "")
         + f"; {_count(report.passages, 'passage')} written to "
         f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
+    if args.rebuild and not made and report.passages == 0:
+        print(f"frsearch: nothing was read, so {terminal_text(str(folder))} was not rebuilt: "
+              "it holds what it held", file=sys.stderr)
     if made and report.articles == 0:
         from frsearch.store import remove_index
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from whoosh.reading import EmptyReader
 from whoosh.searching import Searcher
 
 from frsearch import answers, collapsing, execution, planning, results
@@ -58,11 +59,13 @@ from frsearch.store import (
     check_format,
     create_index,
     delete_index_files,
+    delete_other_commits,
     delete_unused_dictionaries,
     holds_segments,
     index_storage,
     is_index_file,
     read_settings,
+    refuse_foreign_files,
     snapshot,
     temporary_files,
     write_json,
@@ -170,6 +173,9 @@ class Index:
         self._searcher = searcher
         self._verified = verified if verified is not None else set()
         """(name, size) of the files checked against their checksums already."""
+        self._start_over = False
+        """Opened with ``rebuild``: the next ``add`` that writes replaces every
+        passage, in its one commit."""
 
     # -- writing -------------------------------------------------------------
 
@@ -195,6 +201,10 @@ class Index:
         be read this time (it may be back), and those indexed before frsearch
         kept each article's file (``indexing.origin_term``): nothing says where
         they came from.
+
+        After ``open_index(..., rebuild=True)``, the first ``add`` that reads
+        something replaces the whole index in its commit (``sync`` has nothing
+        more to remove); one that reads nothing leaves the index as it was.
         """
         self._check_open()
         started = time.monotonic()
@@ -214,17 +224,23 @@ class Index:
         if progress is not None and size:
             progress = _with_share(progress, lambda: min(1.0, read[0] / size))
 
+        start_over = self._start_over
+
         def work(writer, reader) -> bool:
+            if start_over:  # nothing indexed counts: every article read is written
+                writer.start_over(functools.partial(delete_other_commits, self.path))
+                reader = EmptyReader(reader.schema)
             # ids as indexed: a file's id is settled against the index
             write_articles(writer, reader, articles, report, progress, on_id=read_ids.add)
-            if sync:
+            if sync and not start_over:
                 kept = _unread_files(report.problems)
                 for article_id in _stale_articles(reader, inputs, read_ids, kept):
                     writer.delete_by_term("article_id", article_id)
                     report.removed += 1
             return bool(report.passages or report.removed)
 
-        self._write(codec, parallel, lock_timeout, work)
+        if self._write(codec, parallel, lock_timeout, work):
+            self._start_over = False
         report.seconds = time.monotonic() - started
         return report
 
@@ -255,10 +271,10 @@ class Index:
         return RemoveReport(len(removed), tuple(unknown))
 
     def _write(self, codec: PassageCodec, parallel: bool, lock_timeout: float,
-               work: Callable[[Any, Any], bool]) -> None:
+               work: Callable[[Any, Any], bool]) -> bool:
         """Run ``work(writer, reader)`` with the index's writer lock held and a
         reader of the last commit; commit if it returns True, else (or if it
-        raises) leave the last commit as it was."""
+        raises) leave the last commit as it was. True if it committed."""
         left_before = temporary_files(self.path)  # by writers now gone, once the lock is ours
         from frsearch.writers import open_writer  # writing only: a search never loads it
 
@@ -277,6 +293,7 @@ class Index:
             writer.commit()  # cancels and raises IndexWriteError if a process failed
         else:
             writer.cancel()
+        return changed
 
     def use_synonyms(self, path: str | os.PathLike) -> None:
         """Record the synonym file ``path`` in the index's settings: later
@@ -551,9 +568,13 @@ def open_index(
 ) -> Index:
     """Open the index in folder ``path``; with ``create``, make it if absent.
 
-    With ``rebuild``, the index files in the folder (even damaged, or written
-    by another version) are deleted first and an empty index is made: the way
-    to start over. Files that are not the index's are never touched.
+    With ``rebuild``, the way to start over: the next :meth:`Index.add` that
+    reads something replaces every passage, and its commit deletes the files of
+    the commits before it. Until it commits, the last commit stays as it was (a
+    rebuild that fails, is killed, or reads nothing loses nothing). An index
+    that cannot be opened (damaged, or written by another version) has nothing
+    to keep: its files are deleted at once and an empty index is made. Files
+    that are not the index's are never touched.
 
     ``synonyms`` names a synonym file (see ``frsearch.synonyms``) used on top of
     the built-in name variants; without it, the file recorded in the index's
@@ -569,8 +590,7 @@ def open_index(
     """
     folder = Path(path).expanduser()
     if rebuild:
-        delete_index_files(folder)
-        create = True
+        return _rebuilt(folder, synonyms)
     if latest_generation(folder) < 0:
         if folder.is_dir() and holds_segments(folder):
             raise IndexDamagedError(
@@ -602,6 +622,22 @@ def open_index(
                 raise _damaged(folder, error) from None
     chosen = synonyms or read_settings(folder).get("synonyms")
     return Index(folder, whoosh_ix, load_synonyms(chosen), searcher, verified)
+
+
+def _rebuilt(folder: Path, synonyms: str | os.PathLike | None) -> Index:
+    """``open_index(folder, rebuild=True)``: the last commit, if it can be
+    read, marked to be replaced by the next ``add``; else a new empty index."""
+    refuse_foreign_files(folder)  # before anything is opened or deleted
+    try:
+        index = open_index(folder, synonyms=synonyms)
+    except IndexNotFoundError:
+        pass
+    except IndexDamagedError:  # nothing of it can be read, so nothing to keep
+        delete_index_files(folder)
+    else:
+        index._start_over = True
+        return index
+    return open_index(folder, create=True, synonyms=synonyms)
 
 
 def check_index(path: str | os.PathLike) -> CheckReport:

@@ -21,7 +21,7 @@ from pathlib import Path
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import IndexDamagedError, IndexExistsError, IndexLockedError
 from frsearch.indexing import build_schema
-from frsearch.storage import INDEX_NAME, latest_generation, write_checksums
+from frsearch.storage import CHECKSUMS_PREFIX, INDEX_NAME, latest_generation, write_checksums
 from frsearch.whoosh_internals import IndexStorage, read_table_of_contents
 
 __all__ = [
@@ -49,15 +49,22 @@ DICTIONARY_PREFIX = f"{INDEX_NAME}-dictionary-"
 """Start of the names of the files of preset dictionaries (see ``codec``)."""
 
 
+def refuse_foreign_files(folder: Path) -> None:
+    """Raise IndexExistsError if ``folder`` holds files that are not an
+    index's: a folder about to be started over must hold only those."""
+    foreign = sorted(f.name for f in folder.iterdir() if not is_index_file(f.name)) \
+        if folder.is_dir() else []
+    if foreign:
+        raise IndexExistsError(
+            f"{folder} holds files that are not an frsearch index ({', '.join(foreign[:3])}); "
+            "choose another folder")
+
+
 def delete_index_files(folder: Path) -> None:
     """Delete the index's own files in ``folder``, once no writer holds it."""
     if not folder.is_dir():
         return
-    foreign = sorted(f.name for f in folder.iterdir() if not is_index_file(f.name))
-    if foreign:  # refuse before deleting anything
-        raise IndexExistsError(
-            f"{folder} holds files that are not an frsearch index ({', '.join(foreign[:3])}); "
-            "choose another folder")
+    refuse_foreign_files(folder)  # before deleting anything
     lock = index_storage(folder).lock(f"{INDEX_NAME}_WRITELOCK")
     if not lock.acquire(blocking=False):
         raise locked_error(folder)
@@ -128,6 +135,21 @@ def holds_segments(folder: Path) -> bool:
 def dictionary_files(segments) -> set[str]:
     return {name for segment in segments
             if (name := getattr(segment.codec(), "dictionary_file", None))}
+
+
+def delete_other_commits(folder: Path, generation: int, segments) -> None:
+    """Delete every index file the commit ``generation`` of ``segments`` does
+    not use: earlier tables of contents, segments, checksums and dictionaries,
+    files of older versions. Called by a rebuild's writer once its commit is
+    in place, the writers' lock still held (no other writer has files here)."""
+    kept = {f"_{INDEX_NAME}_{generation}.toc", f"{CHECKSUMS_PREFIX}{generation}.json",
+            f"{INDEX_NAME}_WRITELOCK", *dictionary_files(segments)}
+    prefixes = tuple(f"{segment.segment_id()}." for segment in segments)
+    for file in folder.iterdir():
+        name = file.name
+        if (file.is_file() and is_index_file(name) and name not in kept
+                and not name.startswith(prefixes) and not name.startswith(SETTINGS_FILE)):
+            file.unlink(missing_ok=True)
 
 
 def delete_unused_dictionaries(folder: Path, whoosh_ix) -> None:

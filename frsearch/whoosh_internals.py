@@ -60,7 +60,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import CLEAR, SegmentWriter
 
 from frsearch.codec import (
     _BLOCK_HEADER,
@@ -874,12 +874,26 @@ class IndexStorage(FileStorage):
 
 class _ChecksummedCommit:
     """Writes the checksums of a commit's files before the commit itself, and
-    keeps the files of the commit it replaces."""
+    keeps the files of the commit it replaces; or, for a rebuild
+    (``start_over``), keeps none of its segments and deletes its files."""
+
+    _replaced: Callable[[int, list], None] | None = None
+
+    def start_over(self, delete_replaced: Callable[[int, list], None]) -> None:
+        """Make the commit hold only what this writer adds (Whoosh's CLEAR
+        merge policy); ``delete_replaced(generation, segments)`` is called once
+        the commit is in place, before the lock is let go, to delete the files
+        of the commits it replaced."""
+        self.mergetype = CLEAR
+        self._replaced = delete_replaced
 
     def _commit_toc(self, segments):
         folder = Path(self.storage.folder)
         write_checksums(folder, self.generation, segments)
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        if self._replaced is not None:
+            self._replaced(self.generation, segments)
+            return
         clean_files(self.storage, self.indexname, self.generation, [*segments, *self.segments])
         delete_old_checksums(folder, self.generation)
 

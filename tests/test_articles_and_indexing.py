@@ -117,8 +117,20 @@ def test_rebuild_starts_over_but_never_deletes_foreign_files(tmp_path):
     index = frsearch.open_index(folder, create=True)
     index.add([frsearch.seeds_dir()])
     index.close()
+    old_segments = {f.name for f in folder.glob("passages_*.*")}
     fresh = frsearch.open_index(folder, rebuild=True)
-    assert fresh.stats().passages == 0
+    assert fresh.stats().passages == 46  # the last commit stays until the rebuild's lands
+    assert fresh.add([tmp_path / "absent"]).passages == 0  # reads nothing: nothing replaced
+    assert frsearch.open_index(folder).stats().passages == 46
+    one = sorted(frsearch.seeds_dir().glob("*.txt"))[0]
+    report = fresh.add([one])
+    assert (report.added, report.passages) == (1, 14)
+    assert fresh.stats().articles == 1 and fresh.search("Biden").total > 0
+    assert not old_segments & {f.name for f in folder.iterdir()}  # gone with its commit
+    assert fresh.add([frsearch.seeds_dir()]).added == 4  # once rebuilt, adds as usual
+    assert fresh.stats().passages == 46
+    fresh.close()
+    fresh = frsearch.open_index(folder, rebuild=True)
     fresh.add([frsearch.seeds_dir()])
     fresh.close()
     (folder / "notes.txt").write_text("à moi", encoding="utf-8")

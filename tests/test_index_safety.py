@@ -311,15 +311,16 @@ def committing(folder: Path, before: set[str], pid: int, source: Path) -> bool:
 
 
 def interrupt(cli, folder: Path, sources: list[Path], when, sig: int, group: bool = False,
-              may_land: bool = False):
-    """Run ``frsearch index`` and send it ``sig`` (to its whole process group, as
+              may_land: bool = False, options: tuple[str, ...] = ()):
+    """Run ``frsearch index`` (with ``options``) and send it ``sig`` (to its whole process group, as
     Ctrl-C does, with ``group``) when ``when`` fires; return its exit status,
     stderr, and whether its commit landed before the signal (allowed only with
     ``may_land``: a commit of a few MB can end within the few ms the signal takes)."""
     before = committed_files(folder)
     present = _names(folder)
     process = subprocess.Popen(
-        [sys.executable, "-m", "frsearch", "index", *map(str, sources), "--index", str(folder)],
+        [sys.executable, "-m", "frsearch", "index", *map(str, sources), "--index", str(folder),
+         *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli.env,
         start_new_session=True)
     try:
@@ -360,19 +361,28 @@ def test_killed_writers_leave_the_last_commit_whole(corpora, index_copy, base_in
     assert before["missing markers"] == [] and before["passages"] == \
         passages_in(frsearch.seeds_dir(), root / "base.jsonl")
 
+    rebuild = ("--rebuild",)  # replaces every passage, in its commit only
     faults = [
-        ("SIGKILL while adding", [serial], reading(0.3), signal.SIGKILL, False, -9),
-        ("SIGKILL while committing", [serial], committing, signal.SIGKILL, False, -9),
-        ("SIGTERM while adding", [serial], reading(0.3), signal.SIGTERM, False, -15),
+        ("SIGKILL while adding", [serial], reading(0.3), signal.SIGKILL, False, -9, ()),
+        ("SIGKILL while committing", [serial], committing, signal.SIGKILL, False, -9, ()),
+        ("SIGTERM while adding", [serial], reading(0.3), signal.SIGTERM, False, -15, ()),
         ("SIGKILL, two writer processes", [parallel], reading(0.6), signal.SIGKILL,
-         False, -9),
+         False, -9, ()),
         ("Ctrl-C, two writer processes", [parallel], reading(0.6), signal.SIGINT,
-         True, 2),
+         True, 2, ()),
+        ("SIGKILL while rebuilding", [serial], reading(0.3), signal.SIGKILL, False, -9,
+         rebuild),
+        ("SIGKILL while rebuilding, two writer processes", [parallel], reading(0.6),
+         signal.SIGKILL, False, -9, rebuild),
     ]
     interrupted = []
-    for name, sources, when, sig, group, status in faults:
+    for name, sources, when, sig, group, status, options in faults:
         returncode, stderr, landed = interrupt(cli, index_copy, sources, when, sig, group,
-                                               may_land=True)
+                                               may_land=True, options=options)
+        if landed and options:  # a rebuild that finished first: the base is gone, rightly
+            shutil.rmtree(index_copy)
+            shutil.copytree(base_index, index_copy)
+            continue
         if landed:  # the signal came as the run finished: it holds the whole run, whole
             whole = view(index_copy, [*ranges["base"], *(m for source in sources for m in (
                 ranges["serial"] if source == serial else ranges["parallel"])[::97])])
