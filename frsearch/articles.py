@@ -804,7 +804,10 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]
     if path.is_dir():
         suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES
         found = False
-        for child in sorted(path.rglob("*")):
+        entries, unlisted = _entries(path)
+        for folder, error in unlisted:
+            on_problem(InputProblem(str(folder), f"folder not read: {_reason(error)}"))
+        for child in entries:
             if child.suffix.lower() not in suffixes or child.is_dir():
                 continue
             found = True  # named like an article: read, or said why not
@@ -812,12 +815,25 @@ def _files(path: Path, on_problem: Callable[[InputProblem], None]
                 yield child, path
             else:
                 on_problem(InputProblem(str(child), _why_not_read(child)))
-        if not found:
+        if not found and not unlisted:
             on_problem(InputProblem(str(path), "no *.txt, *.jsonl or *.html file in this folder"))
     elif path.is_file():
         yield path, None
     else:
         on_problem(InputProblem(str(path), _why_not_read(path)))
+
+
+def _entries(folder: Path) -> tuple[list[Path], list[tuple[Path, OSError]]]:
+    """Everything under ``folder`` (symbolic links to folders not followed), in
+    path order; and the folders that could not be listed, with the error:
+    ``Path.rglob`` passes over those without a word, and a sync would then
+    take their articles for deleted."""
+    entries: list[Path] = []
+    unlisted: list[tuple[Path, OSError]] = []
+    for root, folders, files in os.walk(
+            folder, onerror=lambda error: unlisted.append((Path(error.filename), error))):
+        entries.extend(Path(root, name) for name in (*folders, *files))
+    return sorted(entries), unlisted
 
 
 def _why_not_read(path: Path) -> str:

@@ -524,15 +524,16 @@ def _holds_live(reader, field: str, term: str) -> bool:
 
 
 def _unread_files(problems: Iterable[InputProblem]) -> set[str]:
-    """Files (absolute, as origins name them) that exist but were skipped in
-    whole or in part (a line of a ``.jsonl`` is named ``file:line``): their
-    articles may only be unreadable for now, so a sync keeps them."""
+    """Files and folders (absolute, as origins name them) that exist but were
+    skipped in whole or in part (a line of a ``.jsonl`` is named
+    ``file:line``; a folder that cannot be listed, by itself): their articles
+    may only be unreadable for now, so a sync keeps them."""
     files = set()
     for problem in problems:
         if not problem.skipped:
             continue
         for source in (problem.source, problem.source.rpartition(":")[0]):
-            if source and Path(source).is_file():
+            if source and Path(source).exists():
                 files.add(absolute_source(source))
     return files
 
@@ -543,11 +544,13 @@ def _stale_articles(reader, paths: Iterable[Path], read_ids: set[str],
     not read in this run (``read_ids``), except from the files ``kept``."""
     roots = [absolute_source(str(path)) for path in paths]
     folders = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+    kept_folders = tuple(source.rstrip(os.sep) + os.sep for source in kept)
     stale = []
     for term in reader.lexicon("origin"):
         term = term.decode("utf-8") if isinstance(term, bytes) else term
         article_id, _, origin = term.partition(VERSION_SEPARATOR)
         if (not origin or article_id in read_ids or origin in kept
+                or origin.startswith(kept_folders)
                 or not (origin in roots or origin.startswith(folders))):
             continue
         if reader.postings("origin", term).is_active():

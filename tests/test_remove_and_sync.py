@@ -5,7 +5,12 @@ deleted or a line left a ``.jsonl``. Each change is one commit."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+
+import pytest
 
 import frsearch
 from frsearch.storage import latest_generation
@@ -157,6 +162,48 @@ def test_sync_keeps_the_articles_of_a_file_it_could_not_read(tmp_path):
     assert report.removed == 0 and report.problems
     assert SUMMIT in _found(index)
     index.close()
+
+
+def _as_a_user() -> list[str]:
+    """A command prefix under which file permissions apply: none for a user;
+    for root (CI containers), ``setpriv`` dropping the capabilities that let
+    root read any folder. Skips the test where neither is possible."""
+    if os.geteuid() != 0:
+        return []
+    drop = "-dac_override,-dac_read_search"
+    prefix = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--"]
+    if shutil.which("setpriv") is None or subprocess.run(
+            [*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("running as root, and setpriv cannot drop root's right to read anything")
+    return prefix
+
+
+def test_a_folder_that_cannot_be_listed_is_named_and_sync_keeps_its_articles(tmp_path, cli):
+    """``Path.rglob`` passes over a folder it cannot list: its articles were
+    dropped from the run without a word, and removed by a sync."""
+    source = tmp_path / "articles"
+    shutil.copytree(frsearch.seeds_dir(), source / "inner")
+    shutil.move(source / "inner" / f"{SUMMIT}.txt", source)
+    folder = tmp_path / "ix"
+    assert cli("index", str(source), "--index", str(folder)).returncode == 0
+    prefix = _as_a_user()
+    (source / "inner").chmod(0)
+    try:
+        synced = subprocess.run(
+            [*prefix, sys.executable, "-m", "frsearch", "index", "--sync", str(source),
+             "--index", str(folder)], capture_output=True, text=True, env=cli.env, timeout=120)
+        alone = subprocess.run(
+            [*prefix, sys.executable, "-m", "frsearch", "index", str(source / "inner"),
+             "--index", str(folder)], capture_output=True, text=True, env=cli.env, timeout=120)
+    finally:
+        (source / "inner").chmod(0o755)
+    assert synced.returncode == 1, synced.stderr  # something skipped, the rest read
+    assert f"skipped {source / 'inner'}: folder not read: Permission denied" in synced.stderr
+    assert "1 unchanged, 0 removed" in synced.stderr
+    assert alone.returncode == 2 and "folder not read: Permission denied" in alone.stderr
+    assert "no *.txt" not in alone.stderr
+    with frsearch.open_index(folder) as index:
+        assert index.stats().articles == 5
 
 
 def test_frsearch_index_sync_reports_what_it_removed(tmp_path, cli_main):
