@@ -49,6 +49,7 @@ __all__ = [
     "InputProblem",
     "MAX_PASSAGE_CHARS",
     "Passage",
+    "as_paths",
     "checked_date",
     "file_article_id",
     "file_article_ids",
@@ -844,12 +845,30 @@ def _why_not_read(path: Path) -> str:
         return "broken symbolic link" if path.is_symlink() else "no such file or directory"
 
 
-def input_size(paths: Iterable[str | Path]) -> int:
+def as_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """``paths`` as a list of paths: a string or path alone is one path (not
+    the letters of one); TypeError for what is not a path.
+
+    >>> [str(path) for path in as_paths("articles")]
+    ['articles']
+    >>> [str(path) for path in as_paths(["a.txt", Path("b")])]
+    ['a.txt', 'b']
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        return [Path(paths)]
+    try:
+        return [Path(path) for path in paths]
+    except TypeError:
+        raise TypeError(f"paths must be files or folders, as strings or paths: {paths!r}"
+                        ) from None
+
+
+def input_size(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> int:
     """Bytes of the files ``read_articles`` would read from ``paths`` (for progress;
     what cannot be seen counts nothing, ``read_articles`` reports it)."""
     total = 0
-    for path in paths:
-        for file, _ in _files(Path(path), lambda problem: None):
+    for path in as_paths(paths):
+        for file, _ in _files(path, lambda problem: None):
             try:
                 total += file.stat().st_size
             except OSError:
@@ -858,7 +877,7 @@ def input_size(paths: Iterable[str | Path]) -> int:
 
 
 def read_articles(
-    paths: Iterable[str | Path],
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
     on_problem: Callable[[InputProblem], None] | None = None,
     on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Article]:
@@ -868,6 +887,6 @@ def read_articles(
     """
     report = on_problem or (lambda problem: None)
     counted = on_read or (lambda size: None)
-    for path in paths:
-        for file, folder in _files(Path(path), report):
+    for path in as_paths(paths):
+        for file, folder in _files(path, report):
             yield from _read_file(file, report, counted, folder)

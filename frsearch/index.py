@@ -12,6 +12,7 @@ the files under it is run again on the new commit.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import threading
 import time
@@ -24,7 +25,7 @@ from whoosh.reading import EmptyReader
 from whoosh.searching import Searcher
 
 from frsearch import answers, collapsing, execution, planning, results
-from frsearch.articles import InputProblem, input_size, read_articles
+from frsearch.articles import InputProblem, as_paths, input_size, read_articles
 from frsearch.catalog import catalog
 from frsearch.codec import FORMAT_VERSION
 from frsearch.errors import (
@@ -35,6 +36,7 @@ from frsearch.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexTamperedError,
+    IndexWriteError,
 )
 from frsearch.indexing import (
     VERSION_SEPARATOR,
@@ -181,12 +183,13 @@ class Index:
 
     def add(
         self,
-        paths: Iterable[str | os.PathLike],
+        paths: str | os.PathLike | Iterable[str | os.PathLike],
         progress: Callable[[IndexProgress], None] | None = None,
         lock_timeout: float = 0.0,
         sync: bool = False,
     ) -> IndexReport:
-        """Index the articles of ``paths`` (files or folders), in one commit.
+        """Index the articles of ``paths`` (files or folders; one path alone
+        is taken as one), in one commit.
 
         Articles already indexed unchanged are skipped, changed ones replaced.
         Unreadable inputs are listed in the report's ``problems``; the rest is
@@ -209,7 +212,7 @@ class Index:
         self._check_open()
         started = time.monotonic()
         report = IndexReport()
-        inputs = [Path(path) for path in paths]
+        inputs = as_paths(paths)
         size = input_size(inputs)
         parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
 
@@ -244,7 +247,8 @@ class Index:
         report.seconds = time.monotonic() - started
         return report
 
-    def remove(self, article_ids: Iterable[str], lock_timeout: float = 0.0) -> RemoveReport:
+    def remove(self, article_ids: str | Iterable[str], lock_timeout: float = 0.0
+               ) -> RemoveReport:
         """Delete the passages of the articles ``article_ids``, in one commit.
 
         Ids the index does not hold are not an error (the article may have gone
@@ -253,6 +257,8 @@ class Index:
         writer holds the index for longer than ``lock_timeout`` seconds.
         """
         self._check_open()
+        if isinstance(article_ids, str):  # one id, not its letters
+            article_ids = [article_ids]
         wanted = list(dict.fromkeys(str(article_id) for article_id in article_ids))
 
         def work(writer, reader) -> bool:
@@ -328,7 +334,7 @@ class Index:
     def search(self, query: str, limit: int = 10, collapse: bool = True,
                time_budget: float | None = DEFAULT_TIME_BUDGET, *, offset: int = 0,
                sort: str = "relevance", filters: Mapping[str, Any] | None = None,
-               facets: Iterable[str] = (), group: str | None = None) -> SearchResult:
+               facets: str | Iterable[str] = (), group: str | None = None) -> SearchResult:
         """Passages matching ``query``, best first, with highlights.
 
         Any string is a valid query (see ``frsearch.query``): what does not parse
@@ -356,18 +362,34 @@ class Index:
         normal query takes): then it returns the passages found so far, with
         ``timed_out`` set on the result. A ``prefix*`` starting too many words
         is searched as its commonest ones, named in ``truncated_prefixes``.
-        Raises ValueError for a ``sort``, ``group`` or ``offset`` it does not know.
+        Raises ValueError for a ``sort``, ``group``, ``limit``, ``offset`` or
+        ``time_budget`` it cannot take, TypeError for ``filters`` that are not
+        a mapping or ``facets`` that are not field names.
         """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a string, not {type(query).__name__}")
+        if not _whole(limit) or limit < 1:
+            raise ValueError(f"limit must be a whole number, 1 or more, not {limit!r}")
+        if not _whole(offset) or offset < 0:
+            raise ValueError(f"offset must be a whole number, 0 or more, not {offset!r}")
+        if time_budget is not None and not time_budget >= 0:  # NaN too
+            raise ValueError(f"time_budget must be seconds, 0 or more, or None, "
+                             f"not {time_budget!r}")
+        if filters is not None and not isinstance(filters, Mapping):
+            raise TypeError("filters must map field names to values, such as "
+                            f"{{'date': '2021-12'}}, not {type(filters).__name__}")
+        facets = (facets,) if isinstance(facets, str) else tuple(facets)
+        if not all(isinstance(name, str) for name in facets):
+            raise TypeError(f"facets must be field names, such as ('date', 'source'): {facets!r}")
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if group not in (None, "article"):
             raise ValueError(f"group must be None or 'article', not {group!r}")
-        if offset < 0:
-            raise ValueError("offset must be 0 or more")
         searcher = self._current_searcher()
         plan, warnings = self._plan(searcher, query, filters or {}, time_budget)
-        return self._run(searcher, query, plan, _Page(max(1, limit), offset, sort, group),
-                         collapse, tuple(facets), warnings + plan.warnings)
+        return self._run(searcher, query, plan,
+                         _Page(operator.index(limit), operator.index(offset), sort, group),
+                         collapse, facets, warnings + plan.warnings)
 
     def _plan(self, searcher, query: str, filters: Mapping[str, Any],
               time_budget: float | None) -> tuple[planning.Plan, list[str]]:
@@ -500,6 +522,12 @@ class _Page(NamedTuple):
     group: str | None
 
 
+def _whole(number: object) -> bool:
+    """A whole number (an int, numpy's too), and not a bool (``limit=True`` is
+    a slip, not a 1)."""
+    return hasattr(number, "__index__") and not isinstance(number, bool)
+
+
 def _date_ranks(dates: dict[int, str], sort: str) -> dict[int, int]:
     """Document number → its date's rank in the order ``sort`` asks (``date``
     oldest first, ``-date`` newest first): dates as written sort as text, so
@@ -607,7 +635,11 @@ def open_index(
         if folder.is_dir() and any(not is_index_file(f.name) for f in folder.iterdir()):
             raise IndexExistsError(
                 f"{folder} is not empty and holds no frsearch index; choose another folder")
-        create_index(folder)
+        try:
+            create_index(folder)
+        except OSError as error:  # a file on the way, a folder that is not ours to write
+            raise IndexWriteError(f"cannot make an index at {folder}: "
+                                  f"{error.strerror or error}") from None
     check_format(folder)
     verified: set = set()
     for attempt in range(COMMIT_RETRIES + 1):

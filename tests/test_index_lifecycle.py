@@ -163,3 +163,13 @@ def test_one_file_name_in_two_folders_never_replaces_the_other(tmp_path, cli_mai
                                                 encoding="utf-8")
     again = cli_main("index", "--index", index, str(tmp_path / "a"))  # its own file: updated
     assert again.returncode == 0 and "1 updated" in again.stderr
+
+
+def test_an_index_that_cannot_be_made_says_why(tmp_path, cli_main):
+    """A path under a file: the library's own error, not NotADirectoryError."""
+    (tmp_path / "notes.txt").write_text("à moi", encoding="utf-8")
+    with pytest.raises(frsearch.IndexWriteError, match="cannot make an index at .*Not a dir"):
+        frsearch.open_index(tmp_path / "notes.txt" / "ix", create=True)
+    done = cli_main("index", "--index", str(tmp_path / "notes.txt" / "ix"))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "à moi"

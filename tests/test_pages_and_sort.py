@@ -123,9 +123,35 @@ def test_the_default_ranking_is_unchanged_by_paging(archive):
 
 
 def test_bad_options_are_refused(archive):
-    for options in ({"sort": "newest"}, {"group": "source"}, {"offset": -1}):
+    for options in ({"sort": "newest"}, {"group": "source"}, {"offset": -1}, {"limit": 0},
+                    {"limit": -1}, {"limit": True}, {"offset": 1.5},
+                    {"time_budget": float("nan")}, {"time_budget": -1}):
         with pytest.raises(ValueError):
             archive.search("sanctions", **options)
+    for options in ({"filters": "date=2021-12"}, {"filters": [("date", "2021-12")]},
+                    {"facets": [1]}):
+        with pytest.raises(TypeError):  # not an AttributeError from deep inside
+            archive.search("sanctions", **options)
+    with pytest.raises(TypeError):
+        archive.search(None)
+
+
+def test_one_name_is_taken_as_one(archive, tmp_path):
+    """A string where a list is expected is one item, not its letters."""
+    import numpy
+
+    assert set(archive.search("sanctions", facets="date").facets) == {"date"}
+    assert archive.search("sanctions", limit=numpy.int64(3)).hits == archive.search(
+        "sanctions", limit=3).hits
+    index = frsearch.open_index(tmp_path / "ix", create=True)
+    one = sorted(frsearch.seeds_dir().glob("*.txt"))[0]
+    assert index.add(str(one)).added == 1  # walked character by character: "/" was indexed
+    assert index.add(frsearch.seeds_dir()).added == 4
+    report = index.remove(one.stem)
+    assert (report.removed, report.unknown) == (1, ())
+    with pytest.raises(TypeError, match="files or folders"):
+        index.add([1])
+    index.close()
 
 
 def test_seeds_pages(seed_index):
