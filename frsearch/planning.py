@@ -456,6 +456,32 @@ class _CoordinatedMatcher(Matcher):
         return self._coordination.score(fit, held, in_context)
 
 
+def _number_variants(typed: str, tokens: list[Token]) -> tuple[tuple[str, ...], ...]:
+    """The words typed, and the same with its numbers of thousands split into
+    their groups, as a text typed with plain spaces holds them: indexing joins
+    ``13’000``, ``13.000`` and ``13 000`` with a no-break space into ``13000``,
+    but not ``13 000`` with a plain one (``le 10 000`` may be two numbers in
+    prose), which stays ``13`` and ``000``. A number typed with a separator,
+    or of five digits or more, stands for both; ``2021`` typed as it is stays
+    a year. () when no word is such a number.
+
+    >>> _number_variants("13.000 morts", tokenize("13.000 morts"))
+    (('13000', 'mort'), ('13', '000', 'mort'))
+    """
+    joined: list[str] = []
+    split: list[str] = []
+    for token in tokens:
+        term = token.term
+        joined.append(term)
+        if term.isdigit() and len(term) >= 4 and (
+                len(term) >= 5 or not typed[token.start:token.end].isdigit()):
+            head = len(term) % 3 or 3
+            split += (term[:head], *(term[at:at + 3] for at in range(head, len(term), 3)))
+        else:
+            split.append(term)
+    return (tuple(joined), tuple(split)) if split != joined else ()
+
+
 @dataclass(slots=True)
 class _Clause:
     """A clause as Whoosh queries: ``in_passage`` must match in the passage's
@@ -661,7 +687,8 @@ class _Planner:
         tokens = self.tokens(normalized)
         if not tokens:
             return None
-        variants = self.synonyms.variants(tuple(t.term for t in tokens))
+        variants = (self.synonyms.variants(tuple(t.term for t in tokens))
+                    or _number_variants(normalized, tokens))
         if variants:
             alternatives = [self.sequence([frozenset({t}) for t in v], 1) for v in variants]
             parts = [a.postings for a in alternatives if a.postings is not None]

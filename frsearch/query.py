@@ -300,14 +300,16 @@ def _distinct(children: Sequence[Node | None]) -> list[Node]:
     return list(dict.fromkeys(child for child in children if child is not None))
 
 
-_SPACED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})((?: \d{3})+)(?![\d])")
+_SPACED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u2009]\d{3})+)(?![\d])")
 
 
 def join_digit_groups(text: str) -> str:
     """``13 000`` typed with a plain space is one number in a query (in a text,
     only a no-break space joins digit groups: "le 10 000" is rare in prose but
-    nobody types two numbers side by side in a search box)."""
-    return _SPACED_NUMBER.sub(lambda m: m.group(1) + m.group(2).replace(" ", "\u202f"), text)
+    nobody types two numbers side by side in a search box); so is one pasted
+    with a no-break or thin space, which the query's words are split at."""
+    return _SPACED_NUMBER.sub(
+        lambda m: m.group(1) + re.sub(r"[ \u00a0\u2009]", "\u202f", m.group(2)), text)
 
 
 def parse_query(text: str) -> Node | None:

@@ -146,3 +146,30 @@ def test_indexing_sees_the_terms_and_positions_tokenize_gives(seed_passages):
 
 def test_fold_drops_invisible_characters():
     assert fold("gouver\u200bnement \u202eCrimée\u202c") == "gouvernement crimee"
+
+
+def test_a_number_written_with_plain_spaces_is_found_however_it_is_typed(tmp_path):
+    """Indexing leaves ``13 000`` with a plain space as two numbers (prose may
+    hold two side by side); a query's number of thousands looks for both forms."""
+    import json
+
+    import frsearch
+
+    corpus = tmp_path / "chiffres.jsonl"
+    corpus.write_text(json.dumps({"id": "bilan", "title": "Bilan", "paragraphs": [
+        "Le conflit a fait 13 000 morts selon l’ONU.",
+        "On compte aussi 13\u202f000 blessés, et 2 500 000 euros d’aide.",
+        "En 2021, 500 soldats et 13 casques bleus."]}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    with frsearch.open_index(tmp_path / "ix", create=True) as index:
+        index.add([corpus])
+        for typed in ("13 000", "13000", "13.000", "13’000", "13\u00a0000", "13\u202f000"):
+            found = index.search(typed, collapse=False).hits
+            assert {hit.passage_id for hit in found} == {"bilan:1", "bilan:2"}, repr(typed)
+        for typed in ("2 500 000", "2500000", '"2 500 000 euros"'):
+            hit, = index.search(typed).hits
+            assert hit.passage_id == "bilan:2"
+            assert [hit.text[a:b] for a, b in hit.matches][:3] == ["2", "500", "000"]
+        phrase, = index.search('"13 000 morts"').hits
+        assert phrase.passage_id == "bilan:1"
+        assert not index.search("2013").hits  # a year typed as it is stays a year
