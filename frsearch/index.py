@@ -47,7 +47,14 @@ from frsearch.indexing import (
 )
 from frsearch.indexing import _absolute as absolute_source
 from frsearch.planning import DEFAULT_TIME_BUDGET
-from frsearch.query import filter_nodes, join_digit_groups, parse_query, with_filters
+from frsearch.query import (
+    MAX_WORDS,
+    filter_nodes,
+    join_digit_groups,
+    parse_query,
+    with_filters,
+    words_left_out,
+)
 from frsearch.results import SearchResult
 from frsearch.storage import (
     CheckReport,
@@ -404,8 +411,15 @@ class Index:
         if kept is not None and kept[0] is self.synonyms:
             return replace(kept[1], deadline=planning.Deadline(time_budget)), kept[2]
         # the parser caps nesting (query.MAX_DEPTH), so Whoosh never recurses too deep
-        tree = parse_query(join_digit_groups(query[:MAX_QUERY_CHARS]))
+        typed = join_digit_groups(query[:MAX_QUERY_CHARS])
+        tree = parse_query(typed)
         given, warnings = filter_nodes(filters)
+        if len(query) > MAX_QUERY_CHARS:
+            warnings.append(f"the query was cut after {MAX_QUERY_CHARS:,} characters")
+        if left_out := words_left_out(typed):
+            last = "last word was" if left_out == 1 else f"last {left_out:,} words were"
+            warnings.append(f"the query's {last} left out: a search takes its first "
+                            f"{MAX_WORDS} words")
         plan = planning.compile_query(with_filters(tree, given), searcher.reader(),
                                       self.synonyms, time_budget)
         if not plan.deadline.passed:

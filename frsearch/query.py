@@ -44,6 +44,7 @@ __all__ = [
     "parse_date_range",
     "parse_query",
     "with_filters",
+    "words_left_out",
 ]
 
 
@@ -148,6 +149,15 @@ _LEXEME = re.compile(
     re.VERBOSE,
 )
 _WORDLIKE = re.compile(r"\w")
+_ENGINE_SUFFIX = re.compile(r"(?:~\d*(?:\.\d+)?|\^\d+(?:\.\d+)?)$")
+"""Lucene's fuzzy ``mot~2`` and boost ``mot^2`` (after a phrase too: ``"…"~3``):
+frsearch corrects typos and weighs words itself, so they are left out (kept,
+``~2`` was a word ``2`` glued to ``mot`` and the query found nothing)."""
+_SLASH_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d])/(?=[^\W\d])")
+"""``sanctions|Russie`` and ``sanctions/Russie`` are two words: held side by
+side as one, they found only the passages writing them so (``07/12/2021``
+stays one date, ``24/7`` one figure, ``/etc/apt`` and ``exemple.fr/page`` one
+path)."""
 _FIELD_VALUE = re.compile(r"""[^\s()"«»“”„]+""")
 
 
@@ -156,6 +166,16 @@ class _Lexeme(NamedTuple):
 
     kind: str
     text: str
+
+
+def _words_of(lexeme: str) -> list[str]:
+    """The words a word lexeme stands for (``_ENGINE_SUFFIX``, ``_SLASH_BETWEEN_LETTERS``)."""
+    words: list[str] = []
+    for part in _ENGINE_SUFFIX.sub("", lexeme).split("|"):
+        # a path or web address (a dot, a leading slash) keeps its slashes
+        keep = "." in part or part.startswith("/")
+        words += [part] if keep else _SLASH_BETWEEN_LETTERS.split(part)
+    return [word for word in words if word]
 
 
 def _lex(text: str) -> list[_Lexeme]:
@@ -178,6 +198,9 @@ def _lex(text: str) -> list[_Lexeme]:
                 continue
             lexemes.append(_Lexeme("phrase", text[position:end]))
             position = end + 1
+            suffix = _ENGINE_SUFFIX.match(text, position)  # "…"~3: no $, so at once
+            if suffix is not None and suffix.end() > position:
+                position = suffix.end()
             continue
         if kind == "field":
             name = match.group("field").lower()
@@ -197,12 +220,22 @@ def _lex(text: str) -> list[_Lexeme]:
                 lexemes.append(_Lexeme("word", value.group()))
                 position = value.end()
             continue
-        word = match.group()
-        if kind == "word" and word in ("AND", "OR", "NOT"):
-            lexemes.append(_Lexeme(word, word))
-        else:
-            lexemes.append(_Lexeme(kind, word))
+        if kind != "word":
+            lexemes.append(_Lexeme(kind, match.group()))
+            continue
+        for word in _words_of(match.group()):
+            lexemes.append(_Lexeme(word, word) if word in ("AND", "OR", "NOT")
+                           else _Lexeme("word", word))
     return lexemes
+
+
+def words_left_out(text: str) -> int:
+    """How many words and phrases of ``text`` past the first ``MAX_WORDS`` a
+    search leaves out (0 for any query of fewer spaces, without lexing it)."""
+    if text.count(" ") < MAX_WORDS:
+        return 0
+    count = sum(1 for lexeme in _lex(text) if lexeme.kind in ("word", "phrase"))
+    return max(0, count - MAX_WORDS)
 
 
 class _Parser:

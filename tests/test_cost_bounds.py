@@ -15,7 +15,7 @@ from whoosh.collectors import TopCollector
 import frsearch
 from frsearch import collapsing, execution, planning, results
 from frsearch.planning import HELD_SCORE, Deadline, compile_query
-from frsearch.query import Prefix, Soft, Word, join_digit_groups, parse_query
+from frsearch.query import MAX_WORDS, Prefix, Soft, Word, join_digit_groups, parse_query
 from frsearch.scoring import top_passages
 
 HANG = 60
@@ -79,6 +79,18 @@ def _prefix_terms(compiled) -> set[str]:
     """The terms of the passages' text that the query's one clause searches."""
     (clause,) = compiled.words
     return set(clause.held_by)
+
+
+def test_words_past_the_limit_are_left_out_and_the_result_says_so(seed_index):
+    fillers = " ".join(f"xyzzy{i}" for i in range(MAX_WORDS))
+    cut = seed_index.search(f"{fillers} Poutine")
+    assert cut.total == 0  # Poutine was the 101st word
+    assert cut.warnings == ["the query's last word was left out: a search takes its first "
+                            f"{MAX_WORDS} words"]
+    assert seed_index.search(f"Poutine {fillers} Kremlin").total > 0
+    assert not seed_index.search(" ".join(["Poutine"] * MAX_WORDS)).warnings
+    long = seed_index.search("Poutine " + "é" * 20_000)
+    assert long.total > 0 and long.warnings == ["the query was cut after 10,000 characters"]
 
 
 def test_no_prefix_of_the_seeds_is_cut_by_default(seed_index):

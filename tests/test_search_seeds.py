@@ -155,6 +155,10 @@ def test_prefix_title_and_date_filters(seed_index):
     ("(sanctions", "sanctions"), ("sanctions)", "sanctions"), ("sanctions AND", "sanctions"),
     ("OR Poutine", "Poutine"), ("(Kremlin OR", "Kremlin"), ("sanctions -", "sanctions"),
     ("title: sanctions", "title sanctions"),
+    # other engines' syntax: fuzzy and boost marks left out, | and / between words
+    ("sanctions~2", "sanctions"), ("sanctions~", "sanctions"), ("sanctions^2", "sanctions"),
+    ('"lignes rouges"~3', '"lignes rouges"'), ("sanctions^1.5 Kremlin", "sanctions Kremlin"),
+    ("sanctions|Russie", "sanctions Russie"), ("sanctions/Russie", "sanctions Russie"),
 ])
 def test_text_that_does_not_parse_is_searched_as_words(seed_index, query, words):
     result = seed_index.search(query, limit=100)
@@ -162,7 +166,7 @@ def test_text_that_does_not_parse_is_searched_as_words(seed_index, query, words)
     assert expected.total > 0
     assert [(h.passage_id, h.score) for h in result.hits] == [
         (h.passage_id, h.score) for h in expected.hits]
-    if "sanctions" in query:
+    if words == "sanctions":
         assert {h.passage_id for h in result.hits} == SANCTIONS
 
 
