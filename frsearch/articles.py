@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -152,6 +153,13 @@ class Article:
     file's stem alone to its whole absolute path (``file_article_ids``); ``id``
     is one of them. Indexing settles on another if another file holds ``id``
     already (``indexing.settled_id``). Empty for a JSON id."""
+    line: int | None = None
+    """For a JSON Lines article, its line in ``source``: messages name it."""
+
+    @property
+    def where(self) -> str:
+        """``source``, with the line of a JSON Lines article (``feed.jsonl:12``)."""
+        return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +450,7 @@ def _article_from_json(record: object, source: str,
                                   json.dumps(meta, sort_keys=True, ensure_ascii=False),
                                   *(passage.text for passage in passages)]),
         meta=meta,
+        line=int(where.rpartition(":")[2]) if where.rpartition(":")[2].isdigit() else None,
     )
 
 
@@ -686,7 +695,7 @@ def _jsonl_article(line: str, where: str, source: str,
     try:
         article = _article_from_json(json.loads(line), source, on_problem, where)
     except json.JSONDecodeError as error:
-        reason = f"invalid JSON ({error.msg})"
+        reason = f"invalid JSON ({error.msg.removesuffix(' at')} at column {error.colno})"
     except RecursionError:
         reason = "invalid JSON (nested too deeply)"
     except ValueError as error:
@@ -841,7 +850,9 @@ def _why_not_read(path: Path) -> str:
     """Why ``path``, which is neither a regular file nor a folder, is not read."""
     try:
         return _not_regular(path.stat().st_mode)
-    except OSError:
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
         return "broken symbolic link" if path.is_symlink() else "no such file or directory"
 
 
@@ -887,6 +898,9 @@ def read_articles(
     """
     report = on_problem or (lambda problem: None)
     counted = on_read or (lambda size: None)
+    read: set[Path] = set()
     for path in as_paths(paths):
         for file, folder in _files(path, report):
-            yield from _read_file(file, report, counted, folder)
+            if (whole := file.resolve()) not in read:  # given twice (a folder and a file in it)
+                read.add(whole)
+                yield from _read_file(file, report, counted, folder)

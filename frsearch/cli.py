@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import shutil
 import sys
@@ -152,18 +153,20 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
                          help=f"index folder (default: ${INDEX_ENV} or {default_index_dir()})")
 
     def with_lock_timeout(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
+        sub.add_argument("--lock-timeout", type=_seconds, default=0.0, metavar="SECONDS",
                          help="wait this long for another writer to finish (default: 0)")
 
     if only in (None, "index"):
         index = commands.add_parser("index", help="add or update articles in the index",
                                     epilog=INDEX_HELP, formatter_class=raw)
         index.add_argument("paths", nargs="*", metavar="PATH",
-                           help="files or folders (*.txt, *.jsonl); none: the built-in seeds")
+                           help="files or folders (*.txt, *.jsonl, *.html, *.htm); none: the "
+                                "built-in seeds")
         with_index(index)
         with_lock_timeout(index)
         index.add_argument("--rebuild", action="store_true",
-                           help="delete the index's files first and index from scratch")
+                           help="index from scratch: the run's commit replaces every passage "
+                                "(until it lands, the index is as it was)")
         index.add_argument("--synonyms", metavar="FILE", type=Path,
                            help="record this synonym file in the index: every later search uses it")
         index.add_argument("--sync", action="store_true",
@@ -460,6 +463,23 @@ def _print_result(result, colour: bool, full: bool = False) -> None:
         _print_passage(hit, colour, full)
 
 
+def _quoted(query: str, width: int = 100) -> str:
+    """The query as typed, quoted, its first ``width`` characters only (one
+    of 10,000 would fill the screen)."""
+    return repr(query) if len(query) <= width else repr(query[:width]) + "…"
+
+
+def _seconds(text: str) -> float:
+    """An option's number of seconds: 0 or more (``nan`` and ``-1`` refused)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds < math.inf:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, 0 or more")
+    return seconds
+
+
 def _heading(result) -> str:
     """What was found, and which page this is: ``39 passages for 'q', 35 hits
     once near-duplicates are grouped; results 11–20 of 35``."""
@@ -468,10 +488,10 @@ def _heading(result) -> str:
     if result.articles is not None:
         shown = len(result.articles)
         noun = "article" if result.total == 1 else "articles"
-        line = f"{result.total} {noun} for {clean(repr(result.query))} ({passages})"
+        line = f"{result.total} {noun} for {clean(_quoted(result.query))} ({passages})"
     else:
         shown = len(result.hits)
-        line = f"{passages} for {clean(repr(result.query))}"
+        line = f"{passages} for {clean(_quoted(result.query))}"
         if result.total != result.total_passages:
             line += f", {result.total} hits once near-duplicates are grouped"
     if shown == 1 and (result.offset or shown < result.total):

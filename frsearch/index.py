@@ -288,6 +288,8 @@ class Index:
         """Run ``work(writer, reader)`` with the index's writer lock held and a
         reader of the last commit; commit if it returns True, else (or if it
         raises) leave the last commit as it was. True if it committed."""
+        if not lock_timeout >= 0:  # NaN too
+            raise ValueError(f"lock_timeout must be seconds, 0 or more, not {lock_timeout!r}")
         left_before = temporary_files(self.path)  # by writers now gone, once the lock is ours
         from frsearch.writers import open_writer  # writing only: a search never loads it
 

@@ -467,9 +467,9 @@ def write_articles(
             on_id(article.id)
         if article.id in seen:
             report.problems.append(InputProblem(
-                article.source, f"article id {article.id!r} already read from {seen[article.id]}"))
+                article.where, f"article id {article.id!r} already read from {seen[article.id]}"))
             continue
-        seen[article.id] = article.source
+        seen[article.id] = article.where
         if indexed_before and reader.doc_frequency("version", version_term(article)):
             if _has_live_version(reader, article):
                 report.unchanged += 1

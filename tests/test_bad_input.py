@@ -53,7 +53,7 @@ BAD = {
 }
 # name:line -> what the reason says; the lines are those of feed.jsonl below
 BAD_LINES = {
-    "feed.jsonl:2": "invalid JSON",
+    "feed.jsonl:2": "invalid JSON (Invalid control character at column 70)",
     "feed.jsonl:4": "invalid JSON (nested too deeply)",
     "feed.jsonl:5": "not a JSON object",
     "feed.jsonl:6": 'missing "id"',
@@ -300,3 +300,30 @@ def test_paragraph_holding_a_megabyte_long_word_is_indexed(tmp_path, time_limit)
     with frsearch.open_index(tmp_path / "ix", create=True) as index, time_limit(HANG):
         index.add([source])
         assert index.search("légende").hits[0].article_id == "inline-image"
+
+
+def test_each_problem_names_its_place_and_a_file_given_twice_is_read_once(tmp_path, cli_main):
+    """A duplicated JSON id names both lines; a file given both alone and
+    through its folder is no problem; a symbolic link loop is called one."""
+    folder = tmp_path / "dépêches"
+    folder.mkdir()
+    (folder / "flux.jsonl").write_text(_jsonl(
+        {"id": "a", "title": "Premier", "paragraphs": ["Les cigognes reviennent."]},
+        {"id": "b", "title": "Deuxième", "paragraphs": ["Les hirondelles aussi."]},
+        {"id": "a", "title": "Doublon", "paragraphs": ["Les grues passent."]},
+        '{"id": "c", "paragraphs": ["coupé\u0001"]}'),  # a raw control character
+        encoding="utf-8")
+    (folder / "boucle-1.txt").symlink_to("boucle-2.txt")
+    (folder / "boucle-2.txt").symlink_to("boucle-1.txt")
+    done = cli_main("index", str(folder), str(folder / "flux.jsonl"),
+                    "--index", str(tmp_path / "ix"))
+    problems = sorted(line for line in done.stderr.splitlines() if "skipped" in line)
+    assert problems == [
+        f"frsearch: skipped {folder / 'boucle-1.txt'}: symbolic link loop",
+        f"frsearch: skipped {folder / 'boucle-2.txt'}: symbolic link loop",
+        f"frsearch: skipped {folder / 'flux.jsonl'}:3: article id 'a' already read from "
+        f"{folder / 'flux.jsonl'}:1",
+        f"frsearch: skipped {folder / 'flux.jsonl'}:4: invalid JSON (Invalid control "
+        "character at column 34)",
+    ]
+    assert "2 articles read: 2 added" in done.stderr

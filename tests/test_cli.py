@@ -129,6 +129,22 @@ def test_bad_options_are_one_line_errors(cli_main, seed_index_folder, options, s
     assert bool(done.stdout) == (status == 0)
 
 
+@pytest.mark.parametrize("seconds", ["nan", "-1", "inf", "soon"])
+def test_a_lock_timeout_is_seconds(cli_main, tmp_path, seconds):
+    done = cli_main("index", "--lock-timeout", seconds, "--index", str(tmp_path / "ix"))
+    assert (done.returncode, done.stderr) == (2, (
+        f"frsearch index: argument --lock-timeout: {seconds!r} is not a number of seconds, "
+        "0 or more; see 'frsearch index --help'\n"))
+    assert not (tmp_path / "ix").exists()
+
+
+def test_a_long_query_is_named_by_its_start(cli_main, seed_index_folder):
+    done = cli_main("query", "--index", str(seed_index_folder), " ".join(["sanctions"] * 300))
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("4 passages for 'sanctions sanctions") and first.endswith("'…")
+    assert len(first) < 130
+
+
 def test_no_command_is_a_one_line_error(cli_main):
     done = cli_main()
     assert (done.returncode, done.stdout, done.stderr) == (
