@@ -617,8 +617,10 @@ def open_index(
 
     With ``rebuild``, the way to start over: the next :meth:`Index.add` that
     reads something replaces every passage, and its commit deletes the files of
-    the commits before it. Until it commits, the last commit stays as it was (a
-    rebuild that fails, is killed, or reads nothing loses nothing). An index
+    the commits before it (those of the one it replaces at the next commit, as
+    any commit's: a searcher may be reading them). Until it commits, the last
+    commit stays as it was (a rebuild that fails, is killed, or reads nothing
+    loses nothing). An index
     that cannot be opened (damaged, or written by another version) has nothing
     to keep: its files are deleted at once and an empty index is made. Files
     that are not the index's are never touched.

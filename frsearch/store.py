@@ -138,12 +138,15 @@ def dictionary_files(segments) -> set[str]:
 
 
 def delete_other_commits(folder: Path, generation: int, segments) -> None:
-    """Delete every index file the commit ``generation`` of ``segments`` does
-    not use: earlier tables of contents, segments, checksums and dictionaries,
-    files of older versions. Called by a rebuild's writer once its commit is
-    in place, the writers' lock still held (no other writer has files here)."""
+    """Delete every index file but those of ``segments`` (the new commit's and
+    the one it replaced, which a searcher may still be reading) and of the
+    commit ``generation``: earlier tables of contents, segments, checksums
+    and dictionaries, files of older versions. Called by a rebuild's writer
+    once its commit is in place, the writers' lock still held (no other
+    writer has files here)."""
     kept = {f"_{INDEX_NAME}_{generation}.toc", f"{CHECKSUMS_PREFIX}{generation}.json",
-            f"{INDEX_NAME}_WRITELOCK", *dictionary_files(segments)}
+            f"{CHECKSUMS_PREFIX}{generation - 1}.json", f"{INDEX_NAME}_WRITELOCK",
+            *dictionary_files(segments)}
     prefixes = tuple(f"{segment.segment_id()}." for segment in segments)
     for file in folder.iterdir():
         name = file.name

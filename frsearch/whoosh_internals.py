@@ -882,8 +882,9 @@ class _ChecksummedCommit:
     def start_over(self, delete_replaced: Callable[[int, list], None]) -> None:
         """Make the commit hold only what this writer adds (Whoosh's CLEAR
         merge policy); ``delete_replaced(generation, segments)`` is called once
-        the commit is in place, before the lock is let go, to delete the files
-        of the commits it replaced."""
+        the commit is in place, before the lock is let go, with the segments
+        to keep: the commit's and, as every commit keeps them, those of the
+        commit it replaces (a searcher may be reading them)."""
         self.mergetype = CLEAR
         self._replaced = delete_replaced
 
@@ -892,7 +893,7 @@ class _ChecksummedCommit:
         write_checksums(folder, self.generation, segments)
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
         if self._replaced is not None:
-            self._replaced(self.generation, segments)
+            self._replaced(self.generation, [*segments, *self.segments])
             return
         clean_files(self.storage, self.indexname, self.generation, [*segments, *self.segments])
         delete_old_checksums(folder, self.generation)
@@ -1290,8 +1291,22 @@ def length_bytes(reader, field: str) -> bytes:
     its end have Whoosh's default, 1."""
     count = reader.doc_count_all()
     column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    if column is None:
+        _check_segment_present(reader)
     data = b"" if column is None else column._dbfile.get(column._basepos, column._count)
     return data + bytes([1]) * (count - len(data))
+
+
+def _check_segment_present(reader) -> None:
+    """Raise FileNotFoundError if the files of ``reader``'s segment are gone:
+    commits replaced it since it was opened. Whoosh reads a missing column
+    as its default for every document, without a word (every passage would
+    look alike); a search that meets this error is run again on the last
+    commit (``index._survives_commits``)."""
+    perdoc = reader._perdoc
+    stored = W3Codec.column_filename(perdoc._segment, "_stored")
+    if not perdoc._storage.file_exists(stored):
+        raise FileNotFoundError(f"{stored} is gone: a commit replaced its segment")
 
 
 def fixed_bytes_column(reader, fieldname: str):
@@ -1299,6 +1314,8 @@ def fixed_bytes_column(reader, fieldname: str):
     ``fieldname`` by document number, the column read whole at once (Whoosh's
     own reader seeks and reads the file for each value)."""
     column = reader.column_reader(fieldname, translate=False)
+    if isinstance(column, columns.EmptyColumnReader):
+        _check_segment_present(reader)
     if not isinstance(column, columns.FixedBytesColumn.Reader):
         return column.__getitem__
     size, default, count = column._fixedlen, column._default, column._count
@@ -1317,6 +1334,8 @@ def var_bytes_column(reader, fieldname: str):
     ``fieldname`` by document number, the column read whole at once (as
     ``fixed_bytes_column``)."""
     column = reader.column_reader(fieldname, translate=False)
+    if isinstance(column, columns.EmptyColumnReader):
+        _check_segment_present(reader)
     if not isinstance(column, columns.VarBytesColumn.Reader):
         return column.__getitem__
     offsets, lengths = column._offsets, column._lengths

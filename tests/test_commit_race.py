@@ -147,3 +147,42 @@ def test_a_search_whose_newest_commit_goes_while_it_opens_is_run_again(
         found = long_lived.search("sanctions", limit=50, collapse=False)
         assert not failures
         assert "course" in {hit.article_id for hit in found.hits}
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_search_whose_segment_goes_before_it_reads_its_columns_is_run_again(
+        tmp_path, monkeypatch, rebuild):
+    """Two commits (or a rebuild) land between a search opening its commit
+    and its first read of the sketch column: the segment's files are gone.
+    Whoosh read every missing column as its default, silently, so every
+    passage looked like a copy of every other and the search answered one
+    hit; now the search is run again on the newest commit."""
+    from frsearch import catalog
+
+    folder = tmp_path / "index"
+    articles = tmp_path / "dépêches.jsonl"
+    articles.write_text("".join(json.dumps({"id": f"d{n}", "title": f"Dépêche {n}", "paragraphs": [
+        f"La zorglubite numéro {n} inquiète les {word}."]}, ensure_ascii=False) + "\n"
+        for n, word in enumerate(["marins", "pêcheurs", "douaniers"])), encoding="utf-8")
+    other = tmp_path / "autre.jsonl"
+    other.write_text(json.dumps({"id": "autre", "paragraphs": ["Rien à voir."]}) + "\n",
+                     encoding="utf-8")
+    frsearch.open_index(folder, create=True).add([articles])
+    columns = catalog._columns
+
+    def after_two_commits(reader, fieldname, *args, **kwargs):
+        if fieldname != "text":  # the sketch column, read once passages were (files open)
+            return columns(reader, fieldname, *args, **kwargs)
+        monkeypatch.setattr(catalog, "_columns", columns)
+        reader.stored_fields(0)
+        with frsearch.open_index(folder, rebuild=rebuild) as writer:
+            writer.add([articles, other])
+            writer.remove(["autre"])
+            writer.add([other])
+        return columns(reader, fieldname, *args, **kwargs)
+
+    with frsearch.open_index(folder) as index:
+        monkeypatch.setattr(catalog, "_columns", after_two_commits)
+        found = index.search("zorglubite")
+    assert catalog._columns is columns  # the commits did land mid-search
+    assert (found.total, sorted(hit.article_id for hit in found.hits)) == (3, ["d0", "d1", "d2"])

@@ -41,7 +41,12 @@ def test_rebuild_deletes_every_file_the_index_wrote(seed_index_folder, tmp_path,
     done = cli("index", str(frsearch.seeds_dir()), "--index", str(folder), "--rebuild")
     assert done.returncode == 0, done.stderr
     left = {f.name for f in folder.iterdir()}
-    assert segments.isdisjoint(left) and "passages-files.json" not in left
+    assert "passages-files.json" not in left
+    assert segments <= left  # kept one commit longer, as any commit's, for searchers
+    article = tmp_path / "une.jsonl"
+    article.write_text('{"id": "une", "paragraphs": ["Une dépêche."]}\n', encoding="utf-8")
+    assert cli("index", str(article), "--index", str(folder)).returncode == 0
+    assert segments.isdisjoint(f.name for f in folder.iterdir())
 
 
 def test_two_dictionaries_never_share_a_file(tmp_path):
