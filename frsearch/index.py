@@ -620,10 +620,9 @@ def open_index(
     the commits before it (those of the one it replaces at the next commit, as
     any commit's: a searcher may be reading them). Until it commits, the last
     commit stays as it was (a rebuild that fails, is killed, or reads nothing
-    loses nothing). An index
-    that cannot be opened (damaged, or written by another version) has nothing
-    to keep: its files are deleted at once and an empty index is made. Files
-    that are not the index's are never touched.
+    loses nothing). An index that cannot be opened (damaged, or written by
+    another version) has nothing to keep: its files are deleted at once and an
+    empty index is made. Files that are not the index's are never touched.
 
     ``synonyms`` names a synonym file (see ``frsearch.synonyms``) used on top of
     the built-in name variants; without it, the file recorded in the index's
