@@ -133,7 +133,10 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
     if plan.query is None or searcher.doc_count() == 0:  # an empty index has no columns
         return Ranking([], 0, passages)
     allowed, forbidden = _passing(searcher, plan)
-    wanted = searcher.doc_count_all() if everything else max(fetch, RERANKED)
+    # a quoted phrase with stop words is looked for in every passage holding
+    # its other words: checking only the best would make pages disagree
+    whole = everything or bool(plan.literals)
+    wanted = searcher.doc_count_all() if whole else max(fetch, RERANKED)
     if plan.browse:  # filters alone: every passage they let through, unranked
         ranked = _browsed(searcher, plan, allowed, forbidden)
         total = len(ranked)
@@ -147,7 +150,9 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
         ranked, total = collecting.ranked(), collecting.total
     expired = plan.deadline.expired
     if not expired() and plan.literals:
-        ranked = _held_word_for_word(searcher, plan, ranked, passages, fetch)
+        ranked = _held_word_for_word(searcher, plan, ranked, passages)
+        if not expired():
+            total = len(ranked)
     if not expired() and len(plan.clauses) > 1:
         ranked = _nearer_first(searcher, plan, ranked)
     if everything:
@@ -185,15 +190,20 @@ def _browsed(searcher, plan: Plan, allowed: set[int] | None,
 
 
 def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
-                        passages: StoredPassages, fetch: int) -> list[tuple[int, float]]:
-    """``ranked`` with each of the best ``fetch`` passages that lacks a quoted
-    phrase word for word scored as if it did not hold that clause (the index
-    took "à la fois" for "fois"); one holding nothing else scores
-    ``HELD_SCORE``. Sorted again by score."""
+                        passages: StoredPassages) -> list[tuple[int, float]]:
+    """``ranked`` (every passage matched) with each passage that lacks a
+    quoted phrase word for word scored as if it did not hold that clause (the
+    index took "à la fois" for "fois"), and left out if it holds nothing else
+    of the query, as a passage lacking any other quoted phrase is. Sorted
+    again by score. Stops reading passages at the plan's deadline (those not
+    read keep their scores)."""
     literal = [(at, literal_finder(clause.literal)) for at, clause in enumerate(plan.clauses)
                if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
-    for docnum, _ in ranked[:_cut(ranked, fetch)]:
+    expired = plan.deadline.expired
+    for read, (docnum, _) in enumerate(ranked):
+        if read % 256 == 255 and expired():
+            break
         folded = passages.folded(docnum)
         missing = frozenset(at for at, phrase in literal if not phrase(folded))
         if missing:
@@ -201,7 +211,11 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
     scores = dict(ranked)
     for missing, docnums in lacking.items():
         found = _scores_at(searcher, plan.query_without(missing), docnums)
-        scores.update((docnum, found.get(docnum, HELD_SCORE)) for docnum in docnums)
+        for docnum in docnums:
+            if docnum in found:
+                scores[docnum] = found[docnum]
+            else:
+                del scores[docnum]
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 

@@ -95,9 +95,6 @@ COMMIT_RETRIES = 5
 """How many times a search or an open is run again on a newer commit when the
 one it started on was replaced under it. Each retry needs another commit to
 have landed meanwhile, so this bounds work, not waiting."""
-LITERAL_FETCH = 300
-"""How many passages are read to find those holding a quoted phrase with stop
-words ("à la fois") word for word; the index only knows its other words."""
 MAX_QUERY_CHARS = 10_000
 """Longer queries are cut here: nobody types more, and every word costs a lookup."""
 SORTS = ("relevance", "date", "-date")
@@ -424,6 +421,9 @@ class Index:
                             f"{MAX_WORDS} words")
         plan = planning.compile_query(with_filters(tree, given), searcher.reader(),
                                       self.synonyms, time_budget)
+        if plan.query is None and tree is not None and not given:
+            warnings.append("nothing to search for: stop words (le, de, à…), prefixes of one "
+                            "letter and words without a letter or digit are not searched")
         if not plan.deadline.passed:
             plans.put(key, (self.synonyms, plan, warnings))
         return plan, warnings
@@ -438,8 +438,6 @@ class Index:
         asked = answers.asked_for(query)
         if asked:  # the answer stage looks at as many passages as proximity does
             fetch = max(fetch, planning.RERANKED)
-        if plan.literals:  # passages holding a quoted phrase word for word go first
-            fetch = max(fetch, LITERAL_FETCH)
         # the order of equal scores matters where passages are grouped and shown
         grouped = collapsing.GROUPED_WITHIN if collapse and page.group is None else 0
         loose = (grouped, page.offset)

@@ -1048,11 +1048,25 @@ def literal_form(text: str) -> str:
 def literal_finder(literal: str) -> Callable[[str], re.Match[str] | None]:
     """What finds a phrase written as ``literal_form`` writes it (``a la
     fois``) in the ``fold`` of a text: its words, whole, with nothing but
-    non-word characters between them. The same test as looking for it in the
-    text's ``literal_form``, without splitting and joining every word of the
-    300 passages a quoted phrase is looked for in (most of its search)."""
-    words = literal.split(" ")
-    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)").search
+    non-word characters between them; its stop words as written, its other
+    words in any form of their stem, as the index matches them (``"mise en
+    œuvre"`` finds *mis en oeuvre*, ``"à la fois"`` not *à sa fois*). A regular
+    expression, not the text's words split and compared: it reads every
+    passage holding the phrase's other words, most of such a search.
+
+    >>> bool(literal_finder("mise en oeuvre")("il l'a mis en oeuvres"))
+    True
+    >>> bool(literal_finder("mise en oeuvre")("mise a l'oeuvre"))
+    False
+    """
+    words = []
+    for word in literal.split(" "):
+        stem = term_for_word(word).rstrip("~")
+        if is_stop_word(word) or not stem or stem == word:
+            words.append(re.escape(word))
+        else:
+            words.append(f"(?:{re.escape(word)}|{re.escape(stem)}\\w*)")
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)").search
 
 
 def suggest(query: str, plan: Plan, texts: Iterable[str]) -> str | None:

@@ -149,7 +149,7 @@ _LEXEME = re.compile(
     re.VERBOSE,
 )
 _WORDLIKE = re.compile(r"\w")
-_ENGINE_SUFFIX = re.compile(r"(?:~\d*(?:\.\d+)?|\^\d+(?:\.\d+)?)$")
+_ENGINE_SUFFIX = re.compile(r"(?:~\d*(?:\.\d+)?|\^\d+(?:\.\d+)?)+$")
 """Lucene's fuzzy ``mot~2`` and boost ``mot^2`` (after a phrase too: ``"…"~3``):
 frsearch corrects typos and weighs words itself, so they are left out (kept,
 ``~2`` was a word ``2`` glued to ``mot`` and the query found nothing)."""
