@@ -749,9 +749,9 @@ class _Planner:
         """``text*`` read as words are, as Lucene's ``normalize()`` reads a
         multi-term query: ``l’Ukr*`` is ``Ukr*``, and ``Etats-Un*`` the word
         ``Etats`` followed by a word starting ``Un``. The last word stands for
-        the words of the index it starts (folded, or as its own stem:
-        ``sanctions*`` is ``sanction…``), searched as the spellings of one word
-        are; the commonest ``MAX_PREFIX_TERMS`` of them if more."""
+        the words of the index that start with its letters (``expand_prefix``),
+        searched as the spellings of one word are; the commonest
+        ``MAX_PREFIX_TERMS`` of them if more."""
         normalized = normalize(text)
         words = _ANALYSED_WORD.findall(normalized)
         if not words:
@@ -772,30 +772,43 @@ class _Planner:
                 positions.append(position)
         positions.append(len(words) - 1)
         slop = max((b - a for a, b in zip(positions, positions[1:], strict=False)), default=1)
-        prefixes = _outermost({folded, term_for_word(lowered) or folded})
-        key = (tuple(head), slop, prefixes)
+        stem = term_for_word(lowered) or folded
+        key = (tuple(head), slop, folded, stem)
         if key in self._prefixes:  # "PR* pr*": one expansion, one clause
             return self._prefixes[key]
-        kept = self.expand_prefix(prefixes, f"{text}*")
+        kept = self.expand_prefix(folded, stem, f"{text}*")
         clause = self.sequence([*head, kept], slop)
         clause.question = False  # "quan*" is what is searched for, not how
         self._prefixes[key] = clause
         return clause
 
-    def expand_prefix(self, prefixes: tuple[str, ...], typed: str) -> frozenset[str]:
-        """The commonest ``MAX_PREFIX_TERMS`` words of the index that one of
-        ``prefixes`` starts (``typed`` is named in ``truncated_prefixes`` if
-        there were more); the prefixes themselves if no word starts so, which
-        then find nothing."""
-        kept = self._expansions.get(prefixes)
+    def expand_prefix(self, letters: str, stem: str, typed: str) -> frozenset[str]:
+        """The commonest ``MAX_PREFIX_TERMS`` terms of the index's words that
+        start with ``letters`` (folded; ``typed`` is named in
+        ``truncated_prefixes`` if there were more); ``letters`` itself if
+        there are none, which then finds nothing.
+
+        Terms are stems: those ``letters`` starts, and those of the words that
+        ``letters`` continues, shorter than it (``ans*``: ``an``, the term of
+        *ans*) or not its prefix (``chevaux*``: ``cheval``, its ``stem`` as a
+        whole word). Not every term the stem starts: ``vers*`` is no *verbe*,
+        ``ds*`` no ``d*``."""
+        key = (letters, stem)
+        kept = self._expansions.get(key)
         if kept is None:
-            frequencies = self.expand("text", prefixes)
+            frequencies = self.expand("text", (letters,))
+            shorter = [letters[:end] for end in range(len(stem), len(letters))
+                       if letters.startswith(stem)]
+            for term in (stem, *shorter):
+                for form in (term, f"{term}~"):  # "~": a stem a stop word has too
+                    if form not in frequencies and self.in_index("text", form):
+                        frequencies[form] = self.reader.doc_frequency("text", form)
             best = heapq.nlargest(MAX_PREFIX_TERMS, frequencies, key=frequencies.__getitem__)
             if len(best) < len(frequencies):
                 self.truncated_prefixes.append(typed)
             for term in best:
                 self._known["text", term] = True
-            kept = self._expansions[prefixes] = frozenset(best or prefixes)
+            kept = self._expansions[key] = frozenset(best or (letters,))
         return kept
 
     def expand(self, fieldname: str, prefixes: tuple[str, ...]) -> dict[str, int]:
@@ -1006,13 +1019,6 @@ def _planned(clause: _Clause, passages: int) -> PlannedClause:
                          math.log(max(1, passages) / (frequency + 1)) + 1,
                          tuple(clause.patterns), clause.in_passage, clause.context,
                          terms, clause.literal)
-
-
-def _outermost(prefixes: set[str]) -> tuple[str, ...]:
-    """The prefixes no other one of the set starts: the words ``sanction``
-    starts include those ``sanctions`` starts."""
-    return tuple(sorted(p for p in prefixes
-                        if not any(p != other and p.startswith(other) for other in prefixes)))
 
 
 def _add_clause(clauses: list[_Clause], clause: _Clause) -> None:

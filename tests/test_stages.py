@@ -157,6 +157,28 @@ def test_a_prefix_inside_a_hyphenated_name_is_a_word_then_a_prefix(seed_index):
         assert "unis" in marked and any(word in ("etats", "états") for word in marked)
 
 
+def test_a_prefix_finds_words_starting_with_its_letters_not_with_its_stem(tmp_path):
+    """The prefix was stemmed before it was expanded: ``vers*`` was ``ver*``
+    (*verbe*, *verglas*), ``ds*`` was ``d*`` (every word in d)."""
+    corpus = tmp_path / "lexique.jsonl"
+    corpus.write_text(json.dumps({"id": "lexique", "paragraphs": [
+        "Le verbe et le verglas.", "Il a versé le vin.", "Une version nouvelle.",
+        "Les chevaux sont rentrés.", "Le chevalier est parti.", "Un cheval blanc.",
+        "Dans les dernières semaines.", "Les dsp du réseau."]}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+
+    def marked(index, query):
+        found = index.search(query, limit=50, collapse=False).hits
+        return sorted({hit.text[a:b].lower() for hit in found for a, b in hit.matches})
+
+    with frsearch.open_index(tmp_path / "ix", create=True) as index:
+        index.add([corpus])
+        assert marked(index, "vers*") == ["version", "versé"]
+        assert marked(index, "chevaux*") == ["cheval", "chevaux"]  # one word, two forms
+        assert marked(index, "cheva*") == ["cheval", "chevalier", "chevaux"]
+        assert marked(index, "ds*") == ["dsp"]
+
+
 # -- bug: a suggestion replaces whole words ------------------------------------------
 
 
