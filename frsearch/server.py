@@ -309,6 +309,9 @@ class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     """A thread per connection: a slow client does not hold the others up."""
 
     daemon_threads = True
+    request_queue_size = 128
+    """Connections the kernel holds while the server accepts others
+    (socketserver's 5 reset or stalled clients once 20 came at once)."""
 
 
 class _ThreadingServer6(_ThreadingServer):

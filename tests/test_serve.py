@@ -567,3 +567,23 @@ def test_threads_asking_at_once_get_what_one_gets_alone(server):
                                                                 facets="date,source")),
                                  queries * 8))
     assert all(answer == (200, alone[query]) for query, answer in together)
+
+
+def test_a_crowd_arriving_at_once_is_queued_not_reset(server):
+    """200 connections at the same instant: socketserver's backlog of 5 reset
+    some and left others waiting for a retransmission (minutes); each must get
+    its answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    crowd = 200
+    gate = threading.Barrier(crowd)
+
+    def ask(number: int) -> int:
+        gate.wait()
+        return search(server, q=["sanctions", "Poutine", "présid*"][number % 3])[0]
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(crowd) as pool:
+        statuses = list(pool.map(ask, range(crowd)))
+    assert statuses == [200] * crowd
+    assert time.monotonic() - started < 60  # a retransmitted SYN waits 1, 3, 7… s
