@@ -166,6 +166,11 @@ two letters start 24 terms for the median prefix, 792 at the 90th percentile,
 6,789 for ``co``. Keeping the commonest keeps most of what a prefix finds
 (98 % of the postings of ``pr*``, 96 % of ``co*``): the words left out occur in
 a few passages each."""
+MAX_QUERY_PREFIX_TERMS = 4 * MAX_PREFIX_TERMS
+"""Words all the prefixes of one query stand for at most, each cut to what is
+left when it is planned: Whoosh builds a matcher per word before the search's
+deadline can be looked at, and 120 two-letter prefixes OR-ed (24,000 words on
+10 MB of the Littré) took 6.5 s against a budget of 5."""
 DEFAULT_TIME_BUDGET = 5.0
 """Seconds a search may take by default before it returns what it has found.
 On the whole Littré (753,000 passages), the slowest of the benchmark's and the
@@ -552,6 +557,7 @@ class _Planner:
         self._prefixes: dict[tuple, _Clause] = {}
         self.truncated_prefixes: list[str] = []
         """Prefixes as typed whose words were cut to ``MAX_PREFIX_TERMS``."""
+        self._prefix_terms_left = MAX_QUERY_PREFIX_TERMS
         self.warnings: list[str] = []
         """Filters left out, each with the reason."""
 
@@ -803,7 +809,9 @@ class _Planner:
                 for form in (term, f"{term}~"):  # "~": a stem a stop word has too
                     if form not in frequencies and self.in_index("text", form):
                         frequencies[form] = self.reader.doc_frequency("text", form)
-            best = heapq.nlargest(MAX_PREFIX_TERMS, frequencies, key=frequencies.__getitem__)
+            room = min(MAX_PREFIX_TERMS, self._prefix_terms_left)
+            best = heapq.nlargest(room, frequencies, key=frequencies.__getitem__)
+            self._prefix_terms_left -= len(best)
             if len(best) < len(frequencies):
                 self.truncated_prefixes.append(typed)
             for term in best:

@@ -126,6 +126,17 @@ def test_a_cut_prefix_is_named_as_typed_once(seed_index, monkeypatch):
     assert json.loads(json.dumps(result.to_dict()))["truncated_prefixes"] == ["RE*", "pr*"]
 
 
+def test_the_prefixes_of_one_query_share_a_bound(seed_index, monkeypatch):
+    """Whoosh builds a matcher per word before a deadline can stop it: many
+    prefixes OR-ed overran the time budget by a second and a half."""
+    every = {prefix: _prefix_terms(_compiled(seed_index, prefix)) for prefix in ("re*", "pr*")}
+    monkeypatch.setattr(planning, "MAX_QUERY_PREFIX_TERMS", len(every["re*"]) + 3)
+    first, second = (set(clause.held_by) for clause in _compiled(seed_index, "re* pr*").words)
+    assert first == every["re*"] and len(second) == 3 and second < every["pr*"]
+    result = seed_index.search("re* OR pr* OR co*")
+    assert result.truncated_prefixes == ("pr*", "co*") and not result.timed_out
+
+
 @pytest.mark.parametrize("many_terms", [planning.MANY_TERMS, 2])
 @pytest.mark.parametrize("query", ["re*", "pr* co*", "sanct* Poutine", "co* -Russie"])
 def test_prefixes_rank_as_whoosh_ranks_their_words(seed_index, monkeypatch, many_terms, query):
