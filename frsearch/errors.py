@@ -37,7 +37,13 @@ class IndexDamagedError(FrsearchError):
 
 
 class IndexLockedError(FrsearchError):
-    """Another process is writing to the index and did not finish in time."""
+    """Another writer (a process, or a thread of this one) holds the index and
+    did not finish in time."""
+
+    @classmethod
+    def at(cls, folder: object) -> IndexLockedError:
+        return cls(f"index is locked by another writer (a process, or a thread of this one): "
+                   f"{folder} (wait for it, or pass a longer lock_timeout)")
 
 
 class IndexTamperedError(IndexDamagedError):

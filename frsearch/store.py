@@ -36,7 +36,6 @@ __all__ = [
     "holds_segments",
     "index_storage",
     "is_index_file",
-    "locked_error",
     "read_settings",
     "remove_index",
     "snapshot",
@@ -67,7 +66,7 @@ def delete_index_files(folder: Path) -> None:
     refuse_foreign_files(folder)  # before deleting anything
     lock = index_storage(folder).lock(f"{INDEX_NAME}_WRITELOCK")
     if not lock.acquire(blocking=False):
-        raise locked_error(folder)
+        raise IndexLockedError.at(folder)
     try:
         for file in folder.iterdir():
             if file.name == TEMPORARY_FOLDER and file.is_dir():
@@ -88,11 +87,6 @@ def remove_index(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
-
-
-def locked_error(folder: Path) -> IndexLockedError:
-    return IndexLockedError(f"index is locked by another frsearch process: {folder} "
-                            "(wait for it, or pass a longer lock_timeout)")
 
 
 def write_json(path: Path, value) -> None:
@@ -216,7 +210,7 @@ def create_index(folder: Path, timeout: float = 10.0) -> None:
         if latest_generation(folder) >= 0:
             return  # made by the process holding the lock, now writing to it
         if time.monotonic() > deadline:
-            raise locked_error(folder)
+            raise IndexLockedError.at(folder)
         time.sleep(0.05)
     try:
         if latest_generation(folder) >= 0 or holds_segments(folder):

@@ -61,6 +61,4 @@ def open_writer(whoosh_ix, codec, parallel: bool, lock_timeout: float):
                                   **options)
         return SerialWriter(whoosh_ix, **options)
     except LockError:
-        raise IndexLockedError(
-            f"index is locked by another frsearch process: {whoosh_ix.storage.folder} "
-            "(wait for it, or pass a longer lock_timeout)") from None
+        raise IndexLockedError.at(whoosh_ix.storage.folder) from None

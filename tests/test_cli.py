@@ -162,10 +162,9 @@ def test_no_command_is_a_one_line_error(cli_main):
      "(nothing was run); start over with 'frsearch index --rebuild'"),
     (frsearch.IndexNotFoundError("no index at ix"),
      "no index at ix: build one with 'frsearch index' first"),
-    (frsearch.IndexLockedError("index is locked by another frsearch process: ix "
-                               "(wait for it, or pass a longer lock_timeout)"),
-     "index is locked by another frsearch process: ix (wait for it, or pass --lock-timeout "
-     "SECONDS)"),
+    (frsearch.IndexLockedError.at("ix"),
+     "index is locked by another writer (a process, or a thread of this one): ix (wait for "
+     "it, or pass --lock-timeout SECONDS)"),
     (frsearch.NotAnIndexError("ix is a file, not an index folder"),
      "ix is a file, not an index folder"),
 ])
