@@ -33,8 +33,8 @@ from frsearch.codec import read_passage_order
 from frsearch.errors import IndexDamagedError
 from frsearch.whoosh_internals import fixed_bytes_column, var_bytes_column
 
-__all__ = ["ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT", "POSTINGS_BYTES_KEPT", "Catalog", "Kept",
-           "catalog"]
+__all__ = ["LITERAL_CHECKS_KEPT", "ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT",
+           "POSTINGS_BYTES_KEPT", "Catalog", "Kept", "catalog"]
 
 PASSAGES_KEPT = 4096
 """Decoded passages kept a commit: twenty queries' worth of the 210 a page of
@@ -45,6 +45,10 @@ ORDERS_KEPT = 16_384
 """Passage orders kept a commit: the 36 benchmark queries tie 4,600 passages
 (147 a query at the median); one costs 1.8 µs to read again from the column,
 0.13 µs kept, about a hundred bytes."""
+LITERAL_CHECKS_KEPT = 1 << 18
+"""Passages whose holding a quoted phrase word for word is kept a commit, all
+phrases together: ``"à la fois"`` reads the 12,000 passages of the whole
+Littré holding *fois* (half a second); asked again, it reads none."""
 POSTINGS_BYTES_KEPT = 32 << 20
 """Bytes of scored postings kept a commit (``scoring``'s arrays of a term):
 the 36 benchmark queries' terms take 0.4 MB on 10 MB of the Littré;
@@ -113,7 +117,7 @@ class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
     __slots__ = ("__weakref__", "_columns", "_fields", "_keywords", "_lock", "_reader",
-                 "folded", "frequencies", "groupings", "highlights", "orders",
+                 "frequencies", "groupings", "highlights", "literals", "orders",
                  "passages", "plans", "postings")
 
     def __init__(self, reader) -> None:
@@ -125,11 +129,11 @@ class Catalog:
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
-        self.folded = Kept(PASSAGES_KEPT)
-        """Document number → its passage's text folded, for the quoted
-        phrases matched word for word (``execution.StoredPassages.folded``)."""
         self.plans = Kept(PLANS_KEPT)
         """A query and its options → its plan, for ``Index.search``."""
+        self.literals = Kept(LITERAL_CHECKS_KEPT, lambda kept: len(kept[1]))
+        """A quoted phrase's ``literal_form`` → the passages found holding it
+        word for word and those looked at, for ``execution.StoredPassages.holding``."""
         self.highlights = Kept(PASSAGES_KEPT)
         """(document number, a plan's patterns) → the passage's marked spans
         and snippet, for ``execution.StoredPassages.highlighted``."""

@@ -81,15 +81,35 @@ class StoredPassages:
             self._catalog.highlights.put(key, kept)
         return kept
 
-    def folded(self, docnum: int) -> str:
-        """The passage's text folded (``analysis.fold``), as quoted phrases
-        are matched word for word: kept for the commit, since a phrase's
-        check folds the text of three hundred passages."""
-        kept = self._catalog.folded.get(docnum)
-        if kept is None:
-            kept = fold(self[docnum].text)
-            self._catalog.folded.put(docnum, kept)
-        return kept
+    def holding(self, literal: str, docnums: Sequence[int], expired: Callable[[], bool]
+                ) -> frozenset[int]:
+        """Those of ``docnums`` that hold the quoted phrase ``literal`` word
+        for word (``planning.literal_finder``), remembered for the commit (a
+        common phrase reads thousands of passages). Those not read by the
+        deadline count as holding it. Passages read only for this are not
+        kept as passages: they would push out those shown."""
+        kept = self._catalog.literals.get(literal)
+        holders, looked = kept if kept is not None else (frozenset(), frozenset())
+        find = literal_finder(literal)
+        found: list[int] = []
+        read: list[int] = []
+        unread: list[int] = []
+        for docnum in docnums:
+            if docnum in looked:
+                continue
+            if len(read) % DEADLINE_CHECK_EVERY == DEADLINE_CHECK_EVERY - 1 and expired():
+                unread.append(docnum)
+                continue
+            read.append(docnum)
+            stored = self._read.get(docnum) or self._catalog.passages.get(docnum)
+            text = stored.text if stored is not None else (
+                self._searcher.stored_fields(docnum)["passage"][2])
+            if find(fold(text)):
+                found.append(docnum)
+        if read:
+            holders, looked = holders.union(found), looked.union(read)
+            self._catalog.literals.put(literal, (holders, looked))
+        return holders.union(unread) if unread else holders
 
     def __getitem__(self, docnum: int) -> StoredPassage:
         stored = self._read.get(docnum)
@@ -195,28 +215,33 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
     quoted phrase word for word scored as if it did not hold that clause (the
     index took "à la fois" for "fois"), and left out if it holds nothing else
     of the query, as a passage lacking any other quoted phrase is. Sorted
-    again by score. Stops reading passages at the plan's deadline (those not
-    read keep their scores)."""
-    literal = [(at, literal_finder(clause.literal)) for at, clause in enumerate(plan.clauses)
-               if clause.literal]
+    again by score."""
+    docnums = [docnum for docnum, _ in ranked]
+    holders = [(at, passages.holding(clause.literal, docnums, plan.deadline.expired))
+               for at, clause in enumerate(plan.clauses) if clause.literal]
     lacking: dict[frozenset[int], list[int]] = {}
-    expired = plan.deadline.expired
-    for read, (docnum, _) in enumerate(ranked):
-        if read % 256 == 255 and expired():
-            break
-        folded = passages.folded(docnum)
-        missing = frozenset(at for at, phrase in literal if not phrase(folded))
-        if missing:
-            lacking.setdefault(missing, []).append(docnum)
-    scores = dict(ranked)
-    for missing, docnums in lacking.items():
-        found = _scores_at(searcher, plan.query_without(missing), docnums)
+    if len(holders) == 1:  # the common case, a loop of set lookups
+        (at, holding), = holders
+        lacked = [docnum for docnum in docnums if docnum not in holding]
+        if lacked:
+            lacking[frozenset([at])] = lacked
+    else:
         for docnum in docnums:
-            if docnum in found:
-                scores[docnum] = found[docnum]
-            else:
-                del scores[docnum]
-    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+            missing = frozenset(at for at, holding in holders if docnum not in holding)
+            if missing:
+                lacking.setdefault(missing, []).append(docnum)
+    rescored: dict[int, float | None] = {}
+    for missing, lacked in lacking.items():
+        if len(missing) == len(plan.clauses):  # nothing else to hold: no hit
+            rescored.update(dict.fromkeys(lacked))
+        else:
+            found = _scores_at(searcher, plan.query_without(missing), lacked)
+            rescored.update((docnum, found.get(docnum)) for docnum in lacked)
+    if not rescored:
+        return ranked
+    kept = [(docnum, rescored.get(docnum, score)) for docnum, score in ranked]
+    return sorted(((docnum, score) for docnum, score in kept if score is not None),
+                  key=lambda pair: (-pair[1], pair[0]))
 
 
 def _scores_at(searcher, query: wq.Query, docnums: Sequence[int]) -> dict[int, float]:
