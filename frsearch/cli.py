@@ -355,6 +355,7 @@ def _run_index(args: argparse.Namespace) -> int:
     try:
         report = index.add(paths, progress=progress, lock_timeout=args.lock_timeout,
                            sync=args.sync)
+        not_rebuilt = index.rebuild_pending
     finally:
         progress.finish()
         index.close()
@@ -370,7 +371,7 @@ def _run_index(args: argparse.Namespace) -> int:
         f"{terminal_text(str(index.path))} in {report.seconds:.2f} s",
         file=sys.stderr,
     )
-    if args.rebuild and not made and report.passages == 0:
+    if not_rebuilt:
         print(f"frsearch: nothing was read, so {terminal_text(str(folder))} was not rebuilt: "
               "it holds what it held", file=sys.stderr)
     if made and report.articles == 0:

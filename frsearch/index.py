@@ -183,6 +183,13 @@ class Index:
         """Opened with ``rebuild``: the next ``add`` that writes replaces every
         passage, in its one commit."""
 
+    @property
+    def rebuild_pending(self) -> bool:
+        """True if this Index was opened with ``rebuild`` on an index it could
+        read, and no ``add`` has replaced its passages yet: searches still see
+        the last commit."""
+        return self._start_over
+
     # -- writing -------------------------------------------------------------
 
     def add(
@@ -263,6 +270,8 @@ class Index:
         self._check_open()
         if isinstance(article_ids, str):  # one id, not its letters
             article_ids = [article_ids]
+        if isinstance(article_ids, (bytes, bytearray)) or not isinstance(article_ids, Iterable):
+            raise TypeError(f"article_ids must be an id or ids (strings), not {article_ids!r}")
         wanted = list(dict.fromkeys(str(article_id) for article_id in article_ids))
 
         def work(writer, reader) -> bool:
@@ -384,7 +393,7 @@ class Index:
         if filters is not None and not isinstance(filters, Mapping):
             raise TypeError("filters must map field names to values, such as "
                             f"{{'date': '2021-12'}}, not {type(filters).__name__}")
-        facets = (facets,) if isinstance(facets, str) else tuple(facets)
+        facets = (facets,) if isinstance(facets, str) else tuple(facets or ())
         if not all(isinstance(name, str) for name in facets):
             raise TypeError(f"facets must be field names, such as ('date', 'source'): {facets!r}")
         if sort not in SORTS:

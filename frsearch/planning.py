@@ -689,6 +689,9 @@ class _Planner:
     def typed(self, text: str, phrase: bool = False) -> _Clause | None:
         """Words typed as they are: a synonym group's variants, the index terms
         of the words (accents or not), or, for one unknown word, its correction."""
+        if text.endswith("*") and not phrase:  # the parser's prefix of one letter
+            self.warnings.append(f"{text} was searched as the word {text.rstrip('*')}: a prefix "
+                                 f"needs {MIN_PREFIX} letters")
         normalized = normalize(text)
         tokens = self.tokens(normalized)
         if not tokens:
@@ -769,7 +772,7 @@ class _Planner:
         lowered = lowercase_word(last)
         folded = "".join(ch for ch in fold(lowered) if ch.isalnum() or ch == "'")
         if sum(ch.isalnum() for ch in folded) < MIN_PREFIX:  # "l’U*": too short to expand
-            return self.typed(text)
+            return self.typed(f"{text}*")
         head: list[frozenset[str]] = []
         positions: list[int] = []
         for position, word in enumerate(words[:-1]):
@@ -1070,13 +1073,15 @@ def literal_finder(literal: str) -> Callable[[str], re.Match[str] | None]:
 
     >>> bool(literal_finder("mise en oeuvre")("il l'a mis en oeuvres"))
     True
+    >>> bool(literal_finder("chemin de fer")("les chemins de fer"))
+    True
     >>> bool(literal_finder("mise en oeuvre")("mise a l'oeuvre"))
     False
     """
     words = []
     for word in literal.split(" "):
         stem = term_for_word(word).rstrip("~")
-        if is_stop_word(word) or not stem or stem == word:
+        if is_stop_word(word) or not stem:
             words.append(re.escape(word))
         else:
             words.append(f"(?:{re.escape(word)}|{re.escape(stem)}\\w*)")

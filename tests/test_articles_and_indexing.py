@@ -121,10 +121,10 @@ def test_rebuild_starts_over_but_never_deletes_foreign_files(tmp_path):
     fresh = frsearch.open_index(folder, rebuild=True)
     assert fresh.stats().passages == 46  # the last commit stays until the rebuild's lands
     assert fresh.add([tmp_path / "absent"]).passages == 0  # reads nothing: nothing replaced
-    assert frsearch.open_index(folder).stats().passages == 46
+    assert frsearch.open_index(folder).stats().passages == 46 and fresh.rebuild_pending
     one = sorted(frsearch.seeds_dir().glob("*.txt"))[0]
     report = fresh.add([one])
-    assert (report.added, report.passages) == (1, 14)
+    assert (report.added, report.passages) == (1, 14) and not fresh.rebuild_pending
     assert fresh.stats().articles == 1 and fresh.search("Biden").total > 0
     # the replaced commit's files stay one commit longer, as any commit's (for searchers)
     assert old_segments <= {f.name for f in folder.iterdir()}

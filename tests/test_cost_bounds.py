@@ -93,6 +93,13 @@ def test_words_past_the_limit_are_left_out_and_the_result_says_so(seed_index):
     assert long.total > 0 and long.warnings == ["the query was cut after 10,000 characters"]
 
 
+@pytest.mark.parametrize("query", ["x*", "l’U*", "sanctions q*"])
+def test_a_prefix_of_one_letter_is_searched_as_a_word_and_says_so(seed_index, query):
+    short = query.split()[-1]
+    assert seed_index.search(query).warnings == [
+        f"{short} was searched as the word {short[:-1]}: a prefix needs 2 letters"]
+
+
 def test_no_prefix_of_the_seeds_is_cut_by_default(seed_index):
     assert planning.MAX_PREFIX_TERMS >= 1000
     for query in ["re*", "co*", "pr*", "sanct*"]:

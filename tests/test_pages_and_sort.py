@@ -151,6 +151,10 @@ def test_one_name_is_taken_as_one(archive, tmp_path):
     assert (report.removed, report.unknown) == (1, ())
     with pytest.raises(TypeError, match="files or folders"):
         index.add([1])
+    for wrong in (b"afp-1", None, 5):
+        with pytest.raises(TypeError, match="article_ids"):
+            index.remove(wrong)
+    assert index.search("sanctions", facets=None).facets == {}
     index.close()
 
 
