@@ -231,8 +231,8 @@ def _lex(text: str) -> list[_Lexeme]:
 
 def words_left_out(text: str) -> int:
     """How many words and phrases of ``text`` past the first ``MAX_WORDS`` a
-    search leaves out (0 for any query of fewer spaces, without lexing it)."""
-    if text.count(" ") < MAX_WORDS:
+    search leaves out (0, without lexing it, for a query of fewer words)."""
+    if len(text.split()) <= MAX_WORDS:
         return 0
     count = sum(1 for lexeme in _lex(text) if lexeme.kind in ("word", "phrase"))
     return max(0, count - MAX_WORDS)
