@@ -47,7 +47,7 @@ ORDERS_KEPT = 16_384
 0.13 µs kept, about a hundred bytes."""
 LITERAL_CHECKS_KEPT = 1 << 18
 """Passages whose holding a quoted phrase word for word is kept a commit, all
-phrases together: ``"à la fois"`` reads the 12,000 passages of the whole
+phrases together: ``"à la fois"`` reads the 9,000 passages of the whole
 Littré holding *fois* (half a second); asked again, it reads none."""
 POSTINGS_BYTES_KEPT = 32 << 20
 """Bytes of scored postings kept a commit (``scoring``'s arrays of a term):

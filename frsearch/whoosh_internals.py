@@ -874,8 +874,9 @@ class IndexStorage(FileStorage):
 
 class _ChecksummedCommit:
     """Writes the checksums of a commit's files before the commit itself, and
-    keeps the files of the commit it replaces; or, for a rebuild
-    (``start_over``), keeps none of its segments and deletes its files."""
+    keeps the files of the commit it replaces; for a rebuild (``start_over``),
+    it keeps none of that commit's segments in the new one, and deletes the
+    files of the commits before that."""
 
     _replaced: Callable[[int, list], None] | None = None
 
