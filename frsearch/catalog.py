@@ -12,8 +12,9 @@ passage's MinHash sketch (its column read whole, one read a segment) and
 what orders it among equal scores (``codec.passage_order``), the
 plans of the queries last asked (``PLANS_KEPT``), how the passages of
 their first pages group into near-duplicates, the highlights of the
-passages last shown, the folded text of those last matched word for word,
-and the scored postings of the terms last searched (``POSTINGS_BYTES_KEPT``).
+passages last shown, which passages hold the quoted phrases last checked
+word for word (``LITERAL_CHECKS_KEPT``), and the scored postings of the
+terms last searched (``POSTINGS_BYTES_KEPT``).
 A new commit has a new reader, so none of it is ever stale. Threads may
 share it: each table is changed under a lock, or is a dictionary changed
 one whole call at a time (``orders``).
