@@ -450,7 +450,6 @@ def _article_from_json(record: object, source: str,
                                   json.dumps(meta, sort_keys=True, ensure_ascii=False),
                                   *(passage.text for passage in passages)]),
         meta=meta,
-        line=int(where.rpartition(":")[2]) if where.rpartition(":")[2].isdigit() else None,
     )
 
 
@@ -675,7 +674,7 @@ def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None],
                 if not line or line.isspace():
                     continue
                 written = True
-                article = _jsonl_article(line, f"{path}:{number}", str(path), on_problem)
+                article = _jsonl_article(line, number, str(path), on_problem)
                 del line  # while the article is indexed: the line may be a book
                 if article is not None:
                     found = True
@@ -688,12 +687,14 @@ def _read_jsonl(path: Path, on_problem: Callable[[InputProblem], None],
                                 else "empty file"))
 
 
-def _jsonl_article(line: str, where: str, source: str,
+def _jsonl_article(line: str, number: int, source: str,
                    on_problem: Callable[[InputProblem], None]) -> Article | None:
-    """The article of one JSON line (``where`` is ``file:line``), bounded
-    (``_bounded``); None, reported, if the line holds none."""
+    """The article of line ``number`` of the JSON Lines file ``source``,
+    bounded (``_bounded``); None, reported, if the line holds none."""
+    where = f"{source}:{number}"
     try:
-        article = _article_from_json(json.loads(line), source, on_problem, where)
+        article = replace(_article_from_json(json.loads(line), source, on_problem, where),
+                          line=number)
     except json.JSONDecodeError as error:
         reason = f"invalid JSON ({error.msg.removesuffix(' at')} at column {error.colno})"
     except RecursionError:

@@ -101,10 +101,9 @@ class StoredPassages:
                 unread.append(docnum)
                 continue
             read.append(docnum)
-            stored = self._read.get(docnum) or self._catalog.passages.get(docnum)
-            text = stored.text if stored is not None else (
-                self._searcher.stored_fields(docnum)["passage"][2])
-            if find(fold(text)):
+            stored = (self._read.get(docnum) or self._catalog.passages.get(docnum)
+                      or StoredPassage.from_fields(self._searcher.stored_fields(docnum)))
+            if find(fold(stored.text)):
                 found.append(docnum)
         if read:
             holders, looked = holders.union(found), looked.union(read)

@@ -806,8 +806,8 @@ class _Planner:
         kept = self._expansions.get(key)
         if kept is None:
             frequencies = self.expand("text", (letters,))
-            shorter = [letters[:end] for end in range(len(stem), len(letters))
-                       if letters.startswith(stem)]
+            shorter = ([letters[:end] for end in range(len(stem), len(letters))]
+                       if letters.startswith(stem) else [])
             for term in (stem, *shorter):
                 for form in (term, f"{term}~"):  # "~": a stem a stop word has too
                     if form not in frequencies and self.in_index("text", form):

@@ -197,10 +197,7 @@ def _lex(text: str) -> list[_Lexeme]:
             if end < 0:  # unbalanced: the rest is words
                 continue
             lexemes.append(_Lexeme("phrase", text[position:end]))
-            position = end + 1
-            suffix = _ENGINE_SUFFIX.match(text, position)  # "…"~3: no $, so at once
-            if suffix is not None and suffix.end() > position:
-                position = suffix.end()
+            position = end + 1  # a "…"~3 after it is a word of nothing (_words_of)
             continue
         if kind == "field":
             name = match.group("field").lower()
