@@ -177,6 +177,12 @@ class Catalog:
         back, number, article = read_passage_order(_value(orders, docnum))
         return _article_of(partial(_value, orders), docnum, back, article), number
 
+    def is_headline(self, docnum: int) -> bool:
+        """Whether the passage is its article's headline: numbered 0, which
+        only a headline is (``articles``), read from the ``order`` column."""
+        orders = self._whole_columns("order", var_bytes_column)
+        return read_passage_order(_value(orders, docnum))[1] == 0
+
     def passage_orders(self, docnums: list[int]) -> list[bytes]:
         """``passage_order`` of each of ``docnums`` as bytes that sort as it
         does (``_order_key``), and compare faster: a page sorts two hundred

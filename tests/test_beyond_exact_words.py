@@ -18,7 +18,7 @@ MISSPELLINGS = {
     "Kremlim": ("Kremlin", f"{A003}:2"),
     "Zelenski": ("Zelensky", f"{A001}:7"),
     "Pekov": ("Peskov", f"{A003}:10"),
-    "pourparlé": ("pourparlers", f"{A001}:0"),
+    "pourparlé": ("pourparlers", f"{A001}:1"),
 }
 
 

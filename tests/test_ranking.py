@@ -121,6 +121,24 @@ def test_the_heading_bonus_grows_with_the_share_of_the_query_it_holds():
         pytest.approx(10.0 * (1 - 0.5 ** planning.COORDINATION)))
 
 
+def test_a_headline_counts_its_words_once(tmp_path):
+    """A headline is the context of its article's passages, not its own: it
+    scores as the same words do in a paragraph of an article with no title."""
+    built = _index(tmp_path, [
+        {"id": "titrée", "title": "Sanctions contre Moscou",
+         "paragraphs": ["Le conseil se réunit demain matin."]},
+        {"id": "sans-titre", "paragraphs": ["Sanctions contre Moscou",
+                                            "Le conseil se réunit demain soir."]},
+        *({"id": f"autre-{n}", "title": "Divers", "paragraphs": [_filler(12, 60 + n)]}
+          for n in range(4)),
+    ])
+    scores = {hit.passage_id: hit.score
+              for hit in built.search("sanctions Moscou", collapse=False).hits}
+    assert set(scores) == {"titrée:0", "sans-titre:1"}
+    assert scores["titrée:0"] == scores["sans-titre:1"]
+    built.close()
+
+
 # -- proximity -------------------------------------------------------------------------
 
 

@@ -103,15 +103,24 @@ def test_hit_carries_what_a_reader_needs(seed_index, seed_passages):
 def test_passages_holding_every_word_rank_first(seed_index):
     hits = seed_index.search("Peskov lignes rouges").hits
     assert hits[0].passage_id == f"{A003}:10"  # the only passage with all three words
-    # then the headline of 003, holding two of them ("lignes rouges")
-    assert hits[1].passage_id == f"{A003}:0"
+    # then the one naming Peskov under the headline that holds "lignes rouges",
+    # then that headline: its words count once, not also as its own context
+    assert [hit.passage_id for hit in hits[1:3]] == [f"{A003}:2", f"{A003}:0"]
     # passages with only one of the words still follow
-    assert f"{A003}:2" in {hit.passage_id for hit in hits[2:]}
+    assert f"{A002}:2" in {hit.passage_id for hit in hits[3:]}
 
 
 def test_one_unknown_word_never_empties_the_results(seed_index):
     result = seed_index.search("sanctions xyzzyq")
     assert {hit.passage_id for hit in result.hits} == SANCTIONS
+
+
+@pytest.mark.parametrize("query", ["Russie -Russie", '"la Russie en"', '"à la Ukraine"'])
+def test_words_every_passage_is_kept_from_give_no_hit(seed_index, query):
+    # passages hold the words, but the exclusion or the phrase word for word
+    # leaves none: no hit, and the stages after matching have nothing to rank
+    result = seed_index.search(query)
+    assert (result.total, result.hits) == (0, [])
 
 
 def test_context_ranks_below_words_held_by_the_passage(seed_index):
