@@ -30,9 +30,9 @@ from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from frsearch.codec import read_passage_order
+from frsearch.codec import HEADLINE_ORDER, read_passage_order
 from frsearch.errors import IndexDamagedError
-from frsearch.whoosh_internals import fixed_bytes_column, var_bytes_column
+from frsearch.whoosh_internals import VarBytes, fixed_bytes_column, var_bytes_column
 
 __all__ = ["LITERAL_CHECKS_KEPT", "ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT",
            "POSTINGS_BYTES_KEPT", "Catalog", "Kept", "catalog"]
@@ -117,8 +117,8 @@ value of a column by document number in the segment)."""
 class Catalog:
     """Per document number, the terms one field gives it, read on first use."""
 
-    __slots__ = ("__weakref__", "_columns", "_fields", "_keywords", "_lock", "_reader",
-                 "frequencies", "groupings", "highlights", "literals", "orders",
+    __slots__ = ("__weakref__", "_columns", "_fields", "_headlines", "_keywords", "_lock",
+                 "_reader", "frequencies", "groupings", "highlights", "literals", "orders",
                  "passages", "plans", "postings")
 
     def __init__(self, reader) -> None:
@@ -127,6 +127,8 @@ class Catalog:
         self._keywords: dict[str, dict[str, frozenset[int]]] = {}
         self._columns: dict[str, _Columns] = {}
         """Field name → its column in every segment (sketches, passage orders)."""
+        self._headlines: Any = None
+        """``headlines``, once asked for."""
         self._lock = threading.Lock()
         self.passages = Kept(PASSAGES_KEPT)
         """Document number → its ``StoredPassage``, for ``execution.StoredPassages``."""
@@ -178,10 +180,37 @@ class Catalog:
         return _article_of(partial(_value, orders), docnum, back, article), number
 
     def is_headline(self, docnum: int) -> bool:
-        """Whether the passage is its article's headline: numbered 0, which
-        only a headline is (``articles``), read from the ``order`` column."""
+        """Whether the passage is its article's headline: the article's first
+        passage and numbered 0, which only a headline is (``articles``), its
+        value in the ``order`` column starting with two zero bytes
+        (``codec.passage_order``)."""
         orders = self._whole_columns("order", var_bytes_column)
-        return read_passage_order(_value(orders, docnum))[1] == 0
+        return _value(orders, docnum)[:2] == HEADLINE_ORDER
+
+    def headlines(self) -> Any:
+        """``is_headline`` of every passage, as a numpy array of booleans by
+        document number: a few milliseconds for the 750,000 passages of the
+        Littré, where asking passage by passage takes a second."""
+        if self._headlines is None:
+            import numpy as np  # imported by the first search scored from arrays
+
+            found = np.zeros(self._reader.doc_count_all(), dtype=bool)
+            starts, segments = self._whole_columns("order", var_bytes_column)
+            for start, (segment, _), value in zip(starts, self._reader.leaf_readers(),
+                                                  segments, strict=True):
+                count = segment.doc_count_all()
+                if isinstance(value, VarBytes):
+                    lengths = np.asarray(value.lengths[:count], dtype=np.int64)
+                    at = np.asarray(value.offsets[:count], dtype=np.int64)[lengths >= 2]
+                    data = np.frombuffer(value.data, dtype=np.uint8)
+                    held = np.zeros(count, dtype=bool)
+                    held[lengths >= 2] = (data[at] == 0) & (data[at + 1] == 0)
+                    found[start:start + len(held)] = held
+                else:  # a column Whoosh reads value by value
+                    found[start:start + count] = [
+                        value(docnum)[:2] == HEADLINE_ORDER for docnum in range(count)]
+            self._headlines = found
+        return self._headlines
 
     def passage_orders(self, docnums: list[int]) -> list[bytes]:
         """``passage_order`` of each of ``docnums`` as bytes that sort as it

@@ -48,6 +48,7 @@ from frsearch.errors import IndexDamagedError
 
 __all__ = [
     "FORMAT_VERSION",
+    "HEADLINE_ORDER",
     "RECORDS_PER_BLOCK",
     "STORED_LEVEL",
     "CompactPositions",
@@ -674,6 +675,11 @@ def passage_order(article_id: str, number: int, position: int) -> bytes:
     in the segment; the id is not repeated in every passage."""
     head = article_id.encode("utf-8") if position == 0 else b""
     return bytes(_varints((position, number))) + head
+
+
+HEADLINE_ORDER = bytes(_varints((0, 0)))
+"""How a headline's ``passage_order`` starts: the first passage of its
+article, numbered 0 (``articles`` numbers the other passages from 1)."""
 
 
 def read_passage_order(value: bytes) -> tuple[int, int, bytes]:

@@ -7,8 +7,7 @@ any other (groups, exclusions) by Whoosh's matchers and collector; both give
 the same scores to the same query (``tests/test_scoring.py``). Then, for the best passages: quoted
 phrases holding stop words ("à la fois"), which the index knows only by their
 other words, are matched word for word in the stored text (one that lacks the
-phrase does not hold that clause); headlines are scored on their own text,
-without the headline as context; passages holding the query's words close
+phrase does not hold that clause); passages holding the query's words close
 together gain ``scoring.proximity``; and equal scores are ordered by passage
 id, so that the ranking is the same however the index was written (by one
 writer process or two, which number passages otherwise).
@@ -173,8 +172,6 @@ def execute(searcher, plan: Plan, fetch: int, everything: bool = False,
         ranked = _held_word_for_word(searcher, plan, ranked, passages)
         if not expired():
             total = len(ranked)
-    if not expired():
-        ranked = _headlines_on_their_own(searcher, plan, ranked, passages)
     if not expired() and len(plan.clauses) > 1:
         ranked = _nearer_first(searcher, plan, ranked)
     if everything:
@@ -244,54 +241,6 @@ def _held_word_for_word(searcher, plan: Plan, ranked: list[tuple[int, float]],
     kept = [(docnum, rescored.get(docnum, score)) for docnum, score in ranked]
     return sorted(((docnum, score) for docnum, score in kept if score is not None),
                   key=lambda pair: (-pair[1], pair[0]))
-
-
-def _headlines_on_their_own(searcher, plan: Plan, ranked: list[tuple[int, float]],
-                            passages: StoredPassages) -> list[tuple[int, float]]:
-    """``ranked`` with the headlines among its best ``RERANKED`` passages
-    scored on their own text. A headline is the context of every passage of
-    its article, itself included: its words counted twice, as a short passage
-    and as its own context, and it drew the bonus of a headline holding the
-    query. On the Debian manuals' dev queries (each section an article headed
-    by its title) nDCG@10 0.562 → 0.572, MRR@10 0.835 → 0.819 (two queries
-    whose section title was the first hit); on the seeds' questions
-    0.615 → 0.639 and 0.836 → 0.873.
-
-    Not below the last of those reranked: the passages past them, which are
-    not, stay below them, so that a page is a slice of the one ranking however
-    many passages were fetched for it."""
-    if not plan.clauses or not ranked:  # filters alone score nothing
-        return ranked
-    cut = _cut(ranked, RERANKED)
-    known = plan.headlines
-    unknown = [docnum for docnum, _ in ranked[:cut] if docnum not in known]
-    if unknown:
-        pages = catalog(searcher.reader())
-        headlines = [docnum for docnum in unknown if pages.is_headline(docnum)]
-        lacking: dict[frozenset[int], list[int]] = {}  # the quoted phrases each lacks
-        literals = [(at, passages.holding(clause.literal, headlines, plan.deadline.expired))
-                    for at, clause in enumerate(plan.clauses) if clause.literal]
-        for docnum in headlines:
-            missing = frozenset(at for at, holding in literals if docnum not in holding)
-            lacking.setdefault(missing, []).append(docnum)
-        rescored: dict[int, float | None] = dict.fromkeys(unknown)
-        for missing, docnums in lacking.items():
-            rescored.update(_scores_at(searcher, plan.query_without(missing, context=False),
-                                       docnums))
-        if plan.deadline.expired():  # phrases not read by then count as held: not kept
-            known = {**known, **rescored}
-        else:
-            known.update(rescored)
-    floor = ranked[cut - 1][1]
-    own_scores = {at: (docnum, max(own, floor)) for at, (docnum, _) in enumerate(ranked[:cut])
-                  if (own := known[docnum]) is not None}
-    if not own_scores:
-        return ranked
-    ranked = list(ranked)
-    for at, pair in own_scores.items():
-        ranked[at] = pair
-    ranked.sort(key=lambda pair: (-pair[1], pair[0]))
-    return ranked
 
 
 def _scores_at(searcher, query: wq.Query, docnums: Sequence[int]) -> dict[int, float]:

@@ -260,7 +260,8 @@ def translate(tree: Node | None, vocabulary: Vocabulary,
     Clauses side by side are ``should`` clauses of which one at least must hold,
     each held one adding its score (soft coordination), with a ``match_phrase``
     of their words within ``PROXIMITY_SLOP`` as one more ``should`` (proximity);
-    the headline and heading add to a passage that holds a clause itself.
+    the headline and heading add to a passage that holds a clause itself, but
+    not to the headline itself.
     """
     translator = _Translator(vocabulary, synonyms or load_synonyms())
     if tree is None:
@@ -381,9 +382,11 @@ class _Translator:
 
     def context(self, node: Word | Phrase) -> dict | None:
         kind = "match_phrase" if isinstance(node, Phrase) or " " in node.text else "match"
-        return {"multi_match": {"query": node.text, "fields": ["title", "heading"],
-                                "type": "phrase" if kind == "match_phrase" else "best_fields",
-                                "boost": CONTEXT_BOOST}}
+        found = {"multi_match": {"query": node.text, "fields": ["title", "heading"],
+                                 "type": "phrase" if kind == "match_phrase" else "best_fields",
+                                 "boost": CONTEXT_BOOST}}
+        # a headline (paragraph 0) is the context of its article's other passages only
+        return {"bool": {"must": [found], "must_not": [{"term": {"paragraph": 0}}]}}
 
     @staticmethod
     def filter(node: FieldFilter) -> dict:

@@ -163,6 +163,7 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
         for field, term, boost in clause.scored:
             docnums, scores, _ = _bm25(searcher, weighting, field, term, boost, expired)
             if field != "text":
+                docnums, scores = _not_headlines(searcher, docnums, scores)
                 context.append(len(postings))
             elif term in held_by:
                 holding.append(len(postings))
@@ -170,6 +171,8 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
             fits.append(scores)
         for phrase in clause.phrases:
             docnums, scores = _phrase(searcher, weighting, phrase, expired)
+            if phrase.field != "text":
+                docnums, scores = _not_headlines(searcher, docnums, scores)
             (holding if phrase.field == "text" else context).append(len(postings))
             postings.append(docnums)
             fits.append(scores)
@@ -213,6 +216,18 @@ def top_passages(searcher, clauses: Sequence[WordClause], held_score: float,
     finals = ((held_score + fit * _of_each(factors, sums, held))
               + _of_each(bonuses, sums_in_context, in_context))
     return _best(finals, docnums, limit), len(docnums)
+
+
+def _not_headlines(searcher, docnums: np.ndarray, scores: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The passages (and scores) of a term of the context, less the headlines:
+    a headline is the context of the other passages of its article, not its
+    own, or its words would count twice and it would draw the bonus of a
+    headline holding the query (``planning._CoordinatedMatcher`` does the same)."""
+    kept = ~catalog(searcher.reader()).headlines()[docnums]
+    if kept.all():
+        return docnums, scores
+    return docnums[kept], scores[kept]
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -111,6 +112,7 @@ __all__ = [
     "PassageCodec",
     "ReferenceWriter",
     "SerialWriter",
+    "VarBytes",
     "deleted_and_live",
     "field_b",
     "length_bytes",
@@ -1330,25 +1332,36 @@ def fixed_bytes_column(reader, fieldname: str):
     return value
 
 
-def var_bytes_column(reader, fieldname: str):
+@dataclass(frozen=True, slots=True)
+class VarBytes:
+    """A segment's variable-size column read whole: every value, one after the
+    other in ``data``, the ``docnum``-th at ``offsets[docnum]``,
+    ``lengths[docnum]`` bytes long. Called with a document number, its value."""
+
+    data: bytes
+    offsets: Sequence[int]
+    lengths: Sequence[int]
+
+    def __call__(self, docnum: int) -> bytes:
+        if docnum >= len(self.lengths):
+            return b""
+        at = self.offsets[docnum]
+        return self.data[at:at + self.lengths[docnum]]
+
+
+def var_bytes_column(reader, fieldname: str) -> Callable[[int], bytes]:
     """A function giving a segment's value of the variable-size column of
     ``fieldname`` by document number, the column read whole at once (as
-    ``fixed_bytes_column``)."""
+    ``fixed_bytes_column``): a ``VarBytes``, unless the segment has no such
+    column (Whoosh's reader of what it has then)."""
     column = reader.column_reader(fieldname, translate=False)
     if isinstance(column, columns.EmptyColumnReader):
         _check_segment_present(reader)
     if not isinstance(column, columns.VarBytesColumn.Reader):
         return column.__getitem__
     offsets, lengths = column._offsets, column._lengths
-    count = len(lengths)
-    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if count else b""
-
-    def value(docnum: int) -> bytes:
-        if docnum >= count:
-            return b""
-        at = offsets[docnum]
-        return data[at:at + lengths[docnum]]
-    return value
+    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if len(lengths) else b""
+    return VarBytes(data, offsets, lengths)
 
 
 class AndNot(wq.AndNot):

@@ -161,8 +161,8 @@ def test_library_reports_the_same_problems(messy_index):
 @pytest.mark.parametrize("query", ["élève", "eleve", "ELEVE", "cœur", "coeur"])
 def test_windows_1252_file_is_decoded(messy_index, query):
     index, _ = messy_index
-    texts = {hit.article_id: hit.text for hit in index.search(query).hits}
-    assert texts["latin"] == "L’élève étudie la géographie avec cœur « toujours » – même le soir."
+    texts = {hit.text for hit in index.search(query).hits if hit.article_id == "latin"}
+    assert "L’élève étudie la géographie avec cœur « toujours » – même le soir." in texts
 
 
 @pytest.mark.parametrize(("query", "article"), [

@@ -149,7 +149,7 @@ def test_a_page_named_on_the_command_line_has_the_pages_title(pages, tmp_path, c
     assert done.returncode == 0, done.stderr
     found = json.loads(cli_main("query", "sanctions", "--json", "--index", index).stdout)
     assert {hit["title"] for hit in found["hits"]} == {TITLE}
-    assert found["hits"][0]["passage_id"] == "sommet:0"
+    assert "sommet:0" in {hit["passage_id"] for hit in found["hits"]}  # the title, a passage
 
 
 def test_a_page_without_text_is_reported_and_the_rest_indexed(pages, tmp_path, cli_main):

@@ -31,8 +31,12 @@ def dsl(query: str, vocabulary: Vocabulary) -> dict:
 
 
 def context(text: str, kind: str = "best_fields") -> dict:
-    return {"multi_match": {"query": text, "fields": ["title", "heading"], "type": kind,
-                            "boost": CONTEXT_BOOST}}
+    """The headline and heading of a passage holding ``text``, for any passage
+    but a headline (paragraph 0), which is not its own context."""
+    return {"bool": {
+        "must": [{"multi_match": {"query": text, "fields": ["title", "heading"], "type": kind,
+                                  "boost": CONTEXT_BOOST}}],
+        "must_not": [{"term": {"paragraph": 0}}]}}
 
 
 def test_words_side_by_side_are_soft_with_proximity(vocabulary):
