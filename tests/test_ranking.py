@@ -139,6 +139,24 @@ def test_a_headline_counts_its_words_once(tmp_path):
     built.close()
 
 
+def test_every_headline_counts_its_words_once_whatever_else_matches(tmp_path):
+    """Sixty headlines alike, more than are ever reranked, and each alone
+    through a filter: all score as the untitled paragraph of the same words."""
+    built = _index(tmp_path, [
+        *({"id": f"titrée-{n:02}", "title": "Sanctions contre Moscou",
+           "paragraphs": ["Le conseil se réunit demain matin."]} for n in range(60)),
+        {"id": "sans-titre", "paragraphs": ["Sanctions contre Moscou"]},
+    ])
+    scores = {hit.passage_id: hit.score
+              for hit in built.search("Moscou", limit=100, collapse=False).hits}
+    assert len(scores) == 61 and set(scores.values()) == {scores["sans-titre:1"]}
+    for article in ("titrée-00", "titrée-59"):
+        alone = built.search("Moscou", filters={"id": article}).hits
+        assert [(hit.passage_id, hit.score) for hit in alone] == [
+            (f"{article}:0", scores["sans-titre:1"])]
+    built.close()
+
+
 # -- proximity -------------------------------------------------------------------------
 
 
