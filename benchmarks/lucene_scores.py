@@ -68,14 +68,21 @@ VARIANTS = ("translated", "no_context", "no_proximity", "match")
 
 def without(query: dict, form: str) -> dict:
     """The translated query without its top-level optional clauses of ``form``
-    (``multi_match``: the headline and heading; ``match_phrase``: proximity)."""
+    (``multi_match``: the headline and heading, in a ``bool`` that leaves the
+    headline itself out; ``match_phrase``: proximity)."""
     body = dict(query.get("bool", {}))
     if "should" not in body:
         return query
-    body["should"] = [clause for clause in body["should"] if form not in clause]
+    body["should"] = [clause for clause in body["should"] if not _of_form(clause, form)]
     if not body["should"]:
         del body["should"]
     return {"bool": body}
+
+
+def _of_form(clause: dict, form: str) -> bool:
+    """Whether ``clause`` is a ``form`` query, itself or as a ``bool``'s one ``must``."""
+    inner = clause.get("bool", {}).get("must", [])
+    return form in clause or (len(inner) == 1 and form in inner[0])
 
 
 # -- the judged collections ------------------------------------------------------
