@@ -187,6 +187,10 @@ class Catalog:
         orders = self._whole_columns("order", var_bytes_column)
         return _value(orders, docnum)[:2] == HEADLINE_ORDER
 
+    def knows_headlines(self) -> bool:
+        """Whether ``headlines`` has been read (asking it costs nothing then)."""
+        return self._headlines is not None
+
     def headlines(self) -> Any:
         """``is_headline`` of every passage, as a numpy array of booleans by
         document number: a few milliseconds for the 750,000 passages of the
@@ -199,10 +203,11 @@ class Catalog:
             for start, (segment, _), value in zip(starts, self._reader.leaf_readers(),
                                                   segments, strict=True):
                 count = segment.doc_count_all()
-                if isinstance(value, VarBytes):
-                    lengths = np.asarray(value.lengths[:count], dtype=np.int64)
-                    at = np.asarray(value.offsets[:count], dtype=np.int64)[lengths >= 2]
-                    data = np.frombuffer(value.data, dtype=np.uint8)
+                parts = getattr(value, "parts", None)
+                if isinstance(parts, VarBytes):
+                    lengths = np.asarray(parts.lengths[:count], dtype=np.int64)
+                    at = np.asarray(parts.offsets[:count], dtype=np.int64)[lengths >= 2]
+                    data = np.frombuffer(parts.data, dtype=np.uint8)
                     held = np.zeros(count, dtype=bool)
                     held[lengths >= 2] = (data[at] == 0) & (data[at + 1] == 0)
                     found[start:start + len(held)] = held
@@ -285,6 +290,12 @@ def _weight_of_postings(arrays: tuple) -> int:
     return weight
 
 
+_SEGMENT_COLUMNS: WeakKeyDictionary = WeakKeyDictionary()
+"""Segment reader → field name → its column as ``_columns`` reads it: once a
+segment, for the catalog of its commit and for its own (Whoosh's matchers
+run on each segment's reader, and ask the segment's catalog)."""
+
+
 def _columns(reader, fieldname: str, read: Callable) -> _Columns:
     """The column of ``fieldname`` in each segment of ``reader``, as ``read``
     (``whoosh_internals.fixed_bytes_column`` or ``var_bytes_column``) gives it."""
@@ -292,7 +303,12 @@ def _columns(reader, fieldname: str, read: Callable) -> _Columns:
     segments: list[Callable[[int], bytes]] = []
     for segment, offset in reader.leaf_readers():
         starts.append(offset)
-        segments.append(read(segment, fieldname))
+        with _CATALOGS_LOCK:
+            read_before = _SEGMENT_COLUMNS.setdefault(segment, {})
+        column = read_before.get(fieldname)
+        if column is None:
+            column = read_before[fieldname] = read(segment, fieldname)
+        segments.append(column)
     return starts, segments
 
 

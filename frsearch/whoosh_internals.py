@@ -26,11 +26,11 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import whoosh
 import whoosh.codec.whoosh3
@@ -1332,36 +1332,40 @@ def fixed_bytes_column(reader, fieldname: str):
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class VarBytes:
+class VarBytes(NamedTuple):
     """A segment's variable-size column read whole: every value, one after the
     other in ``data``, the ``docnum``-th at ``offsets[docnum]``,
-    ``lengths[docnum]`` bytes long. Called with a document number, its value."""
+    ``lengths[docnum]`` bytes long."""
 
     data: bytes
     offsets: Sequence[int]
     lengths: Sequence[int]
 
-    def __call__(self, docnum: int) -> bytes:
-        if docnum >= len(self.lengths):
-            return b""
-        at = self.offsets[docnum]
-        return self.data[at:at + self.lengths[docnum]]
-
 
 def var_bytes_column(reader, fieldname: str) -> Callable[[int], bytes]:
     """A function giving a segment's value of the variable-size column of
     ``fieldname`` by document number, the column read whole at once (as
-    ``fixed_bytes_column``): a ``VarBytes``, unless the segment has no such
-    column (Whoosh's reader of what it has then)."""
+    ``fixed_bytes_column``). It carries the column as ``VarBytes`` in its
+    ``parts`` attribute, for reading every value at once (``Catalog.headlines``),
+    unless the segment has no such column (Whoosh's reader of what it has then).
+    A closure rather than a callable object: a page orders 20,000 tied
+    passages by their values, and a call costs half as much."""
     column = reader.column_reader(fieldname, translate=False)
     if isinstance(column, columns.EmptyColumnReader):
         _check_segment_present(reader)
     if not isinstance(column, columns.VarBytesColumn.Reader):
         return column.__getitem__
     offsets, lengths = column._offsets, column._lengths
-    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if len(lengths) else b""
-    return VarBytes(data, offsets, lengths)
+    count = len(lengths)
+    data = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1]) if count else b""
+
+    def value(docnum: int) -> bytes:
+        if docnum >= count:
+            return b""
+        at = offsets[docnum]
+        return data[at:at + lengths[docnum]]
+    value.parts = VarBytes(data, offsets, lengths)  # type: ignore[attr-defined]
+    return value
 
 
 class AndNot(wq.AndNot):
