@@ -32,7 +32,7 @@ from weakref import WeakKeyDictionary
 
 from frsearch.codec import HEADLINE_ORDER, read_passage_order
 from frsearch.errors import IndexDamagedError
-from frsearch.whoosh_internals import VarBytes, fixed_bytes_column, var_bytes_column
+from frsearch.whoosh_internals import column_parts, fixed_bytes_column, var_bytes_column
 
 __all__ = ["LITERAL_CHECKS_KEPT", "ORDERS_KEPT", "PASSAGES_KEPT", "PLANS_KEPT",
            "POSTINGS_BYTES_KEPT", "Catalog", "Kept", "catalog"]
@@ -204,8 +204,8 @@ class Catalog:
             for start, (segment, _), value in zip(starts, self._reader.leaf_readers(),
                                                   segments, strict=True):
                 count = segment.doc_count_all()
-                parts = getattr(value, "parts", None)
-                if isinstance(parts, VarBytes):
+                parts = column_parts(value)
+                if parts is not None:
                     lengths = np.asarray(parts.lengths[:count], dtype=np.int64)
                     at = np.asarray(parts.offsets[:count], dtype=np.int64)[lengths >= 2]
                     data = np.frombuffer(parts.data, dtype=np.uint8)

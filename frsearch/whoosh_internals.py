@@ -113,6 +113,7 @@ __all__ = [
     "ReferenceWriter",
     "SerialWriter",
     "VarBytes",
+    "column_parts",
     "deleted_and_live",
     "field_b",
     "length_bytes",
@@ -1345,9 +1346,9 @@ class VarBytes(NamedTuple):
 def var_bytes_column(reader, fieldname: str) -> Callable[[int], bytes]:
     """A function giving a segment's value of the variable-size column of
     ``fieldname`` by document number, the column read whole at once (as
-    ``fixed_bytes_column``). It carries the column as ``VarBytes`` in its
-    ``parts`` attribute, for reading every value at once (``Catalog.headlines``),
-    unless the segment has no such column (Whoosh's reader of what it has then).
+    ``fixed_bytes_column``). ``column_parts`` gives the column it reads, for
+    reading every value at once (``Catalog.headlines``), unless the segment has
+    no such column (the function is then Whoosh's reader of what it has).
     A closure rather than a callable object: a page orders 20,000 tied
     passages by their values, and a call costs half as much."""
     column = reader.column_reader(fieldname, translate=False)
@@ -1366,6 +1367,13 @@ def var_bytes_column(reader, fieldname: str) -> Callable[[int], bytes]:
         return data[at:at + lengths[docnum]]
     value.parts = VarBytes(data, offsets, lengths)  # type: ignore[attr-defined]
     return value
+
+
+def column_parts(value: Callable[[int], bytes]) -> VarBytes | None:
+    """The column a ``var_bytes_column`` function reads from, to read every
+    value at once; None for a function over another kind of column."""
+    parts = getattr(value, "parts", None)
+    return parts if isinstance(parts, VarBytes) else None
 
 
 class AndNot(wq.AndNot):
